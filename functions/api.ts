@@ -1,0 +1,8 @@
+/** Lambda entry point for the HTTP API: config and clients are created once per container. */
+import { handle } from "hono/aws-lambda";
+import { loadConfig } from "../shared/config/index.js";
+import { createApp } from "../shared/http/app.js";
+import { createTierClients } from "../shared/tiers/index.js";
+
+const config = loadConfig();
+export const handler = handle(createApp({ config, tiers: createTierClients(config) }));

@@ -1,0 +1,60 @@
+/**
+ * The environment, as a zod schema keyed by variable name. Names come from the original design
+ * (HIERARCHICAL_MEMORY_*), plus what the serverless clients need. Defaults here are the single
+ * source for template.env and the README table.
+ */
+import { z } from "zod";
+
+const bool = (fallback: boolean) => z.stringbool().default(fallback);
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" });
+
+export const envSchema = z.object({
+  PORT: int(8787, 1, 65535),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+
+  HIERARCHICAL_MEMORY_REDIS_ENABLED: bool(true),
+  HIERARCHICAL_MEMORY_REDIS_URL: httpUrl.optional(),
+  HIERARCHICAL_MEMORY_REDIS_PASSWORD: z.string().min(1).optional(),
+  HIERARCHICAL_MEMORY_REDIS_DB: int(0, 0, 15),
+
+  HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: bool(true),
+  HIERARCHICAL_MEMORY_POSTGRESQL_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// connection string" })
+    .optional(),
+  HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS: int(20, 1, 1000),
+  HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY: z.string().min(1).optional(),
+  HIERARCHICAL_MEMORY_POSTGRESQL_SECURE_WEBSOCKET: bool(true),
+
+  HIERARCHICAL_MEMORY_CHROMADB_ENABLED: bool(true),
+  HIERARCHICAL_MEMORY_CHROMADB_URL: httpUrl.optional(),
+  HIERARCHICAL_MEMORY_CHROMADB_PATH: z.string().min(1).default(".local/chroma"),
+  HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: z
+    .string()
+    .regex(
+      /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/,
+      "must be 3-512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+    )
+    .default("conversation_summaries"),
+  HIERARCHICAL_MEMORY_CHROMADB_TENANT: z.string().min(1).default("default_tenant"),
+  HIERARCHICAL_MEMORY_CHROMADB_DATABASE: z.string().min(1).default("default_database"),
+  HIERARCHICAL_MEMORY_CHROMADB_API_KEY: z.string().min(1).optional(),
+
+  HIERARCHICAL_MEMORY_NEO4J_ENABLED: bool(true),
+  HIERARCHICAL_MEMORY_NEO4J_URI: z
+    .url({ protocol: /^(bolt|neo4j)(\+s|\+ssc)?$/, error: "must be a bolt:// or neo4j:// URI" })
+    .optional(),
+  HIERARCHICAL_MEMORY_NEO4J_USER: z.string().min(1).default("neo4j"),
+  HIERARCHICAL_MEMORY_NEO4J_PASSWORD: z.string().default(""),
+  HIERARCHICAL_MEMORY_NEO4J_DATABASE: z.string().min(1).optional(),
+
+  HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: int(100, 1, 60_000),
+  HIERARCHICAL_MEMORY_CACHE_TTL: int(1800, 1, 31_536_000),
+  HIERARCHICAL_MEMORY_MAX_CONTEXT_ITEMS: int(50, 1, 1000),
+  HIERARCHICAL_MEMORY_ENABLE_CACHING: bool(true),
+  HIERARCHICAL_MEMORY_ENABLE_BATCHING: bool(true),
+  HIERARCHICAL_MEMORY_ENABLE_COMPRESSION: bool(true),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,41 @@
+/**
+ * Tier 3 client: Chroma over HTTP. We always pass our own embeddings (no embedding function),
+ * so the client never tries to load a model.
+ */
+import { ChromaClient } from "chromadb";
+import type { Config } from "../../config/index.js";
+import { ProbeMismatchError, probeId, type TierProbe } from "../types.js";
+
+export function createChromaClient(config: Config["chroma"]): ChromaClient {
+  const url = new URL(config.url);
+  const ssl = url.protocol === "https:";
+  return new ChromaClient({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : ssl ? 443 : 80,
+    ssl,
+    tenant: config.tenant,
+    database: config.database,
+    headers: config.apiKey ? { "x-chroma-token": config.apiKey } : undefined,
+  });
+}
+
+/** The probe uses its own small collection so it never touches user data. */
+export function chromaProbe(chroma: ChromaClient): TierProbe {
+  return {
+    tier: "chroma",
+    async roundTrip() {
+      const collection = await chroma.getOrCreateCollection({
+        name: "tier_probe",
+        embeddingFunction: null,
+      });
+      const id = probeId();
+      await collection.add({ ids: [id], embeddings: [[0.1, 0.2, 0.3]], documents: ["probe"] });
+      try {
+        const read = await collection.get({ ids: [id], include: ["documents"] });
+        if (read.documents[0] !== "probe") throw new ProbeMismatchError("chroma", "get");
+      } finally {
+        await collection.delete({ ids: [id] });
+      }
+    },
+  };
+}

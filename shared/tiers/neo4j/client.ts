@@ -1,0 +1,34 @@
+/** Tier 4 client: the official Neo4j driver over Bolt; one driver per container, reused. */
+import neo4j, { type Driver } from "neo4j-driver";
+import type { Config } from "../../config/index.js";
+import { ProbeMismatchError, probeId, type TierProbe } from "../types.js";
+
+export function createNeo4jDriver(config: Config["neo4j"]): Driver {
+  return neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
+    maxConnectionPoolSize: 50,
+    connectionAcquisitionTimeout: 5_000,
+    connectionTimeout: 5_000,
+    disableLosslessIntegers: true,
+  });
+}
+
+export function neo4jProbe(driver: Driver, database?: string): TierProbe {
+  return {
+    tier: "neo4j",
+    async roundTrip() {
+      const id = probeId();
+      const options = { database };
+      await driver.executeQuery("CREATE (:TierProbe {id: $id})", { id }, options);
+      try {
+        const read = await driver.executeQuery(
+          "MATCH (p:TierProbe {id: $id}) RETURN p.id AS id",
+          { id },
+          { ...options, routing: neo4j.routing.READ },
+        );
+        if (read.records[0]?.get("id") !== id) throw new ProbeMismatchError("neo4j", "MATCH");
+      } finally {
+        await driver.executeQuery("MATCH (p:TierProbe {id: $id}) DELETE p", { id }, options);
+      }
+    },
+  };
+}

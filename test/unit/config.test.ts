@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../shared/config/index.js";
+
+const minimal = {
+  HIERARCHICAL_MEMORY_REDIS_URL: "https://example-redis.upstash.io",
+  HIERARCHICAL_MEMORY_REDIS_PASSWORD: "token",
+  HIERARCHICAL_MEMORY_POSTGRESQL_URL: "postgresql://user:pw@db.example.com/memory",
+  HIERARCHICAL_MEMORY_CHROMADB_URL: "https://chroma.example.com",
+  HIERARCHICAL_MEMORY_NEO4J_URI: "neo4j+s://graph.example.com",
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies the design's defaults", () => {
+    const config = loadConfig(minimal);
+    expect(config.contextAssemblyTimeoutMs).toBe(100);
+    expect(config.cacheTtlSeconds).toBe(1800);
+    expect(config.maxContextItems).toBe(50);
+    expect(config.port).toBe(8787);
+    expect(config.postgres.maxConnections).toBe(20);
+    expect(config.chroma.collection).toBe("conversation_summaries");
+    expect(config.features).toEqual({ caching: true, batching: true, compression: true });
+    expect(config.redis.keyPrefix).toBe("hm:0:");
+    expect(config.chroma.url).toBe("https://chroma.example.com");
+  });
+
+  it("returns a deeply frozen object", () => {
+    const config = loadConfig(minimal);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.redis)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it("names each invalid variable and says what is wrong", () => {
+    const problems = problemsOf({
+      ...minimal,
+      HIERARCHICAL_MEMORY_CACHE_TTL: "soon",
+      HIERARCHICAL_MEMORY_REDIS_ENABLED: "perhaps",
+      HIERARCHICAL_MEMORY_NEO4J_URI: "http://graph",
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith("HIERARCHICAL_MEMORY_CACHE_TTL:"))).toMatch(/number/i);
+    expect(problems.find((p) => p.startsWith("HIERARCHICAL_MEMORY_REDIS_ENABLED:"))).toBeDefined();
+    expect(problems.find((p) => p.startsWith("HIERARCHICAL_MEMORY_NEO4J_URI:"))).toMatch(
+      /bolt:\/\/ or neo4j:\/\//,
+    );
+  });
+
+  it("rejects a redis:// URL where the REST client needs http(s)", () => {
+    const problems = problemsOf({ ...minimal, HIERARCHICAL_MEMORY_REDIS_URL: "redis://localhost:6379" });
+    expect(problems).toEqual(["HIERARCHICAL_MEMORY_REDIS_URL: must be an http(s):// URL"]);
+  });
+
+  it("rejects out-of-range numbers", () => {
+    const problems = problemsOf({ ...minimal, HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: "0" });
+    expect(problems[0]).toMatch(/^HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: .*>=\s*1/);
+  });
+
+  it("requires a tier's URL only while that tier is enabled", () => {
+    const { HIERARCHICAL_MEMORY_NEO4J_URI: _, ...withoutNeo4j } = minimal;
+    expect(problemsOf(withoutNeo4j)).toEqual([
+      "HIERARCHICAL_MEMORY_NEO4J_URI: required while the Neo4j tier is enabled",
+    ]);
+    const config = loadConfig({ ...withoutNeo4j, HIERARCHICAL_MEMORY_NEO4J_ENABLED: "false" });
+    expect(config.neo4j.enabled).toBe(false);
+  });
+
+  it("refuses to disable Postgres, the source of truth", () => {
+    expect(problemsOf({ ...minimal, HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: "false" })[0]).toMatch(
+      /^HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: .*source of truth/,
+    );
+  });
+
+  it("treats blank values as unset, so template.env can list them empty", () => {
+    const config = loadConfig({ ...minimal, HIERARCHICAL_MEMORY_CACHE_TTL: "  ", PORT: "" });
+    expect(config.cacheTtlSeconds).toBe(1800);
+    expect(config.port).toBe(8787);
+  });
+
+  it("rejects a Chroma collection name Chroma would refuse", () => {
+    const problems = problemsOf({ ...minimal, HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: "ab" });
+    expect(problems[0]).toMatch(/^HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: must be 3-512/);
+  });
+});

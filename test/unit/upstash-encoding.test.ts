@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { encodeReply } from "../../infra/local/services/upstash-bridge.js";
+
+describe("Upstash bridge reply encoding", () => {
+  it("base64-encodes every bulk string, nested arrays included, and leaves numbers and nulls", () => {
+    const reply = [Buffer.from("héllo"), 3, null, [Buffer.from([0, 255])]];
+    expect(encodeReply(reply, true)).toEqual([Buffer.from("héllo").toString("base64"), 3, null, ["AP8="]]);
+  });
+
+  it("returns UTF-8 text without the encoding header", () => {
+    expect(encodeReply([Buffer.from("héllo"), "OK"], false)).toEqual(["héllo", "OK"]);
+  });
+});
