@@ -1,8 +1,8 @@
 /** template.env is the user's reference: it must list every variable, with the schema's own default. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { envSchema } from "../../shared/config/schema.js";
 import { readEnvFile } from "../../infra/local/env-file.js";
+import { envSchema } from "../../shared/config/schema.js";
 
 const templatePath = new URL("../../template.env", import.meta.url).pathname;
 const template = readEnvFile(templatePath);
