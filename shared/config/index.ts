@@ -12,7 +12,8 @@ export interface Config {
   readonly logLevel: Env["LOG_LEVEL"];
   readonly redis: { enabled: boolean; url: string; token: string; db: number; keyPrefix: string };
   readonly postgres: {
-    enabled: true;
+    /** Off means cache-only memory: nothing durable. */
+    enabled: boolean;
     url: string;
     maxConnections: number;
     /** Local only: route the Neon WebSocket through this proxy ("host:port/v2"). */
@@ -39,6 +40,21 @@ export interface Config {
   readonly cacheTtlSeconds: number;
   readonly maxContextItems: number;
   readonly features: { caching: boolean; batching: boolean; compression: boolean };
+  readonly memory: {
+    recentCacheSize: number;
+    summaryWindow: number;
+    halfLifeDays: number;
+    decayFloor: number;
+    tokenBudget?: number;
+    storeProcessingBudgetMs: number;
+  };
+  readonly embedding: {
+    provider: "hashing" | "openai-compatible";
+    url?: string;
+    apiKey?: string;
+    model: string;
+    dimensions: number;
+  };
 }
 
 /** Thrown when the environment is invalid; its message names every bad variable. */
@@ -71,19 +87,35 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 function requiredWhenEnabled(e: Env): string[] {
   const problems: string[] = [];
-  const need = (enabled: boolean, name: keyof Env, tier: string) => {
-    if (enabled && e[name] === undefined)
-      problems.push(`${name}: required while the ${tier} tier is enabled`);
+  const need = (condition: boolean, name: keyof Env, when: string) => {
+    if (condition && e[name] === undefined) problems.push(`${name}: required while ${when}`);
   };
-  if (!e.HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED)
+  need(
+    e.HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED,
+    "HIERARCHICAL_MEMORY_POSTGRESQL_URL",
+    "the Postgres tier is enabled",
+  );
+  if (!e.HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED && !e.HIERARCHICAL_MEMORY_REDIS_ENABLED)
     problems.push(
-      "HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: Postgres is the source of truth and cannot be disabled",
+      "HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: with Postgres off, Redis must be on (cache-only memory); both are off",
     );
-  need(true, "HIERARCHICAL_MEMORY_POSTGRESQL_URL", "Postgres");
-  need(e.HIERARCHICAL_MEMORY_REDIS_ENABLED, "HIERARCHICAL_MEMORY_REDIS_URL", "Redis");
-  need(e.HIERARCHICAL_MEMORY_REDIS_ENABLED, "HIERARCHICAL_MEMORY_REDIS_PASSWORD", "Redis");
-  need(e.HIERARCHICAL_MEMORY_CHROMADB_ENABLED, "HIERARCHICAL_MEMORY_CHROMADB_URL", "Chroma");
-  need(e.HIERARCHICAL_MEMORY_NEO4J_ENABLED, "HIERARCHICAL_MEMORY_NEO4J_URI", "Neo4j");
+  need(
+    e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER === "openai-compatible",
+    "HIERARCHICAL_MEMORY_EMBEDDING_URL",
+    "HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is openai-compatible",
+  );
+  need(e.HIERARCHICAL_MEMORY_REDIS_ENABLED, "HIERARCHICAL_MEMORY_REDIS_URL", "the Redis tier is enabled");
+  need(
+    e.HIERARCHICAL_MEMORY_REDIS_ENABLED,
+    "HIERARCHICAL_MEMORY_REDIS_PASSWORD",
+    "the Redis tier is enabled",
+  );
+  need(
+    e.HIERARCHICAL_MEMORY_CHROMADB_ENABLED,
+    "HIERARCHICAL_MEMORY_CHROMADB_URL",
+    "the Chroma tier is enabled",
+  );
+  need(e.HIERARCHICAL_MEMORY_NEO4J_ENABLED, "HIERARCHICAL_MEMORY_NEO4J_URI", "the Neo4j tier is enabled");
   return problems;
 }
 
@@ -100,7 +132,7 @@ function toConfig(e: Env): Config {
       keyPrefix: `hm:${e.HIERARCHICAL_MEMORY_REDIS_DB}:`,
     },
     postgres: {
-      enabled: true,
+      enabled: e.HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED,
       url: e.HIERARCHICAL_MEMORY_POSTGRESQL_URL ?? "",
       maxConnections: e.HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS,
       wsProxy: e.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY,
@@ -129,6 +161,21 @@ function toConfig(e: Env): Config {
       caching: e.HIERARCHICAL_MEMORY_ENABLE_CACHING,
       batching: e.HIERARCHICAL_MEMORY_ENABLE_BATCHING,
       compression: e.HIERARCHICAL_MEMORY_ENABLE_COMPRESSION,
+    },
+    memory: {
+      recentCacheSize: e.HIERARCHICAL_MEMORY_RECENT_CACHE_SIZE,
+      summaryWindow: e.HIERARCHICAL_MEMORY_SUMMARY_WINDOW,
+      halfLifeDays: e.HIERARCHICAL_MEMORY_TIME_DECAY_HALF_LIFE_DAYS,
+      decayFloor: e.HIERARCHICAL_MEMORY_TIME_DECAY_FLOOR,
+      tokenBudget: e.HIERARCHICAL_MEMORY_CONTEXT_TOKEN_BUDGET,
+      storeProcessingBudgetMs: e.HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET,
+    },
+    embedding: {
+      provider: e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER,
+      url: e.HIERARCHICAL_MEMORY_EMBEDDING_URL,
+      apiKey: e.HIERARCHICAL_MEMORY_EMBEDDING_API_KEY,
+      model: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL,
+      dimensions: e.HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS,
     },
   };
 }

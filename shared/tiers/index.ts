@@ -16,7 +16,7 @@ import { createRedisClient, redisProbe } from "./redis/client.js";
 import type { TierConnectivity, TierProbe } from "./types.js";
 
 export interface TierClients {
-  readonly postgres: Pool;
+  readonly postgres?: Pool;
   readonly redis?: Redis;
   readonly chroma?: ChromaClient;
   readonly neo4j?: Driver;
@@ -26,12 +26,13 @@ export interface TierClients {
 }
 
 export function createTierClients(config: Config): TierClients {
-  const postgres = createPostgresPool(config.postgres);
+  const postgres = config.postgres.enabled ? createPostgresPool(config.postgres) : undefined;
   const redis = config.redis.enabled ? createRedisClient(config.redis) : undefined;
   const chroma = config.chroma.enabled ? createChromaClient(config.chroma) : undefined;
   const neo4j = config.neo4j.enabled ? createNeo4jDriver(config.neo4j) : undefined;
-  const probes: TierProbe[] = [postgresProbe(postgres)];
-  if (redis) probes.unshift(redisProbe(redis, config.redis.keyPrefix));
+  const probes: TierProbe[] = [];
+  if (redis) probes.push(redisProbe(redis, config.redis.keyPrefix));
+  if (postgres) probes.push(postgresProbe(postgres));
   if (chroma) probes.push(chromaProbe(chroma));
   if (neo4j) probes.push(neo4jProbe(neo4j, config.neo4j.database));
   return {
@@ -42,7 +43,7 @@ export function createTierClients(config: Config): TierClients {
     probes,
     testConnectivity: (timeoutMs) => testTierConnectivity(probes, timeoutMs),
     close: async () => {
-      await Promise.allSettled([postgres.end(), neo4j?.close()]);
+      await Promise.allSettled([postgres?.end(), neo4j?.close()]);
     },
   };
 }

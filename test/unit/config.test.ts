@@ -76,10 +76,24 @@ describe("loadConfig", () => {
     expect(config.neo4j.enabled).toBe(false);
   });
 
-  it("refuses to disable Postgres, the source of truth", () => {
-    expect(problemsOf({ ...minimal, HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: "false" })[0]).toMatch(
-      /^HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: .*source of truth/,
-    );
+  it("allows a cache-only memory without Postgres, but not without both Postgres and Redis", () => {
+    const { HIERARCHICAL_MEMORY_POSTGRESQL_URL: _, ...withoutPostgres } = minimal;
+    const config = loadConfig({ ...withoutPostgres, HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: "false" });
+    expect(config.postgres.enabled).toBe(false);
+    const problems = problemsOf({
+      ...withoutPostgres,
+      HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: "false",
+      HIERARCHICAL_MEMORY_REDIS_ENABLED: "false",
+    });
+    expect(problems).toEqual([
+      "HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: with Postgres off, Redis must be on (cache-only memory); both are off",
+    ]);
+  });
+
+  it("requires an endpoint for the openai-compatible embedder", () => {
+    expect(problemsOf({ ...minimal, HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: "openai-compatible" })).toEqual([
+      "HIERARCHICAL_MEMORY_EMBEDDING_URL: required while HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is openai-compatible",
+    ]);
   });
 
   it("treats blank values as unset, so template.env can list them empty", () => {

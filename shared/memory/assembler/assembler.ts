@@ -1,0 +1,180 @@
+/**
+ * IntelligentContextAssembler: one deadline, all enabled tiers queried in parallel; a tier that
+ * fails or is late is dropped and named in `degraded`, and never holds the answer past the deadline.
+ * Candidates: recent messages (Redis, falling back to Postgres), full-text hits (Postgres), semantic
+ * hits on summaries (Chroma), facts about the entities in the query (Neo4j).
+ */
+import type { Config, TierName } from "../../config/index.js";
+import type { Exchange } from "../../domain/types.js";
+import { exchangeText } from "../../domain/types.js";
+import type { Processing } from "../../processing/index.js";
+import { terms } from "../../processing/text.js";
+import type { CachedExchange } from "../../tiers/redis/recent-cache.js";
+import type { TierHealthTracker } from "../health.js";
+import type { MemoryStores } from "../stores.js";
+import { deadlineAfter, type Outcome, withinDeadline } from "./deadline.js";
+import { cut, rankAndDedupe } from "./scoring.js";
+import type { AssembledContext, Candidate, ContextRequest, TierTiming } from "./types.js";
+
+export class IntelligentContextAssembler {
+  constructor(
+    private readonly stores: MemoryStores,
+    private readonly processing: Processing,
+    private readonly health: TierHealthTracker,
+    private readonly config: Pick<
+      Config,
+      "contextAssemblyTimeoutMs" | "maxContextItems" | "memory" | "features"
+    >,
+  ) {}
+
+  async assembleContext(request: ContextRequest): Promise<AssembledContext> {
+    const started = performance.now();
+    const deadline = deadlineAfter(this.config.contextAssemblyTimeoutMs);
+    const { userId, currentQuery } = request;
+    const recentLimit = request.maxRecentMessages ?? 20;
+    const hitLimit = request.maxArchiveConversations ?? 10;
+    const { archive, cache, summaries, graph } = this.stores;
+    // Late work keeps running after the deadline; its result is dropped, and it is never awaited.
+    const run = <S, T>(tier: TierName, store: S | undefined, work: (s: S) => Promise<T>) =>
+      store
+        ? withinDeadline(() => this.health.track(tier, () => work(store)), deadline.reached, started)
+        : undefined;
+
+    const cached = run("redis", this.config.features.caching ? cache : undefined, (c) =>
+      c.recent(userId, recentLimit),
+    );
+    const lexical = run("postgres", archive, (a) => a.search(userId, currentQuery, hitLimit));
+    const semantic = run("chroma", summaries, async (s) => {
+      const [embedding] = await this.processing.embedder.embed([currentQuery]);
+      return s.query(userId, embedding ?? [], hitLimit);
+    });
+    const keys = this.processing.extractor.queryKeys(currentQuery);
+    const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit));
+    // Recent messages come from the archive when the cache is off, failed, late or missed.
+    const recent =
+      cached?.then((o) =>
+        o.status === "ok" && o.value !== undefined
+          ? o
+          : this.recentFromArchive(userId, recentLimit, deadline.reached, started),
+      ) ?? this.recentFromArchive(userId, recentLimit, deadline.reached, started);
+
+    const [recentO, lexicalO, semanticO, factsO, cachedO] = await Promise.all([
+      recent,
+      lexical,
+      semantic,
+      facts,
+      cached,
+    ]);
+    deadline.cancel();
+
+    const candidates: Candidate[] = [];
+    if (recentO?.status === "ok") candidates.push(...(recentO.value ?? []).map(fromRecent(recentLimit)));
+    if (lexicalO?.status === "ok") {
+      const top = Math.max(...lexicalO.value.map((h) => h.rank), 1e-9);
+      candidates.push(...lexicalO.value.map((h) => fromExchange(h.exchange, "archive", h.rank / top)));
+    }
+    if (semanticO?.status === "ok")
+      candidates.push(
+        ...semanticO.value.map((h) => ({
+          source: "summary" as const,
+          text: h.summary.text,
+          timestamp: h.summary.endAt,
+          relevance: Math.max(0, h.similarity),
+          exchangeIds: h.summary.exchangeIds,
+        })),
+      );
+    if (factsO?.status === "ok") {
+      const most = Math.max(...factsO.value.map((f) => f.hits), 1);
+      candidates.push(
+        ...factsO.value.map((f) => ({
+          source: "graph" as const,
+          text: f.text,
+          timestamp: f.at,
+          relevance: f.hits / most,
+          exchangeIds: [f.exchangeId],
+        })),
+      );
+    }
+
+    const now = request.now ?? new Date();
+    const decay = { halfLifeDays: this.config.memory.halfLifeDays, floor: this.config.memory.decayFloor };
+    const ranked = rankAndDedupe(candidates, new Set(terms(currentQuery)), now, decay);
+    const items = cut(
+      ranked,
+      request.maxItems ?? this.config.maxContextItems,
+      request.tokenBudget ?? this.config.memory.tokenBudget,
+    );
+
+    const timings = {
+      redis: timing(this.stores.cache, cachedO, this.config.features.caching),
+      postgres: timing(archive, lexicalO),
+      chroma: timing(summaries, semanticO),
+      neo4j: timing(graph, factsO),
+    };
+    const degraded = (Object.keys(timings) as TierName[]).filter((t) =>
+      ["error", "late"].includes(timings[t].status),
+    );
+    if (archive && recentO?.status !== "ok" && !degraded.includes("postgres")) degraded.push("postgres");
+    return {
+      userId,
+      items,
+      degraded,
+      timings,
+      totalMs: Math.round((performance.now() - started) * 100) / 100,
+      candidates: candidates.length,
+    };
+  }
+
+  /** As in the original design: the same assembly, timings included. */
+  assembleContextWithTiming(request: ContextRequest): Promise<AssembledContext> {
+    return this.assembleContext(request);
+  }
+
+  private recentFromArchive(
+    userId: string,
+    limit: number,
+    deadline: Promise<void>,
+    started: number,
+  ): Promise<Outcome<(CachedExchange | Exchange)[] | undefined>> | undefined {
+    const archive = this.stores.archive;
+    if (!archive) return undefined;
+    return withinDeadline(
+      () => this.health.track("postgres", () => archive.recent(userId, limit)),
+      deadline,
+      started,
+    );
+  }
+}
+
+/** Recent items: the newest is most relevant to "what was just said". */
+const fromRecent =
+  (limit: number) =>
+  (e: CachedExchange | Exchange, index: number): Candidate => ({
+    source: "recent",
+    text: exchangeText(e),
+    timestamp: new Date(e.createdAt),
+    relevance: 1 - index / Math.max(limit, 1),
+    exchangeIds: [e.id],
+  });
+
+const fromExchange = (e: Exchange, source: "archive", relevance: number): Candidate => ({
+  source,
+  text: exchangeText(e),
+  timestamp: e.createdAt,
+  relevance,
+  exchangeIds: [e.id],
+});
+
+function timing(
+  store: unknown,
+  outcome: Outcome<unknown[] | unknown> | undefined,
+  enabled = true,
+): TierTiming {
+  if (!store || !enabled) return { status: "disabled", ms: 0, items: 0 };
+  if (!outcome) return { status: "skipped", ms: 0, items: 0 };
+  if (outcome.status === "ok")
+    return { status: "ok", ms: outcome.ms, items: Array.isArray(outcome.value) ? outcome.value.length : 0 };
+  if (outcome.status === "late") return { status: "late", ms: outcome.ms, items: 0 };
+  const error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+  return { status: "error", ms: outcome.ms, items: 0, error };
+}

@@ -1,0 +1,84 @@
+/**
+ * Applies an archived exchange to a projection tier. Every projection is a pure function of Tier 2,
+ * idempotent and safe to replay: Redis gets the exchange pushed (or the list rebuilt), Chroma gets the
+ * summary of the exchange's window rewritten, Neo4j gets the exchange's facts merged.
+ */
+import { type Exchange, exchangeText, type ProjectionTier } from "../domain/types.js";
+import type { Processing } from "../processing/index.js";
+import type { TierHealthTracker } from "./health.js";
+import type { MemoryStores } from "./stores.js";
+
+export class Projector {
+  constructor(
+    private readonly stores: MemoryStores,
+    private readonly processing: Processing,
+    private readonly health: TierHealthTracker,
+    private readonly options: { summaryWindow: number },
+  ) {}
+
+  apply(tier: ProjectionTier, exchange: Exchange): Promise<void> {
+    switch (tier) {
+      case "redis":
+        return this.health.track("redis", () => this.toCache(exchange));
+      case "chroma":
+        return this.health.track("chroma", () => this.toSummaries(exchange));
+      case "neo4j":
+        return this.health.track("neo4j", () => this.toGraph(exchange));
+    }
+  }
+
+  private async toCache(exchange: Exchange) {
+    const { cache, archive } = this.stores;
+    if (!cache) return;
+    const complete = await cache.push(exchange);
+    if (!complete && archive)
+      await cache.replace(exchange.userId, await archive.recent(exchange.userId, cache.capacity));
+  }
+
+  /**
+   * Rewrites the summary of the window the exchange falls in, under a lock on that window so two
+   * stores in one window cannot leave the older summary last. The vector embeds the whole window;
+   * the document is its summary.
+   */
+  async toSummaries(exchange: Exchange) {
+    const { summaries, archive } = this.stores;
+    if (!summaries || !archive) return;
+    const size = this.options.summaryWindow;
+    const windowIndex = this.windowIndex(exchange);
+    await archive.withLock(`summary:${exchange.userId}:${windowIndex}`, async () => {
+      const window = await archive.byOrdinals(
+        exchange.userId,
+        windowIndex * size + 1,
+        (windowIndex + 1) * size,
+      );
+      if (window.length > 0) await this.writeSummary(exchange.userId, windowIndex, window);
+    });
+  }
+
+  windowIndex(exchange: Pick<Exchange, "ordinal">): number {
+    return Math.floor((exchange.ordinal - 1) / this.options.summaryWindow);
+  }
+
+  private async writeSummary(userId: string, windowIndex: number, window: Exchange[]) {
+    const { summaries, archive } = this.stores;
+    if (!summaries || !archive) return;
+    const text = await this.processing.summarizer.summarize(window);
+    const times = window.map((e) => e.createdAt.getTime());
+    const summary = {
+      userId,
+      windowIndex,
+      text,
+      exchangeIds: window.map((e) => e.id),
+      startAt: new Date(Math.min(...times)),
+      endAt: new Date(Math.max(...times)),
+    };
+    const [embedding] = await this.processing.embedder.embed([window.map(exchangeText).join("\n")]);
+    await archive.upsertSummary(summary);
+    await summaries.upsert([{ summary, embedding: embedding ?? [] }]);
+  }
+
+  private async toGraph(exchange: Exchange) {
+    if (!this.stores.graph) return;
+    await this.stores.graph.apply(exchange, this.processing.extractor.extract(exchange));
+  }
+}

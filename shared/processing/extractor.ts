@@ -1,0 +1,95 @@
+/**
+ * Entity and relation extraction for Tier 4. The default is rule-based and offline: proper names,
+ * roles the user names ("my sister Ana"), and statements of preference or circumstance
+ * ("I love hiking", "I live in Lisbon"). Every fact keeps the exchange it came from.
+ */
+import type { Exchange, Extraction } from "../domain/types.js";
+import { contentWords, isStopword, sentences, stem } from "./text.js";
+
+export interface EntityExtractor {
+  readonly name: string;
+  extract(exchange: Pick<Exchange, "userMessage" | "botResponse">): Extraction;
+  /** Entity keys a query may refer to, to look facts up by. */
+  queryKeys(query: string): string[];
+}
+
+const roles =
+  "sister|brother|mom|mother|dad|father|wife|husband|partner|son|daughter|friend|boss|colleague|coworker|dog|cat|kids|children|girlfriend|boyfriend|grandma|grandmother|grandpa|grandfather|aunt|uncle|cousin|teacher|mentor|neighbor";
+const roleNamed = new RegExp(
+  `\\b[Mm]y (${roles})(?:'s name is|,| named| called| is)?\\s+([A-Z][\\p{L}'-]+)`,
+  "gu",
+);
+const roleBare = new RegExp(`\\bmy (${roles})\\b`, "giu");
+const statement =
+  /\bI(?:'m| am)? (?:really |also |just )?(like|love|enjoy|hate|prefer|work (?:at|as|for)|live in|moved to|am from|study|play|collect|volunteer (?:at|for)|adopted|started|joined|bought|visited|went to)\s+([^.,!?;\n]{2,80})/giu;
+const properName = /\b([A-Z][\p{L}'’-]+(?:\s+(?:[A-Z][\p{L}'’-]+|of|de|van|von))*)/gu;
+
+export const entityKey = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/['’]s$/, "")
+    .trim();
+
+export class RuleBasedExtractor implements EntityExtractor {
+  readonly name = "rule-based";
+
+  extract(exchange: Pick<Exchange, "userMessage" | "botResponse">): Extraction {
+    const entities = new Map<string, { key: string; name: string; kind: string }>();
+    const relations: Extraction["relations"] = [];
+    const facts: Extraction["facts"] = [];
+    const add = (name: string, kind: string) => {
+      const key = entityKey(name);
+      if (key.length > 1 && !entities.has(key)) entities.set(key, { key, name, kind });
+      return key;
+    };
+    for (const m of exchange.userMessage.matchAll(roleNamed)) {
+      const [role, name] = [m[1] ?? "", m[2] ?? ""];
+      add(role.toLowerCase(), "role");
+      add(name, "person");
+      relations.push({ from: entityKey(name), to: role.toLowerCase(), type: "IS_USERS" });
+      facts.push({
+        text: `${name} is the user's ${role.toLowerCase()}.`,
+        entityKeys: [entityKey(name), role.toLowerCase()],
+      });
+    }
+    for (const m of exchange.userMessage.matchAll(roleBare)) add((m[1] ?? "").toLowerCase(), "role");
+    for (const m of exchange.userMessage.matchAll(statement)) {
+      const [verb, object] = [(m[1] ?? "").toLowerCase(), (m[2] ?? "").trim()];
+      const keys = [
+        ...namesIn(object).map((n) => add(n, "name")),
+        ...contentWords(object)
+          .slice(0, 4)
+          .map((w) => add(w, "topic")),
+      ];
+      facts.push({ text: `User ${verb} ${object}.`, entityKeys: [...new Set(keys)] });
+    }
+    // Any sentence the user said that names something becomes a fact about those names.
+    for (const sentence of sentences(exchange.userMessage)) {
+      const keys = namesIn(sentence).map((n) => add(n, "name"));
+      if (keys.length > 0) facts.push({ text: sentence.slice(0, 300), entityKeys: [...new Set(keys)] });
+    }
+    for (const name of namesIn(exchange.botResponse)) add(name, "name");
+    return { entities: [...entities.values()], relations, facts: dedupeFacts(facts) };
+  }
+
+  queryKeys(query: string): string[] {
+    const keys = [...namesIn(query).map(entityKey), ...contentWords(query), ...contentWords(query).map(stem)];
+    return [...new Set(keys)].slice(0, 32);
+  }
+}
+
+/** Capitalized words and runs of them, without sentence-initial function words ("The", "I"). */
+function namesIn(text: string): string[] {
+  const names: string[] = [];
+  for (const m of text.matchAll(properName)) {
+    const words = (m[1] ?? "").split(/\s+/).filter((w) => !isStopword(w));
+    const name = words.join(" ");
+    if (name.length > 1) names.push(name);
+  }
+  return names;
+}
+
+function dedupeFacts(facts: Extraction["facts"]): Extraction["facts"] {
+  const seen = new Set<string>();
+  return facts.filter((f) => f.entityKeys.length > 0 && !seen.has(f.text) && seen.add(f.text));
+}

@@ -1,0 +1,138 @@
+/**
+ * Tier 4: what users told us, as a graph. Every node carries its userId and a deterministic uid, so
+ * replaying an exchange is idempotent and one user's graph never joins another's. Cypher is
+ * parameterized only.
+ */
+import neo4j, { type Driver } from "neo4j-driver";
+import type { Exchange, Extraction } from "../../domain/types.js";
+
+export interface GraphFact {
+  text: string;
+  exchangeId: string;
+  at: Date;
+  about: string[];
+  hits: number;
+}
+
+const sep = "\u001f";
+
+export class Neo4jKnowledgeGraph {
+  constructor(
+    private readonly driver: Driver,
+    private readonly database?: string,
+  ) {}
+
+  async ensureSchema(): Promise<void> {
+    for (const statement of [
+      "CREATE CONSTRAINT mem_user_id IF NOT EXISTS FOR (u:MemUser) REQUIRE u.id IS UNIQUE",
+      "CREATE CONSTRAINT entity_uid IF NOT EXISTS FOR (e:Entity) REQUIRE e.uid IS UNIQUE",
+      "CREATE CONSTRAINT fact_uid IF NOT EXISTS FOR (f:Fact) REQUIRE f.uid IS UNIQUE",
+      "CREATE INDEX entity_user IF NOT EXISTS FOR (e:Entity) ON (e.userId)",
+      "CREATE INDEX fact_user IF NOT EXISTS FOR (f:Fact) ON (f.userId)",
+    ])
+      await this.write(statement, {});
+  }
+
+  async apply(exchange: Exchange, extraction: Extraction): Promise<void> {
+    const userId = exchange.userId;
+    await this.write(
+      `MERGE (u:MemUser {id: $userId})
+       WITH u
+       UNWIND $entities AS e
+         MERGE (n:Entity {uid: $userId + $sep + e.key})
+           ON CREATE SET n.userId = $userId, n.key = e.key, n.name = e.name, n.kind = e.kind
+         MERGE (u)-[m:MENTIONED]->(n)
+         SET m.lastAt = CASE WHEN m.lastAt IS NULL OR m.lastAt < $at THEN $at ELSE m.lastAt END
+       WITH DISTINCT u
+       UNWIND $facts AS f
+         MERGE (fact:Fact {uid: $userId + $sep + $exchangeId + $sep + f.index})
+           ON CREATE SET fact.userId = $userId, fact.exchangeId = $exchangeId, fact.text = f.text, fact.at = $at
+         MERGE (u)-[:STATED]->(fact)
+         WITH fact, f
+         UNWIND f.entityKeys AS key
+           MATCH (n:Entity {uid: $userId + $sep + key})
+           MERGE (fact)-[:ABOUT]->(n)`,
+      {
+        userId,
+        sep,
+        exchangeId: exchange.id,
+        at: exchange.createdAt.getTime(),
+        entities: extraction.entities,
+        facts: extraction.facts.map((f, index) => ({ ...f, index })),
+      },
+    );
+    if (extraction.relations.length > 0)
+      await this.write(
+        `UNWIND $relations AS r
+         MATCH (a:Entity {uid: $userId + $sep + r.from}), (b:Entity {uid: $userId + $sep + r.to})
+         MERGE (a)-[rel:RELATED_TO {type: r.type}]->(b)
+         SET rel.exchangeIds = CASE WHEN $exchangeId IN coalesce(rel.exchangeIds, [])
+                                    THEN rel.exchangeIds ELSE coalesce(rel.exchangeIds, []) + $exchangeId END`,
+        { userId, sep, exchangeId: exchange.id, relations: extraction.relations },
+      );
+  }
+
+  /** Facts about any of `keys`, most entities matched first, then newest. */
+  async factsFor(userId: string, keys: readonly string[], limit: number): Promise<GraphFact[]> {
+    if (keys.length === 0) return [];
+    const { records } = await this.driver.executeQuery(
+      `UNWIND $uids AS uid
+       MATCH (e:Entity {uid: uid})<-[:ABOUT]-(f:Fact)
+       WHERE f.userId = $userId
+       WITH f, collect(DISTINCT e.name) AS about
+       RETURN f.text AS text, f.exchangeId AS exchangeId, f.at AS at, about, size(about) AS hits
+       ORDER BY hits DESC, at DESC LIMIT $limit`,
+      { userId, uids: keys.map((k) => userId + sep + k), limit: neo4j.int(limit) },
+      { database: this.database, routing: neo4j.routing.READ },
+    );
+    return records.map((r) => ({
+      text: r.get("text") as string,
+      exchangeId: r.get("exchangeId") as string,
+      at: new Date(r.get("at") as number),
+      about: r.get("about") as string[],
+      hits: r.get("hits") as number,
+    }));
+  }
+
+  async counts(userId: string): Promise<{ entities: number; facts: number }> {
+    const { records } = await this.driver.executeQuery(
+      `OPTIONAL MATCH (e:Entity {userId: $userId}) WITH count(e) AS entities
+       OPTIONAL MATCH (f:Fact {userId: $userId}) RETURN entities, count(f) AS facts`,
+      { userId },
+      { database: this.database, routing: neo4j.routing.READ },
+    );
+    return { entities: records[0]?.get("entities") ?? 0, facts: records[0]?.get("facts") ?? 0 };
+  }
+
+  async exportUser(userId: string): Promise<{ entities: unknown[]; facts: unknown[] }> {
+    const read = async (label: "Entity" | "Fact") => {
+      const { records } = await this.driver.executeQuery(
+        `MATCH (n:${label} {userId: $userId}) RETURN properties(n) AS p`,
+        { userId },
+        { database: this.database, routing: neo4j.routing.READ },
+      );
+      return records.map((r) => r.get("p"));
+    };
+    return { entities: await read("Entity"), facts: await read("Fact") };
+  }
+
+  /** Deletes the user's whole graph, in batches so a large user cannot exhaust memory. */
+  async deleteUser(userId: string): Promise<void> {
+    for (const label of ["Fact", "Entity"]) {
+      let deleted = 1;
+      while (deleted > 0) {
+        const result = await this.driver.executeQuery(
+          `MATCH (n:${label} {userId: $userId}) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS n`,
+          { userId },
+          { database: this.database },
+        );
+        deleted = result.records[0]?.get("n") ?? 0;
+      }
+    }
+    await this.write("MATCH (u:MemUser {id: $userId}) DETACH DELETE u", { userId });
+  }
+
+  private async write(cypher: string, params: Record<string, unknown>) {
+    await this.driver.executeQuery(cypher, params, { database: this.database });
+  }
+}

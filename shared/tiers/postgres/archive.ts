@@ -1,0 +1,206 @@
+/**
+ * Tier 2: the archive and source of truth. A store commits the exchange and one outbox row per
+ * enabled projection tier in a single transaction; everything else is derived from these rows.
+ */
+import type { Pool, PoolClient } from "@neondatabase/serverless";
+import type { Exchange, ExchangeInput, ProjectionTier, Summary } from "../../domain/types.js";
+import { type ExchangeRow, exchangeColumns, type SummaryRow, toExchange, toSummary } from "./rows.js";
+import { tsQuery } from "./text-query.js";
+
+export interface StoredExchange {
+  exchange: Exchange;
+  /** True when an earlier store with the same idempotency key already wrote it. */
+  duplicate: boolean;
+}
+
+export interface LexicalHit {
+  exchange: Exchange;
+  rank: number;
+}
+
+export class PostgresArchive {
+  constructor(private readonly pool: Pool) {}
+
+  async insertExchange(
+    input: ExchangeInput,
+    projections: readonly ProjectionTier[],
+  ): Promise<StoredExchange> {
+    const existing = input.idempotencyKey
+      ? await this.byIdempotencyKey(input.userId, input.idempotencyKey)
+      : undefined;
+    if (existing) return { exchange: existing, duplicate: true };
+    try {
+      return { exchange: await this.transaction((c) => insert(c, input, projections)), duplicate: false };
+    } catch (error) {
+      // A concurrent retry with the same key committed first: answer with its exchange.
+      const key = input.idempotencyKey;
+      if (key && (error as { code?: string }).code === "23505") {
+        const winner = await this.byIdempotencyKey(input.userId, key);
+        if (winner) return { exchange: winner, duplicate: true };
+      }
+      throw error;
+    }
+  }
+
+  async byIdempotencyKey(userId: string, key: string): Promise<Exchange | undefined> {
+    const { rows } = await this.pool.query<ExchangeRow>(
+      `SELECT ${exchangeColumns} FROM exchanges WHERE user_id = $1 AND idempotency_key = $2`,
+      [userId, key],
+    );
+    return rows[0] && toExchange(rows[0]);
+  }
+
+  /** Newest first (by time, then by store order). */
+  async recent(
+    userId: string,
+    limit: number,
+    before?: { createdAt: Date; ordinal: number },
+  ): Promise<Exchange[]> {
+    const { rows } = await this.pool.query<ExchangeRow>(
+      `SELECT ${exchangeColumns} FROM exchanges
+        WHERE user_id = $1 AND ($3::timestamptz IS NULL OR (created_at, ordinal) < ($3, $4))
+        ORDER BY created_at DESC, ordinal DESC LIMIT $2`,
+      [userId, limit, before?.createdAt ?? null, before?.ordinal ?? 0],
+    );
+    return rows.map(toExchange);
+  }
+
+  /** Full-text search within one user's exchanges; any query word may match, best rank first. */
+  async search(userId: string, query: string, limit: number): Promise<LexicalHit[]> {
+    const q = tsQuery(query);
+    if (!q) return [];
+    const { rows } = await this.pool.query<ExchangeRow & { rank: number }>(
+      `SELECT ${exchangeColumns}, ts_rank_cd(search, q, 1) AS rank
+         FROM exchanges, to_tsquery('english', $2) q
+        WHERE user_id = $1 AND search @@ q
+        ORDER BY rank DESC, created_at DESC LIMIT $3`,
+      [userId, q, limit],
+    );
+    return rows.map((r) => ({ exchange: toExchange(r), rank: Number(r.rank) }));
+  }
+
+  async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<ExchangeRow>(
+      `SELECT ${exchangeColumns} FROM exchanges WHERE user_id = $1 AND id = ANY($2::uuid[]) ORDER BY ordinal`,
+      [userId, ids],
+    );
+    return rows.map(toExchange);
+  }
+
+  /** The exchanges with ordinals in [from, to], oldest first. */
+  async byOrdinals(userId: string, from: number, to: number): Promise<Exchange[]> {
+    const { rows } = await this.pool.query<ExchangeRow>(
+      `SELECT ${exchangeColumns} FROM exchanges WHERE user_id = $1 AND ordinal BETWEEN $2 AND $3 ORDER BY ordinal`,
+      [userId, from, to],
+    );
+    return rows.map(toExchange);
+  }
+
+  async upsertSummary(s: Summary): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at)
+       VALUES ($1, $2, $3, $4::uuid[], $5, $6)
+       ON CONFLICT (user_id, window_index) DO UPDATE
+         SET text = EXCLUDED.text, exchange_ids = EXCLUDED.exchange_ids,
+             start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at, updated_at = now()`,
+      [s.userId, s.windowIndex, s.text, s.exchangeIds, s.startAt, s.endAt],
+    );
+  }
+
+  async summaries(userId: string): Promise<Summary[]> {
+    const { rows } = await this.pool.query<SummaryRow>(
+      "SELECT user_id, window_index, text, exchange_ids, start_at, end_at FROM summaries WHERE user_id = $1 ORDER BY window_index",
+      [userId],
+    );
+    return rows.map(toSummary);
+  }
+
+  async exchangeCount(userId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      "SELECT exchange_count AS n FROM users WHERE id = $1",
+      [userId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Users in id order, a page at a time (for rebuilding projections). */
+  async userIds(after: string, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      "SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT $2",
+      [after, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Erases the user and everything that cascades from it (exchanges, summaries, outbox). */
+  async deleteUser(userId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      "WITH gone AS (DELETE FROM users WHERE id = $1 RETURNING exchange_count) SELECT coalesce(sum(exchange_count), 0) AS n FROM gone",
+      [userId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async allExchanges(userId: string): Promise<Exchange[]> {
+    const { rows } = await this.pool.query<ExchangeRow>(
+      `SELECT ${exchangeColumns} FROM exchanges WHERE user_id = $1 ORDER BY ordinal`,
+      [userId],
+    );
+    return rows.map(toExchange);
+  }
+
+  /** Runs `work` while holding a transaction-scoped advisory lock named `name`. */
+  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.transaction(async (c) => {
+      await c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [name]);
+      return work();
+    });
+  }
+
+  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** The user row is locked by the counter update, which serializes one user's stores and numbers them. */
+async function insert(c: PoolClient, input: ExchangeInput, projections: readonly ProjectionTier[]) {
+  const counter = await c.query<{ n: string }>(
+    `INSERT INTO users (id, exchange_count) VALUES ($1, 1)
+     ON CONFLICT (id) DO UPDATE SET exchange_count = users.exchange_count + 1 RETURNING exchange_count AS n`,
+    [input.userId],
+  );
+  const { rows } = await c.query<ExchangeRow>(
+    `INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${exchangeColumns}`,
+    [
+      crypto.randomUUID(),
+      input.userId,
+      counter.rows[0]?.n,
+      input.userMessage,
+      input.botResponse,
+      JSON.stringify(input.metadata ?? {}),
+      input.timestamp ?? new Date(),
+      input.idempotencyKey ?? null,
+    ],
+  );
+  const exchange = toExchange(rows[0] as ExchangeRow);
+  if (projections.length > 0)
+    await c.query("INSERT INTO outbox (exchange_id, user_id, tier) SELECT $1, $2, unnest($3::text[])", [
+      exchange.id,
+      exchange.userId,
+      projections,
+    ]);
+  return exchange;
+}

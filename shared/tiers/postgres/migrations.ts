@@ -1,0 +1,104 @@
+/**
+ * Versioned schema migrations, applied at start-up under an advisory lock so concurrent cold
+ * starts do not race. Each migration runs in its own transaction and is recorded once.
+ */
+import type { Pool } from "@neondatabase/serverless";
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const migrations: Migration[] = [
+  {
+    version: 1,
+    name: "archive, summaries, outbox",
+    sql: `
+      CREATE EXTENSION IF NOT EXISTS btree_gin;
+
+      CREATE TABLE users (
+        id text PRIMARY KEY,
+        exchange_count bigint NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE exchanges (
+        id uuid PRIMARY KEY,
+        user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        ordinal bigint NOT NULL,
+        user_message text NOT NULL,
+        bot_response text NOT NULL,
+        metadata jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now(),
+        idempotency_key text,
+        search tsvector GENERATED ALWAYS AS (
+          to_tsvector('english', user_message || ' ' || bot_response)
+        ) STORED,
+        UNIQUE (user_id, ordinal),
+        UNIQUE (user_id, idempotency_key)
+      );
+      CREATE INDEX exchanges_user_time ON exchanges (user_id, created_at DESC, ordinal DESC);
+      -- btree_gin lets one index answer "this user's rows matching these words".
+      CREATE INDEX exchanges_user_search ON exchanges USING gin (user_id, search);
+
+      CREATE TABLE summaries (
+        user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        window_index bigint NOT NULL,
+        text text NOT NULL,
+        exchange_ids uuid[] NOT NULL,
+        start_at timestamptz NOT NULL,
+        end_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, window_index)
+      );
+
+      CREATE TABLE outbox (
+        id bigserial PRIMARY KEY,
+        exchange_id uuid NOT NULL REFERENCES exchanges (id) ON DELETE CASCADE,
+        user_id text NOT NULL,
+        tier text NOT NULL CHECK (tier IN ('redis', 'chroma', 'neo4j')),
+        attempts int NOT NULL DEFAULT 0,
+        last_error text,
+        available_at timestamptz NOT NULL DEFAULT now(),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX outbox_due ON outbox (available_at, id);
+      CREATE INDEX outbox_exchange ON outbox (exchange_id);
+    `,
+  },
+];
+
+/** Applies every migration not yet recorded; returns the versions it applied. */
+export async function applyMigrations(pool: Pool): Promise<number[]> {
+  const client = await pool.connect();
+  const applied: number[] = [];
+  try {
+    await client.query("SELECT pg_advisory_lock(7305)");
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
+    const done = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const have = new Set(done.rows.map((r) => r.version));
+    for (const migration of migrations.filter((m) => !have.has(m.version))) {
+      await client.query("BEGIN");
+      try {
+        await client.query(migration.sql);
+        await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+          migration.version,
+          migration.name,
+        ]);
+        await client.query("COMMIT");
+        applied.push(migration.version);
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw new Error(`migration ${migration.version} (${migration.name}) failed`, { cause: error });
+      }
+    }
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(7305)").catch(() => undefined);
+    client.release();
+  }
+  return applied;
+}

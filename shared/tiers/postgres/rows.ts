@@ -1,0 +1,42 @@
+/** Row shapes of the archive and their mapping to domain objects. */
+import type { Exchange, Summary } from "../../domain/types.js";
+
+export interface ExchangeRow {
+  id: string;
+  user_id: string;
+  ordinal: string | number;
+  user_message: string;
+  bot_response: string;
+  metadata: Record<string, unknown>;
+  created_at: Date | string;
+}
+
+export interface SummaryRow {
+  user_id: string;
+  window_index: string | number;
+  text: string;
+  exchange_ids: string[];
+  start_at: Date | string;
+  end_at: Date | string;
+}
+
+export const exchangeColumns = "id, user_id, ordinal, user_message, bot_response, metadata, created_at";
+
+export const toExchange = (r: ExchangeRow): Exchange => ({
+  id: r.id,
+  userId: r.user_id,
+  ordinal: Number(r.ordinal),
+  userMessage: r.user_message,
+  botResponse: r.bot_response,
+  metadata: r.metadata,
+  createdAt: new Date(r.created_at),
+});
+
+export const toSummary = (r: SummaryRow): Summary => ({
+  userId: r.user_id,
+  windowIndex: Number(r.window_index),
+  text: r.text,
+  exchangeIds: r.exchange_ids,
+  startAt: new Date(r.start_at),
+  endAt: new Date(r.end_at),
+});

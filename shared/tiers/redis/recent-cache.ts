@@ -1,0 +1,99 @@
+/**
+ * Tier 1: each user's most recent exchanges as one Redis list, newest first, bounded and expiring.
+ * Invariant: the list holds the user's newest min(count, size) exchanges, or does not exist; a read is
+ * one LRANGE (one round trip).
+ */
+import type { Redis } from "@upstash/redis";
+import type { Exchange } from "../../domain/types.js";
+
+export interface CachedExchange {
+  id: string;
+  ordinal: number;
+  userMessage: string;
+  botResponse: string;
+  createdAt: string;
+}
+
+export interface RecentCacheOptions {
+  keyPrefix: string;
+  /** List length per user. Default 50. */
+  size?: number;
+  ttlSeconds: number;
+}
+
+export class RedisRecentCache {
+  private readonly size: number;
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RecentCacheOptions,
+  ) {
+    this.size = options.size ?? 50;
+  }
+
+  key(userId: string) {
+    return `${this.options.keyPrefix}recent:${userId}`;
+  }
+
+  /**
+   * Pushes one exchange and refreshes the TTL. Returns false when the list was missing history
+   * (expired while the user has older exchanges): the caller then rebuilds it from the archive.
+   */
+  async push(exchange: Exchange): Promise<boolean> {
+    const key = this.key(exchange.userId);
+    const p = this.redis.pipeline();
+    p.lpush(key, toCached(exchange));
+    p.ltrim(key, 0, this.size - 1);
+    p.expire(key, this.options.ttlSeconds);
+    const [length] = (await p.exec()) as [number, unknown, unknown];
+    return length >= Math.min(exchange.ordinal, this.size);
+  }
+
+  /** Newest first; `undefined` when the user has no list (a miss, not "no history"). */
+  async recent(userId: string, limit: number): Promise<CachedExchange[] | undefined> {
+    const key = this.key(userId);
+    const p = this.redis.pipeline();
+    p.exists(key);
+    p.lrange<CachedExchange>(key, 0, Math.min(limit, this.size) - 1);
+    const [exists, items] = (await p.exec()) as [number, CachedExchange[]];
+    return exists ? items : undefined;
+  }
+
+  /** Replaces the list atomically with these exchanges (newest first). */
+  async replace(userId: string, newestFirst: readonly Exchange[]): Promise<void> {
+    const key = this.key(userId);
+    const tx = this.redis.multi();
+    tx.del(key);
+    const items = newestFirst.slice(0, this.size).map(toCached);
+    if (items.length > 0) {
+      tx.rpush(key, ...items);
+      tx.expire(key, this.options.ttlSeconds);
+    }
+    await tx.exec();
+  }
+
+  /**
+   * Cache-only mode: records `id` under the idempotency key unless one is there (kept for the cache
+   * TTL). Returns the id stored first, or undefined when this call claimed the key.
+   */
+  async claimIdempotencyKey(userId: string, key: string, id: string): Promise<string | undefined> {
+    const redisKey = `${this.options.keyPrefix}idem:${userId}:${key}`;
+    const set = await this.redis.set(redisKey, id, { nx: true, ex: this.options.ttlSeconds });
+    return set === "OK" ? undefined : ((await this.redis.get<string>(redisKey)) ?? undefined);
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.redis.del(this.key(userId));
+  }
+
+  get capacity() {
+    return this.size;
+  }
+}
+
+const toCached = (e: Exchange): CachedExchange => ({
+  id: e.id,
+  ordinal: e.ordinal,
+  userMessage: e.userMessage,
+  botResponse: e.botResponse,
+  createdAt: e.createdAt.toISOString(),
+});

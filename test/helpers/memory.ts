@@ -1,0 +1,48 @@
+/** A manager on the emulated stores, with its own Chroma collection and user ids per test file. */
+import { afterAll } from "vitest";
+import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
+import { testConfig } from "./config.js";
+
+export const uniqueId = (label: string) => `${label}-${crypto.randomUUID().slice(0, 8)}`;
+
+const collection = `test_${crypto.randomUUID().replaceAll("-", "")}`;
+
+export async function createTestManager(overrides: Record<string, string> = {}) {
+  const config = testConfig({
+    HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: collection,
+    HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "10000",
+    HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: "2000",
+    ...overrides,
+  });
+  const manager = HierarchicalMemoryManager.fromConfig(config);
+  await manager.initializeTiers();
+  afterAll(() => manager.close());
+  return manager;
+}
+
+export const conversation = [
+  ["My sister Ana lives in Lisbon and loves surfing.", "That sounds lovely! Does she surf every weekend?"],
+  ["Yes, and I am learning to play the cello.", "The cello is a beautiful instrument."],
+  ["I adopted a dog named Pixel last month.", "Congratulations on adopting Pixel!"],
+  ["Work has been stressful with the Q3 audit.", "Audits are tough; remember to take breaks."],
+  ["I visited Kyoto in spring and saw the temples.", "Kyoto in spring must have been stunning."],
+] as const;
+
+export async function storeConversation(
+  manager: HierarchicalMemoryManager,
+  userId: string,
+  start = Date.UTC(2025, 0, 1),
+) {
+  const ids: string[] = [];
+  for (const [i, [userMessage, botResponse]] of conversation.entries()) {
+    const result = await manager.storeConversation({
+      userId,
+      userMessage,
+      botResponse,
+      metadata: { turn: i },
+      timestamp: new Date(start + i * 86_400_000),
+    });
+    ids.push(result.exchangeId);
+  }
+  return ids;
+}
