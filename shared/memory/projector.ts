@@ -16,10 +16,13 @@ export class Projector {
     private readonly options: { summaryWindow: number },
   ) {}
 
-  apply(tier: ProjectionTier, exchange: Exchange): Promise<void> {
+  /** `replay`: the row was claimed before (or by the reconciler), so a push could duplicate. */
+  apply(tier: ProjectionTier, exchange: Exchange, replay = false): Promise<void> {
     switch (tier) {
       case "redis":
-        return this.health.track("redis", () => this.toCache(exchange));
+        return this.health.track("redis", () =>
+          replay ? this.rebuildCache(exchange.userId) : this.toCache(exchange),
+        );
       case "chroma":
         return this.health.track("chroma", () => this.toSummaries(exchange));
       case "neo4j":
@@ -28,11 +31,14 @@ export class Projector {
   }
 
   private async toCache(exchange: Exchange) {
+    const complete = await this.stores.cache?.push(exchange);
+    if (complete === false) await this.rebuildCache(exchange.userId);
+  }
+
+  /** Idempotent: the list becomes exactly the archive's newest exchanges. */
+  async rebuildCache(userId: string) {
     const { cache, archive } = this.stores;
-    if (!cache) return;
-    const complete = await cache.push(exchange);
-    if (!complete && archive)
-      await cache.replace(exchange.userId, await archive.recent(exchange.userId, cache.capacity));
+    if (cache && archive) await cache.replace(userId, await archive.recent(userId, cache.capacity));
   }
 
   /**

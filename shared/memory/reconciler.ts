@@ -26,7 +26,7 @@ export class Reconciler {
     const outbox = this.stores.outbox;
     if (!outbox) return emptyReport();
     const items = await outbox.claim(10, leaseMs, exchange.id);
-    return this.applyItems(items, new Map([[exchange.id, exchange]]));
+    return this.applyItems(items, new Map([[exchange.id, exchange]]), false);
   }
 
   /** Applies due outbox rows, `batchSize` at a time, until none are due or `maxBatches` ran. */
@@ -37,7 +37,7 @@ export class Reconciler {
     for (let round = 0; round < (options.maxBatches ?? 100); round++) {
       const items = await outbox.claim(options.batchSize ?? 100, leaseMs);
       if (items.length === 0) break;
-      const report = await this.applyItems(items, await this.load(items));
+      const report = await this.applyItems(items, await this.load(items), true);
       total.applied += report.applied;
       total.failed += report.failed;
       total.errors.push(...report.errors);
@@ -47,15 +47,14 @@ export class Reconciler {
 
   /** Rebuilds the chosen projections of one user from the archive. */
   async rebuildUser(userId: string, tiers: readonly ProjectionTier[]): Promise<void> {
-    const { archive, cache, summaries, graph } = this.stores;
+    const { archive, summaries, graph } = this.stores;
     if (!archive) return;
-    if (tiers.includes("redis") && cache)
-      await cache.replace(userId, await archive.recent(userId, cache.capacity));
+    if (tiers.includes("redis")) await this.projector.rebuildCache(userId);
     const all = tiers.some((t) => t === "chroma" || t === "neo4j") ? await archive.allExchanges(userId) : [];
     if (tiers.includes("chroma") && summaries) {
       await summaries.deleteUser(userId);
       const lastOfWindow = new Map<number, Exchange>();
-      for (const e of all) lastOfWindow.set(this.windowOf(e), e);
+      for (const e of all) lastOfWindow.set(this.projector.windowIndex(e), e);
       for (const e of lastOfWindow.values()) await this.projector.toSummaries(e);
     }
     if (tiers.includes("neo4j") && graph) {
@@ -79,10 +78,6 @@ export class Reconciler {
     }
   }
 
-  private windowOf(e: Exchange) {
-    return this.projector.windowIndex(e);
-  }
-
   private async load(items: readonly OutboxItem[]): Promise<Map<string, Exchange>> {
     const byUser = new Map<string, string[]>();
     for (const i of items) byUser.set(i.userId, [...(byUser.get(i.userId) ?? []), i.exchangeId]);
@@ -96,6 +91,7 @@ export class Reconciler {
   private async applyItems(
     items: readonly OutboxItem[],
     exchanges: Map<string, Exchange>,
+    replay: boolean,
   ): Promise<ReconcileReport> {
     const report = emptyReport();
     const done: number[] = [];
@@ -106,7 +102,7 @@ export class Reconciler {
         for (const item of userItems) {
           const exchange = exchanges.get(item.exchangeId);
           try {
-            if (exchange) await this.projector.apply(item.tier, exchange);
+            if (exchange) await this.projector.apply(item.tier, exchange, replay || item.attempts > 1);
             done.push(item.id);
             report.applied++;
           } catch (error) {

@@ -14,7 +14,7 @@ export async function startChroma(dataDir: string, port?: number): Promise<Runni
   mkdirSync(dataDir, { recursive: true });
   const chosen = port ?? (await freePort());
   const script = fileURLToPath(new URL("./chroma-process.mjs", import.meta.url));
-  const child = spawnLogged("chroma", process.execPath, [script, dataDir, String(chosen)]);
+  const child = spawnLogged(`chroma-${chosen}`, process.execPath, [script, dataDir, String(chosen)]);
   const url = `http://127.0.0.1:${chosen}`;
   await waitFor("Chroma", async () => (await fetch(`${url}/api/v2/heartbeat`)).ok, 60_000);
   const version = (await (await fetch(`${url}/api/v2/version`)).json()) as string;

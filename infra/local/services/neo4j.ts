@@ -30,7 +30,7 @@ export async function startNeo4j(homeDir: string, port?: number): Promise<Runnin
   mkdirSync(homeDir, { recursive: true });
   const chosen = port ?? (await freePort());
   const classpath = `${jar}:${join(neo4jProject, "target/lib/*")}`;
-  const child = spawnLogged("neo4j", javaBinary(), [
+  const child = spawnLogged(`neo4j-${chosen}`, javaBinary(), [
     "-Xmx768m",
     "-XX:+UseSerialGC",
     "-cp",

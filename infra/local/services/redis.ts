@@ -9,8 +9,13 @@ export interface RunningRedis {
 
 export async function ensureRedis(dataDir: string): Promise<RunningRedis> {
   if (await tcpAnswers(6379)) return { url: "redis://127.0.0.1:6379" };
-  const port = await freePort();
-  const child = spawnLogged("redis", "redis-server", [
+  return startRedis(dataDir);
+}
+
+/** A private redis-server (no persistence) on `port` or a free one. */
+export async function startRedis(dataDir: string, port?: number): Promise<Required<RunningRedis>> {
+  port ??= await freePort();
+  const child = spawnLogged(`redis-${port}`, "redis-server", [
     "--port",
     String(port),
     "--bind",

@@ -24,7 +24,14 @@ export async function startUpstashBridge(options: {
   token: string;
   port?: number;
 }): Promise<UpstashBridge> {
-  const redis = new IORedis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // No offline queue: while Redis is down every command fails at once, as a real outage would,
+  // instead of being replayed later behind the caller's back.
+  const redis = new IORedis(options.redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
+  redis.on("error", () => undefined);
   await redis.connect();
   const server = createServer((req, res) => {
     handle(redis, options.token, req, res).catch((error: unknown) => {

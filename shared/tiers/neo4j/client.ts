@@ -9,6 +9,8 @@ export function createNeo4jDriver(config: Config["neo4j"]): Driver {
     connectionAcquisitionTimeout: 5_000,
     connectionTimeout: 5_000,
     disableLosslessIntegers: true,
+    // Fail fast when the server is gone: the outbox retries later; a request must not wait 30 s.
+    maxTransactionRetryTime: 2_000,
   });
 }
 

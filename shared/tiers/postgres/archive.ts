@@ -4,6 +4,7 @@
  */
 import type { Pool, PoolClient } from "@neondatabase/serverless";
 import type { Exchange, ExchangeInput, ProjectionTier, Summary } from "../../domain/types.js";
+import { inTransaction } from "./client.js";
 import { type ExchangeRow, exchangeColumns, type SummaryRow, toExchange, toSummary } from "./rows.js";
 import { tsQuery } from "./text-query.js";
 
@@ -158,19 +159,8 @@ export class PostgresArchive {
     });
   }
 
-  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }
 

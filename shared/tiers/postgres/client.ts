@@ -3,7 +3,7 @@
  * This is the only module that touches neonConfig. In production the defaults (secure WebSocket
  * to Neon) apply; locally `wsProxy` points at the emulation's WebSocket-to-TCP bridge.
  */
-import { neonConfig, Pool } from "@neondatabase/serverless";
+import { neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
 import ws from "ws";
 import type { Config } from "../../config/index.js";
 import { ProbeMismatchError, probeId, type TierProbe } from "../types.js";
@@ -17,30 +17,57 @@ export function createPostgresPool(config: Config["postgres"]): Pool {
     neonConfig.pipelineConnect = false;
   }
   neonConfig.useSecureWebSocket = config.secureWebSocket;
-  return new Pool({ connectionString: config.url, max: config.maxConnections });
+  const pool = new Pool({ connectionString: config.url, max: config.maxConnections });
+  // An idle client whose connection drops emits 'error' on the pool; unhandled, that would crash
+  // the process. The next query on the pool reports the outage instead.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+/**
+ * Runs `work` with a checked-out client. While it is out, a dropped connection would emit 'error'
+ * on the client with nobody listening (a crash); the listener keeps it to the next query's error.
+ */
+export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const onError = () => undefined;
+  client.on("error", onError);
+  try {
+    return await work(client);
+  } finally {
+    client.off("error", onError);
+    client.release();
+  }
+}
+
+/** Runs `work` in a transaction: COMMIT when it resolves, ROLLBACK when it throws. */
+export function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query("BEGIN");
+    try {
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 export function postgresProbe(pool: Pool): TierProbe {
   return {
     tier: "postgres",
     async roundTrip() {
-      const client = await pool.connect();
       const marker = probeId();
-      try {
-        // A temp table inside a transaction: exercises BEGIN/COMMIT and leaves nothing behind.
-        await client.query("BEGIN");
+      // A temp table inside a transaction: exercises BEGIN/COMMIT and leaves nothing behind.
+      await inTransaction(pool, async (client) => {
         await client.query("CREATE TEMP TABLE tier_probe (id text PRIMARY KEY) ON COMMIT DROP");
         await client.query("INSERT INTO tier_probe (id) VALUES ($1)", [marker]);
         const read = await client.query<{ id: string }>("SELECT id FROM tier_probe WHERE id = $1", [marker]);
         if (read.rows[0]?.id !== marker) throw new ProbeMismatchError("postgres", "SELECT");
         await client.query("DELETE FROM tier_probe WHERE id = $1", [marker]);
-        await client.query("COMMIT");
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
   };
 }

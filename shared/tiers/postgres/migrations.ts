@@ -2,7 +2,8 @@
  * Versioned schema migrations, applied at start-up under an advisory lock so concurrent cold
  * starts do not race. Each migration runs in its own transaction and is recorded once.
  */
-import type { Pool } from "@neondatabase/serverless";
+import type { Pool, PoolClient } from "@neondatabase/serverless";
+import { withClient } from "./client.js";
 
 interface Migration {
   version: number;
@@ -71,8 +72,11 @@ const migrations: Migration[] = [
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */
-export async function applyMigrations(pool: Pool): Promise<number[]> {
-  const client = await pool.connect();
+export function applyMigrations(pool: Pool): Promise<number[]> {
+  return withClient(pool, (client) => applyWith(client));
+}
+
+async function applyWith(client: PoolClient): Promise<number[]> {
   const applied: number[] = [];
   try {
     await client.query("SELECT pg_advisory_lock(7305)");
@@ -98,7 +102,6 @@ export async function applyMigrations(pool: Pool): Promise<number[]> {
     }
   } finally {
     await client.query("SELECT pg_advisory_unlock(7305)").catch(() => undefined);
-    client.release();
   }
   return applied;
 }

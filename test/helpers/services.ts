@@ -1,0 +1,83 @@
+/**
+ * Private instances of a tier's service that a test may stop and restart (never the shared ones),
+ * on a fixed free port so clients reconnect to the same URL.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, stopChild } from "../../infra/local/process-utils.js";
+import { startChroma } from "../../infra/local/services/chroma.js";
+import { startNeo4j } from "../../infra/local/services/neo4j.js";
+import { startNeonBridge } from "../../infra/local/services/neon-bridge.js";
+import { pgHost, pgPort } from "../../infra/local/services/postgres.js";
+import { startRedis } from "../../infra/local/services/redis.js";
+import { startUpstashBridge } from "../../infra/local/services/upstash-bridge.js";
+
+export interface Stoppable {
+  /** Env overrides that point the app at this instance. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function privateChroma(): Promise<Stoppable> {
+  const dir = mkdtempSync(join(tmpdir(), "hm-chroma-"));
+  const port = await freePort();
+  let running = await startChroma(dir, port);
+  return {
+    env: { HIERARCHICAL_MEMORY_CHROMADB_URL: running.url },
+    stop: () => stopChild(running.child),
+    start: async () => {
+      running = await startChroma(dir, port);
+    },
+    close: () => stopChild(running.child),
+  };
+}
+
+export async function privateNeo4j(): Promise<Stoppable> {
+  const dir = mkdtempSync(join(tmpdir(), "hm-neo4j-"));
+  const port = await freePort();
+  let running = await startNeo4j(dir, port);
+  return {
+    env: { HIERARCHICAL_MEMORY_NEO4J_URI: running.uri },
+    stop: () => stopChild(running.child),
+    start: async () => {
+      running = await startNeo4j(dir, port);
+    },
+    close: () => stopChild(running.child),
+  };
+}
+
+/** A private redis-server behind its own Upstash REST bridge; stop() kills redis, not the bridge. */
+export async function privateRedis(): Promise<Stoppable> {
+  const dir = mkdtempSync(join(tmpdir(), "hm-redis-"));
+  const port = await freePort();
+  let redis = await startRedis(dir, port);
+  const bridge = await startUpstashBridge({ redisUrl: redis.url, token: "test-token" });
+  return {
+    env: { HIERARCHICAL_MEMORY_REDIS_URL: bridge.url, HIERARCHICAL_MEMORY_REDIS_PASSWORD: bridge.token },
+    stop: () => stopChild(redis.child),
+    start: async () => {
+      redis = await startRedis(dir, port);
+    },
+    close: async () => {
+      await bridge.close();
+      await stopChild(redis.child);
+    },
+  };
+}
+
+/** Postgres cannot be stopped (it is shared): its own Neon WebSocket bridge is what goes away. */
+export async function privatePostgresRoute(): Promise<Stoppable> {
+  const port = await freePort();
+  let bridge = await startNeonBridge({ pgHost, pgPort, port });
+  return {
+    env: { HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY: bridge.wsProxy },
+    stop: () => bridge.close(),
+    start: async () => {
+      bridge = await startNeonBridge({ pgHost, pgPort, port });
+    },
+    close: () => bridge.close(),
+  };
+}

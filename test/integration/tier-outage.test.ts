@@ -1,0 +1,125 @@
+/**
+ * A tier's process is stopped for real, in the middle of use: stores are still acknowledged by
+ * Postgres, context still answers within the deadline naming the tier in `degraded`, and after a
+ * restart the outbox repairs the projection to exactly what Postgres implies.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import type { ProjectionTier } from "../../shared/domain/types.js";
+import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
+import { createTestManager, storeConversation, uniqueId } from "../helpers/memory.js";
+import {
+  privateChroma,
+  privateNeo4j,
+  privatePostgresRoute,
+  privateRedis,
+  type Stoppable,
+} from "../helpers/services.js";
+
+const deadlineMs = 300;
+const outageSettings = {
+  HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: String(deadlineMs),
+  HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "200",
+};
+
+/** Checks that a projection holds exactly what the archive implies for this user. */
+async function expectProjectionMatchesArchive(
+  m: HierarchicalMemoryManager,
+  tier: ProjectionTier,
+  userId: string,
+) {
+  const { archive, cache, summaries, graph } = m.stores;
+  const all = (await archive?.allExchanges(userId)) ?? [];
+  if (tier === "redis") {
+    const recent = await cache?.recent(userId, 50);
+    expect(recent?.map((e) => e.id)).toEqual([...all].reverse().map((e) => e.id));
+  }
+  if (tier === "chroma") {
+    const windows = Math.ceil(all.length / m.config.memory.summaryWindow);
+    expect(await summaries?.countForUser(userId)).toBe(windows);
+    const stored = await archive?.summaries(userId);
+    expect(stored?.flatMap((s) => s.exchangeIds)).toEqual(all.map((e) => e.id));
+  }
+  if (tier === "neo4j") {
+    const exported = await graph?.exportUser(userId);
+    const factExchanges = new Set(exported?.facts.map((f) => (f as { exchangeId: string }).exchangeId));
+    const expected = all.filter((e) => m.processing.extractor.extract(e).facts.length > 0).map((e) => e.id);
+    expect([...factExchanges].sort()).toEqual(expected.sort());
+  }
+}
+
+const cases: [ProjectionTier, () => Promise<Stoppable>][] = [
+  ["redis", privateRedis],
+  ["chroma", privateChroma],
+  ["neo4j", privateNeo4j],
+];
+
+describe.each(cases)("when %s is down", (tier, startPrivate) => {
+  let service: Stoppable;
+  let manager: HierarchicalMemoryManager;
+  afterAll(() => service?.close());
+
+  it("acknowledges stores, degrades context within the deadline, and repairs after restart", {
+    timeout: 180_000,
+  }, async () => {
+    service = await startPrivate();
+    manager = await createTestManager({ ...outageSettings, ...service.env });
+    const userId = uniqueId(`outage-${tier}`);
+    await storeConversation(manager, userId, Date.UTC(2025, 0, 1));
+    await manager.reconcile();
+
+    await service.stop();
+    const during = [];
+    for (let i = 0; i < 3; i++)
+      during.push(
+        await manager.storeConversation({
+          userId,
+          userMessage: `My friend Zoe ${i} plays chess.`,
+          botResponse: "Fun!",
+        }),
+      );
+    for (const result of during) expect(result.pending).toContain(tier);
+
+    const context = await manager.getConversationContext({
+      userId,
+      currentQuery: "Who plays chess with Zoe?",
+    });
+    expect(context.degraded).toContain(tier);
+    expect(context.totalMs).toBeLessThan(deadlineMs + 700);
+    expect(context.items.length).toBeGreaterThan(0);
+    expect(await manager.stores.archive?.allExchanges(userId)).toHaveLength(8);
+    expect((await manager.getTierHealthStatus()).outboxBacklog?.[tier]).toBeGreaterThanOrEqual(3);
+    const health = (await manager.getTierHealthStatus()).tiers.find((t) => t.tier === tier);
+    expect(health).toMatchObject({ enabled: true, healthy: false });
+
+    await service.start();
+    await manager.stores.outbox?.releaseAll(tier);
+    const report = await manager.reconcile();
+    expect(report.failed).toBe(0);
+    expect((await manager.getTierHealthStatus()).outboxBacklog?.[tier]).toBe(0);
+    await expectProjectionMatchesArchive(manager, tier, userId);
+  });
+});
+
+describe("when Postgres is unreachable", () => {
+  let route: Stoppable;
+  afterAll(() => route?.close());
+
+  it("refuses stores and serves context from the cache, flagged degraded", { timeout: 60_000 }, async () => {
+    route = await privatePostgresRoute();
+    const manager = await createTestManager({ ...outageSettings, ...route.env });
+    const userId = uniqueId("pg-down");
+    const ids = await storeConversation(manager, userId);
+    await manager.reconcile();
+
+    await route.stop();
+    await expect(
+      manager.storeConversation({ userId, userMessage: "will this be kept?", botResponse: "no" }),
+    ).rejects.toThrow();
+    const context = await manager.getConversationContext({ userId, currentQuery: "Kyoto temples" });
+    expect(context.degraded).toContain("postgres");
+    expect(context.items.map((i) => i.exchangeIds[0])).toContain(ids[4]);
+
+    await route.start();
+    expect(await manager.stores.archive?.allExchanges(userId)).toHaveLength(5);
+  });
+});
