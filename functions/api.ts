@@ -2,7 +2,7 @@
 import { handle } from "hono/aws-lambda";
 import { loadConfig } from "../shared/config/index.js";
 import { createApp } from "../shared/http/app.js";
-import { createTierClients } from "../shared/tiers/index.js";
+import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 
 const config = loadConfig();
-export const handler = handle(createApp({ config, tiers: createTierClients(config) }));
+export const handler = handle(createApp({ config, memory: HierarchicalMemoryManager.fromConfig(config) }));

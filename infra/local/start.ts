@@ -5,7 +5,7 @@
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../../shared/config/index.js";
 import { createApp } from "../../shared/http/app.js";
-import { createTierClients } from "../../shared/tiers/index.js";
+import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
 import { ensureLocalUp, stopLocal } from "./control.js";
 
 const serviceUrlVars = [
@@ -26,13 +26,18 @@ async function main() {
     env = { ...local.env, ...process.env };
   }
   const config = loadConfig(env);
-  const tiers = createTierClients(config);
-  const server = serve({ fetch: createApp({ config, tiers }).fetch, port: config.port }, (info) =>
+  const memory = HierarchicalMemoryManager.fromConfig(config);
+  for (const r of await memory.ensureInitialized())
+    if (!r.ok) console.warn(`${r.tier} is not ready (${r.error}); the outbox will catch it up.`);
+  const server = serve({ fetch: createApp({ config, memory }).fetch, port: config.port }, (info) =>
     console.log(`Listening on http://localhost:${info.port} (try GET /v1/health)`),
   );
+  // On Node the outbox worker runs in-process; in the cloud an EventBridge schedule runs it.
+  const worker = setInterval(() => memory.reconcile().catch(() => undefined), 5_000);
   const shutdown = async () => {
+    clearInterval(worker);
     server.close();
-    await tiers.close();
+    await memory.close();
     if (startedLocal) await stopLocal();
     process.exit(0);
   };

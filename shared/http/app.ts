@@ -1,28 +1,31 @@
 /**
- * createApp(deps) builds the Hono app from config and tier clients. It knows nothing about the
- * runtime: functions/api.ts adapts it to Lambda, infra/local/start.ts serves it on Node.
+ * createApp(deps) builds the Hono app from config and the memory manager. It knows nothing about
+ * the runtime: functions/api.ts adapts it to Lambda, infra/local/start.ts serves it on Node.
  */
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Config } from "../config/index.js";
 import { AppError, problemType, toProblem } from "../errors/app-error.js";
-import type { TierClients } from "../tiers/index.js";
+import type { HierarchicalMemoryManager } from "../memory/manager.js";
 
 export interface AppDeps {
   config: Config;
-  tiers: Pick<TierClients, "testConnectivity">;
+  memory: Pick<HierarchicalMemoryManager, "testTierConnectivity" | "getTierHealthStatus" | "mode">;
 }
 
-export function createApp({ tiers }: AppDeps) {
+export function createApp({ memory }: AppDeps) {
   const app = new Hono();
   app.use(requestId());
 
+  /** Each tier's connectivity now (write, read back, delete) plus what live traffic has seen. */
   app.get("/v1/health", async (c) => {
-    const results = await tiers.testConnectivity();
-    const postgres = results.find((r) => r.tier === "postgres");
-    const status = !postgres?.ok ? "down" : results.every((r) => r.ok) ? "ok" : "degraded";
-    return c.json({ status, tiers: results }, status === "down" ? 503 : 200);
+    const connectivity = await memory.testTierConnectivity();
+    const { mode, tiers: seen, outboxBacklog } = await memory.getTierHealthStatus();
+    const tiers = seen.map((h) => ({ ...h, ...connectivity.find((r) => r.tier === h.tier) }));
+    const primary = connectivity.find((r) => r.tier === (mode === "durable" ? "postgres" : "redis"));
+    const status = !primary?.ok ? "down" : connectivity.every((r) => r.ok) ? "ok" : "degraded";
+    return c.json({ status, mode, tiers, outboxBacklog }, status === "down" ? 503 : 200);
   });
 
   app.notFound((c) => {

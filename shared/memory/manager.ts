@@ -87,6 +87,17 @@ export class HierarchicalMemoryManager {
     ];
   }
 
+  private initialized?: Promise<TierConnectivity[]>;
+
+  /** initializeTiers() once per process (a Lambda container's first request pays for it). */
+  ensureInitialized(): Promise<TierConnectivity[]> {
+    this.initialized ??= this.initializeTiers().catch((error: unknown) => {
+      this.initialized = undefined;
+      throw error;
+    });
+    return this.initialized;
+  }
+
   static fromConfig(config: Config): HierarchicalMemoryManager {
     return new HierarchicalMemoryManager(config, createTierClients(config));
   }
