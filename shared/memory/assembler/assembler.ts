@@ -32,7 +32,8 @@ export class IntelligentContextAssembler {
     const deadline = deadlineAfter(this.config.contextAssemblyTimeoutMs);
     const { userId, currentQuery } = request;
     const recentLimit = request.maxRecentMessages ?? 20;
-    const hitLimit = request.maxArchiveConversations ?? 10;
+    // Each tier proposes more than it may return; ranking across tiers picks the best.
+    const hitLimit = Math.max(3 * (request.maxArchiveConversations ?? 10), 30);
     const { archive, cache, summaries, graph } = this.stores;
     // Late work keeps running after the deadline; its result is dropped, and it is never awaited.
     const run = <S, T>(tier: TierName, store: S | undefined, work: (s: S) => Promise<T>) =>

@@ -41,7 +41,7 @@ export function score(
 ): number {
   const coverage = termCoverage(queryTerms, candidate.text);
   // Recent messages matter for continuity even when they share no word with the query.
-  const floor = candidate.source === "recent" ? 0.35 : 0;
+  const floor = candidate.source === "recent" ? 0.1 : 0;
   const relevance = Math.max(floor, 0.5 * candidate.relevance + 0.5 * coverage);
   return relevance * timeDecay(candidate.timestamp, now, decay) * sourceWeights[candidate.source];
 }
