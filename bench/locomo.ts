@@ -93,7 +93,7 @@ async function main() {
           const top = new Set(ranked.slice(0, k));
           const r = q.evidence.filter((e) => top.has(e)).length / q.evidence.length;
           recall[k]?.push(r);
-          if (k === 10) (byCategory[q.category] ??= []).push(r);
+          if (k === 10) byCategory[q.category] = [...(byCategory[q.category] ?? []), r];
         }
       }
     }
