@@ -2,6 +2,7 @@
  * Private instances of a tier's service that a test may stop and restart (never the shared ones),
  * on a fixed free port so clients reconnect to the same URL.
  */
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,33 +22,30 @@ export interface Stoppable {
   close(): Promise<void>;
 }
 
-export async function privateChroma(): Promise<Stoppable> {
-  const dir = mkdtempSync(join(tmpdir(), "hm-chroma-"));
+/** A child-process service restarted with the same data directory and port, so its URL stays valid. */
+async function restartable<T extends { child: ChildProcess }>(
+  prefix: string,
+  launch: (dir: string, port: number) => Promise<T>,
+  env: (running: T) => Record<string, string>,
+): Promise<Stoppable> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const port = await freePort();
-  let running = await startChroma(dir, port);
+  let running = await launch(dir, port);
   return {
-    env: { HIERARCHICAL_MEMORY_CHROMADB_URL: running.url },
+    env: env(running),
     stop: () => stopChild(running.child),
     start: async () => {
-      running = await startChroma(dir, port);
+      running = await launch(dir, port);
     },
     close: () => stopChild(running.child),
   };
 }
 
-export async function privateNeo4j(): Promise<Stoppable> {
-  const dir = mkdtempSync(join(tmpdir(), "hm-neo4j-"));
-  const port = await freePort();
-  let running = await startNeo4j(dir, port);
-  return {
-    env: { HIERARCHICAL_MEMORY_NEO4J_URI: running.uri },
-    stop: () => stopChild(running.child),
-    start: async () => {
-      running = await startNeo4j(dir, port);
-    },
-    close: () => stopChild(running.child),
-  };
-}
+export const privateChroma = () =>
+  restartable("hm-chroma-", startChroma, (r) => ({ HIERARCHICAL_MEMORY_CHROMADB_URL: r.url }));
+
+export const privateNeo4j = () =>
+  restartable("hm-neo4j-", startNeo4j, (r) => ({ HIERARCHICAL_MEMORY_NEO4J_URI: r.uri }));
 
 /** A private redis-server behind its own Upstash REST bridge; stop() kills redis, not the bridge. */
 export async function privateRedis(): Promise<Stoppable> {
