@@ -15,9 +15,9 @@ import { parseArgs } from "node:util";
 import { ensureLocalUp } from "../infra/local/control.js";
 import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
 import { loadConfig } from "../shared/config/index.js";
-import { percentile } from "../shared/memory/health.js";
 import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { loadConversations } from "./locomo-data.js";
+import { recordQuestion, Samples } from "./locomo-metrics.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +26,6 @@ const { values } = parseArgs({
     fresh: { type: "boolean", default: false },
   },
 });
-const ks = [5, 10, 20];
 
 async function main() {
   const local = await ensureLocalUp();
@@ -66,11 +65,7 @@ async function main() {
     await memory.reconcile({ maxBatches: 1000 });
     const ingestMs = performance.now() - started;
 
-    const recall: Record<number, number[]> = Object.fromEntries(ks.map((k) => [k, []]));
-    const byCategory: Record<number, number[]> = {};
-    const latencies: number[] = [];
-    const degradedCount: Record<string, number> = {};
-    const evidenceBySource: Record<string, number> = {};
+    const samples = new Samples();
     for (const c of conversations) {
       const now = new Date(c.lastAt.getTime() + 86_400_000);
       for (const q of c.questions) {
@@ -79,42 +74,21 @@ async function main() {
           currentQuery: q.question,
           now,
         });
-        latencies.push(context.totalMs);
-        for (const t of context.degraded) degradedCount[t] = (degradedCount[t] ?? 0) + 1;
-        const ranked = [
-          ...new Set(context.items.flatMap((i) => i.exchangeIds.map((id) => diaIdOf.get(id) ?? ""))),
-        ];
-        const top10 = new Set(ranked.slice(0, 10));
-        for (const item of context.items)
-          for (const id of item.exchangeIds)
-            if (top10.has(diaIdOf.get(id) ?? "") && q.evidence.includes(diaIdOf.get(id) ?? ""))
-              evidenceBySource[item.source] = (evidenceBySource[item.source] ?? 0) + 1;
-        for (const k of ks) {
-          const top = new Set(ranked.slice(0, k));
-          const r = q.evidence.filter((e) => top.has(e)).length / q.evidence.length;
-          recall[k]?.push(r);
-          if (k === 10) byCategory[q.category] = [...(byCategory[q.category] ?? []), r];
-        }
+        recordQuestion(samples, context, q, diaIdOf);
       }
     }
-    const mean = (xs: number[]) =>
-      Math.round((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)) * 1000) / 1000;
-    const sorted = [...latencies].sort((a, b) => a - b);
     const result = {
       benchmark: "locomo-retrieval",
       date: new Date().toISOString(),
       conversations: conversations.length,
       turns: diaIdOf.size,
-      questions: latencies.length,
-      recall: Object.fromEntries(ks.map((k) => [`@${k}`, mean(recall[k] ?? [])])),
-      recallAt10ByCategory: Object.fromEntries(Object.entries(byCategory).map(([c, xs]) => [c, mean(xs)])),
-      assemblyMs: {
-        p50: percentile(sorted, 0.5),
-        p95: percentile(sorted, 0.95),
-        max: sorted[sorted.length - 1],
-      },
-      degraded: degradedCount,
-      evidenceInTop10BySource: evidenceBySource,
+      questions: samples.count("ms:").total,
+      recall: samples.means("recall:"),
+      recallAt10ByCategory: samples.means("category:"),
+      recallAt10OfEachSourceAlone: samples.means("alone:"),
+      assemblyMs: { p50: samples.percentiles("ms:", 0.5).total, p95: samples.percentiles("ms:", 0.95).total },
+      tierP50Ms: samples.percentiles("tier:", 0.5),
+      degraded: samples.count("degraded:"),
       ingestSeconds: Math.round(ingestMs / 100) / 10,
       config: {
         deadlineMs: config.contextAssemblyTimeoutMs,

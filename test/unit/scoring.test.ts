@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { cut, rankAndDedupe, score, termCoverage, timeDecay } from "../../shared/memory/assembler/scoring.js";
+import { cut, rankAndDedupe, timeDecay } from "../../shared/memory/assembler/scoring.js";
 import type { Candidate, ContextItem } from "../../shared/memory/assembler/types.js";
-import { terms } from "../../shared/processing/text.js";
 
 const now = new Date("2025-06-01T00:00:00Z");
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
 const decay = { halfLifeDays: 30, floor: 0.2 };
-const q = (text: string) => new Set(terms(text));
+const noDecay = { halfLifeDays: 30, floor: 1 };
 const candidate = (over: Partial<Candidate>): Candidate => ({
   source: "archive",
   text: "",
   timestamp: now,
-  relevance: 1,
   exchangeIds: [],
   ...over,
 });
@@ -25,59 +23,48 @@ describe("timeDecay", () => {
   });
 });
 
-describe("termCoverage", () => {
-  it("is the share of query terms present, after stemming", () => {
-    expect(termCoverage(q("hiking trips"), "She hiked on a trip")).toBe(1);
-    expect(termCoverage(q("hiking guitar"), "I went hiking")).toBe(0.5);
-    expect(termCoverage(q("the and of"), "anything")).toBe(0);
-  });
-});
-
-describe("score", () => {
-  it("ranks a matching item above a non-matching one of the same age and source", () => {
-    const query = q("cello lessons");
-    const hit = score(candidate({ text: "I started cello lessons", relevance: 0.5 }), query, now, decay);
-    const miss = score(candidate({ text: "The weather is nice", relevance: 0.5 }), query, now, decay);
-    expect(hit).toBeGreaterThan(miss);
-  });
-
-  it("prefers the newer of two equally relevant items", () => {
-    const query = q("cello");
-    const newer = score(candidate({ text: "cello", timestamp: daysAgo(1) }), query, now, decay);
-    const older = score(candidate({ text: "cello", timestamp: daysAgo(90) }), query, now, decay);
-    expect(newer).toBeGreaterThan(older);
-  });
-
-  it("keeps a recent message relevant even when it shares no word with the query", () => {
-    expect(
-      score(candidate({ source: "recent", text: "ok", relevance: 0 }), q("cello"), now, decay),
-    ).toBeGreaterThan(0);
-  });
-});
-
 describe("rankAndDedupe", () => {
-  it("keeps the best copy of an exchange seen through several tiers", () => {
+  it("keeps each tier's order when tiers do not overlap, the archive's first hit on top", () => {
     const items = rankAndDedupe(
       [
-        candidate({
-          source: "recent",
-          text: "User: cello\nAssistant: nice",
-          exchangeIds: ["e1"],
-          relevance: 0.2,
-        }),
-        candidate({
-          source: "archive",
-          text: "User: cello\nAssistant: nice",
-          exchangeIds: ["e1"],
-          relevance: 1,
-        }),
-        candidate({ source: "graph", text: "User plays cello.", exchangeIds: ["e1"] }),
+        candidate({ text: "first cello hit", exchangeIds: ["a1"] }),
+        candidate({ text: "second violin hit", exchangeIds: ["a2"] }),
+        candidate({ source: "recent", text: "just now about weather", exchangeIds: ["r1"] }),
       ],
-      q("cello"),
       now,
-      decay,
+      noDecay,
     );
-    expect(items.map((i) => i.exchangeIds)).toEqual([["e1"]]);
+    expect(items.map((i) => i.exchangeIds[0])).toEqual(["a1", "a2", "r1"]);
+    expect(items[0]?.score).toBe(1);
+  });
+
+  it("lifts an exchange that several tiers agree on above one only a single tier found", () => {
+    const items = rankAndDedupe(
+      [
+        candidate({ text: "alpha beta", exchangeIds: ["solo"] }),
+        candidate({ text: "gamma delta", exchangeIds: ["agreed"] }),
+        candidate({ source: "recent", text: "gamma delta", exchangeIds: ["agreed"] }),
+        candidate({ source: "graph", text: "User likes gamma.", exchangeIds: ["agreed"] }),
+      ],
+      now,
+      noDecay,
+    );
+    expect(items.map((i) => i.exchangeIds[0])).toEqual(["agreed", "solo"]);
+    // One item per exchange, with the exchange's own text rather than the fact drawn from it.
+    expect(items[0]?.text).toBe("gamma delta");
+  });
+
+  it("counts a matching summary as a vote for the exchanges inside it", () => {
+    const items = rankAndDedupe(
+      [
+        candidate({ text: "first lexical", exchangeIds: ["e1"] }),
+        candidate({ text: "second lexical", exchangeIds: ["e2"] }),
+        candidate({ source: "summary", text: "window about the second", exchangeIds: ["e2", "e3"] }),
+      ],
+      now,
+      noDecay,
+    );
+    expect(items[0]?.exchangeIds).toEqual(["e2"]);
   });
 
   it("drops a summary whose exchanges are all already in, and keeps one that adds any", () => {
@@ -85,37 +72,37 @@ describe("rankAndDedupe", () => {
       [
         candidate({ text: "cello one", exchangeIds: ["e1"] }),
         candidate({ text: "cello two", exchangeIds: ["e2"] }),
-        candidate({
-          source: "summary",
-          text: "summary of cello talk",
-          exchangeIds: ["e1", "e2"],
-          relevance: 0.1,
-        }),
-        candidate({
-          source: "summary",
-          text: "another cello window",
-          exchangeIds: ["e2", "e3"],
-          relevance: 0.1,
-        }),
+        candidate({ source: "summary", text: "summary of cello talk", exchangeIds: ["e1", "e2"] }),
+        candidate({ source: "summary", text: "another cello window", exchangeIds: ["e2", "e3"] }),
       ],
-      q("cello"),
       now,
-      decay,
+      noDecay,
     );
-    expect(items.map((i) => i.text)).toEqual(["cello one", "cello two", "another cello window"]);
+    expect(items.map((i) => i.text)).toEqual(["cello two", "cello one", "another cello window"]);
   });
 
   it("drops near-duplicate texts", () => {
     const items = rankAndDedupe(
       [
-        candidate({ source: "summary", text: "Ana surfs in Lisbon every weekend", exchangeIds: ["a"] }),
-        candidate({ source: "summary", text: "Ana surfs in Lisbon every weekend!", exchangeIds: ["b"] }),
+        candidate({ text: "Ana surfs in Lisbon every weekend", exchangeIds: ["a"] }),
+        candidate({ text: "Ana surfs in Lisbon every weekend!", exchangeIds: ["b"] }),
       ],
-      q("Ana"),
       now,
-      decay,
+      noDecay,
     );
     expect(items).toHaveLength(1);
+  });
+
+  it("lets age break a tie between equally ranked items", () => {
+    const items = rankAndDedupe(
+      [
+        candidate({ source: "recent", text: "old news", exchangeIds: ["old"], timestamp: daysAgo(90) }),
+        candidate({ text: "fresh news", exchangeIds: ["new"], timestamp: daysAgo(1) }),
+      ],
+      now,
+      { halfLifeDays: 30, floor: 0.9 },
+    );
+    expect(items[0]?.exchangeIds).toEqual(["new"]);
   });
 });
 

@@ -8,7 +8,6 @@ import type { Config, TierName } from "../../config/index.js";
 import type { Exchange } from "../../domain/types.js";
 import { exchangeText } from "../../domain/types.js";
 import type { Processing } from "../../processing/index.js";
-import { terms } from "../../processing/text.js";
 import type { CachedExchange } from "../../tiers/redis/recent-cache.js";
 import type { TierHealthTracker } from "../health.js";
 import type { MemoryStores } from "../stores.js";
@@ -68,38 +67,34 @@ export class IntelligentContextAssembler {
     ]);
     deadline.cancel();
 
+    // Each tier's candidates in its own order, best first: recency, BM25, similarity, entity matches.
     const candidates: Candidate[] = [];
-    if (recentO?.status === "ok") candidates.push(...(recentO.value ?? []).map(fromRecent(recentLimit)));
-    if (lexicalO?.status === "ok") {
-      const top = Math.max(...lexicalO.value.map((h) => h.rank), 1e-9);
-      candidates.push(...lexicalO.value.map((h) => fromExchange(h.exchange, "archive", h.rank / top)));
-    }
+    if (recentO?.status === "ok")
+      candidates.push(...(recentO.value ?? []).map((e) => fromExchange(e, "recent")));
+    if (lexicalO?.status === "ok")
+      candidates.push(...lexicalO.value.map((h) => fromExchange(h.exchange, "archive")));
     if (semanticO?.status === "ok")
       candidates.push(
-        ...semanticO.value.map((h) => ({
+        ...semanticO.value.map(({ summary }) => ({
           source: "summary" as const,
-          text: h.summary.text,
-          timestamp: h.summary.endAt,
-          relevance: Math.max(0, h.similarity),
-          exchangeIds: h.summary.exchangeIds,
+          text: summary.text,
+          timestamp: summary.endAt,
+          exchangeIds: summary.exchangeIds,
         })),
       );
-    if (factsO?.status === "ok") {
-      const most = Math.max(...factsO.value.map((f) => f.hits), 1);
+    if (factsO?.status === "ok")
       candidates.push(
         ...factsO.value.map((f) => ({
           source: "graph" as const,
           text: f.text,
           timestamp: f.at,
-          relevance: f.hits / most,
           exchangeIds: [f.exchangeId],
         })),
       );
-    }
 
     const now = request.now ?? new Date();
     const decay = { halfLifeDays: this.config.memory.halfLifeDays, floor: this.config.memory.decayFloor };
-    const ranked = rankAndDedupe(candidates, new Set(terms(currentQuery)), now, decay);
+    const ranked = rankAndDedupe(candidates, now, decay);
     const items = cut(
       ranked,
       request.maxItems ?? this.config.maxContextItems,
@@ -147,22 +142,10 @@ export class IntelligentContextAssembler {
   }
 }
 
-/** Recent items: the newest is most relevant to "what was just said". */
-const fromRecent =
-  (limit: number) =>
-  (e: CachedExchange | Exchange, index: number): Candidate => ({
-    source: "recent",
-    text: exchangeText(e),
-    timestamp: new Date(e.createdAt),
-    relevance: 1 - index / Math.max(limit, 1),
-    exchangeIds: [e.id],
-  });
-
-const fromExchange = (e: Exchange, source: "archive", relevance: number): Candidate => ({
+const fromExchange = (e: CachedExchange | Exchange, source: "recent" | "archive"): Candidate => ({
   source,
   text: exchangeText(e),
-  timestamp: e.createdAt,
-  relevance,
+  timestamp: new Date(e.createdAt),
   exchangeIds: [e.id],
 });
 

@@ -43,11 +43,10 @@ export interface AssembledContext {
   candidates: number;
 }
 
-/** A candidate before ranking: relevance in [0, 1] from its own tier. */
+/** A candidate before ranking; each tier lists its candidates best first. */
 export interface Candidate {
   source: ItemSource;
   text: string;
   timestamp: Date;
-  relevance: number;
   exchangeIds: string[];
 }

@@ -5,18 +5,15 @@
 import type { Pool, PoolClient } from "@neondatabase/serverless";
 import type { Exchange, ExchangeInput, ProjectionTier, Summary } from "../../domain/types.js";
 import { inTransaction } from "./client.js";
+import { type LexicalHit, searchBm25 } from "./lexical-search.js";
 import { type ExchangeRow, exchangeColumns, type SummaryRow, toExchange, toSummary } from "./rows.js";
-import { tsQuery } from "./text-query.js";
+
+export type { LexicalHit };
 
 export interface StoredExchange {
   exchange: Exchange;
   /** True when an earlier store with the same idempotency key already wrote it. */
   duplicate: boolean;
-}
-
-export interface LexicalHit {
-  exchange: Exchange;
-  rank: number;
 }
 
 export class PostgresArchive {
@@ -66,18 +63,9 @@ export class PostgresArchive {
     return rows.map(toExchange);
   }
 
-  /** Full-text search within one user's exchanges; any query word may match, best rank first. */
-  async search(userId: string, query: string, limit: number): Promise<LexicalHit[]> {
-    const q = tsQuery(query);
-    if (!q) return [];
-    const { rows } = await this.pool.query<ExchangeRow & { rank: number }>(
-      `SELECT ${exchangeColumns}, ts_rank_cd(search, q, 1) AS rank
-         FROM exchanges, to_tsquery('english', $2) q
-        WHERE user_id = $1 AND search @@ q
-        ORDER BY rank DESC, created_at DESC LIMIT $3`,
-      [userId, q, limit],
-    );
-    return rows.map((r) => ({ exchange: toExchange(r), rank: Number(r.rank) }));
+  /** Full-text search within one user's exchanges, BM25-ranked; any query word may match. */
+  search(userId: string, query: string, limit: number): Promise<LexicalHit[]> {
+    return searchBm25(this.pool, userId, query, limit);
   }
 
   async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {
