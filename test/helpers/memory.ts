@@ -1,5 +1,6 @@
 /** A manager on the emulated stores, with its own Chroma collection and user ids per test file. */
-import { afterAll } from "vitest";
+import { afterAll, expect } from "vitest";
+import type { ProjectionTier } from "../../shared/domain/types.js";
 import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
 import { testConfig } from "./config.js";
 
@@ -45,4 +46,30 @@ export async function storeConversation(
     ids.push(result.exchangeId);
   }
   return ids;
+}
+
+/** Checks that a projection holds exactly what the archive implies for this user. */
+export async function expectProjectionMatchesArchive(
+  m: HierarchicalMemoryManager,
+  tier: ProjectionTier,
+  userId: string,
+) {
+  const { archive, cache, summaries, graph } = m.stores;
+  const all = (await archive?.allExchanges(userId)) ?? [];
+  if (tier === "redis") {
+    const recent = await cache?.recent(userId, 50);
+    expect(recent?.map((e) => e.id)).toEqual([...all].reverse().map((e) => e.id));
+  }
+  if (tier === "chroma") {
+    const windows = Math.ceil(all.length / m.config.memory.summaryWindow);
+    expect(await summaries?.countForUser(userId)).toBe(windows);
+    const stored = await archive?.summaries(userId);
+    expect(stored?.flatMap((s) => s.exchangeIds)).toEqual(all.map((e) => e.id));
+  }
+  if (tier === "neo4j") {
+    const exported = await graph?.exportUser(userId);
+    const factExchanges = new Set(exported?.facts.map((f) => (f as { exchangeId: string }).exchangeId));
+    const expected = all.filter((e) => m.processing.extractor.extract(e).facts.length > 0).map((e) => e.id);
+    expect([...factExchanges].sort()).toEqual(expected.sort());
+  }
 }

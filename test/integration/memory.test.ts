@@ -1,6 +1,11 @@
 /** The memory manager end to end on the real emulated stores. */
 import { describe, expect, it } from "vitest";
-import { createTestManager, storeConversation, uniqueId } from "../helpers/memory.js";
+import {
+  createTestManager,
+  expectProjectionMatchesArchive,
+  storeConversation,
+  uniqueId,
+} from "../helpers/memory.js";
 
 const manager = await createTestManager();
 const { archive, cache, summaries, graph } = manager.stores;
@@ -138,5 +143,19 @@ describe("deleteUser and exportUser", () => {
     expect(await graph?.counts(userId)).toEqual({ entities: 0, facts: 0 });
     const after = await manager.getConversationContext({ userId, currentQuery: "Ana" });
     expect(after.items).toEqual([]);
+  });
+});
+
+describe("rebuilding projections from the archive", () => {
+  it("restores every projection of a user after it was lost", async () => {
+    const userId = uniqueId("rebuild");
+    await storeConversation(manager, userId);
+    await manager.reconcile();
+    await Promise.all([cache?.deleteUser(userId), summaries?.deleteUser(userId), graph?.deleteUser(userId)]);
+    expect(await summaries?.countForUser(userId)).toBe(0);
+
+    await manager.rebuildUser(userId);
+    for (const tier of ["redis", "chroma", "neo4j"] as const)
+      await expectProjectionMatchesArchive(manager, tier, userId);
   });
 });

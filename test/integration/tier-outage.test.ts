@@ -6,7 +6,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { ProjectionTier } from "../../shared/domain/types.js";
 import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
-import { createTestManager, storeConversation, uniqueId } from "../helpers/memory.js";
+import {
+  createTestManager,
+  expectProjectionMatchesArchive,
+  storeConversation,
+  uniqueId,
+} from "../helpers/memory.js";
 import {
   privateChroma,
   privateNeo4j,
@@ -20,32 +25,6 @@ const outageSettings = {
   HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: String(deadlineMs),
   HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "200",
 };
-
-/** Checks that a projection holds exactly what the archive implies for this user. */
-async function expectProjectionMatchesArchive(
-  m: HierarchicalMemoryManager,
-  tier: ProjectionTier,
-  userId: string,
-) {
-  const { archive, cache, summaries, graph } = m.stores;
-  const all = (await archive?.allExchanges(userId)) ?? [];
-  if (tier === "redis") {
-    const recent = await cache?.recent(userId, 50);
-    expect(recent?.map((e) => e.id)).toEqual([...all].reverse().map((e) => e.id));
-  }
-  if (tier === "chroma") {
-    const windows = Math.ceil(all.length / m.config.memory.summaryWindow);
-    expect(await summaries?.countForUser(userId)).toBe(windows);
-    const stored = await archive?.summaries(userId);
-    expect(stored?.flatMap((s) => s.exchangeIds)).toEqual(all.map((e) => e.id));
-  }
-  if (tier === "neo4j") {
-    const exported = await graph?.exportUser(userId);
-    const factExchanges = new Set(exported?.facts.map((f) => (f as { exchangeId: string }).exchangeId));
-    const expected = all.filter((e) => m.processing.extractor.extract(e).facts.length > 0).map((e) => e.id);
-    expect([...factExchanges].sort()).toEqual(expected.sort());
-  }
-}
 
 const cases: [ProjectionTier, () => Promise<Stoppable>][] = [
   ["redis", privateRedis],
