@@ -14,6 +14,7 @@ worker.on("error", (error) => {
   process.exit(1);
 });
 worker.on("exit", (code) => process.exit(code || 1));
+// No SIGTERM handler: the default action ends the process at once. process.exit() would wait
+// for the worker, which never returns from cli().
 const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.exit(0), 500);
-for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0));
+setInterval(() => process.ppid !== parent && process.kill(process.pid, "SIGTERM"), 500);
