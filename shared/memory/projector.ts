@@ -8,6 +8,17 @@ import type { Processing } from "../processing/index.js";
 import type { TierHealthTracker } from "./health.js";
 import type { MemoryStores } from "./stores.js";
 
+/** A projection that has not finished in this time counts as failed; the outbox retries it. */
+const projectionTimeoutMs = 15_000;
+
+function bounded<T>(work: Promise<T>, ms: number, tier: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${tier} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export class Projector {
   constructor(
     private readonly stores: MemoryStores,
@@ -18,16 +29,12 @@ export class Projector {
 
   /** `replay`: the row was claimed before (or by the reconciler), so a push could duplicate. */
   apply(tier: ProjectionTier, exchange: Exchange, replay = false): Promise<void> {
-    switch (tier) {
-      case "redis":
-        return this.health.track("redis", () =>
-          replay ? this.rebuildCache(exchange.userId) : this.toCache(exchange),
-        );
-      case "chroma":
-        return this.health.track("chroma", () => this.toSummaries(exchange));
-      case "neo4j":
-        return this.health.track("neo4j", () => this.toGraph(exchange));
-    }
+    const work = {
+      redis: () => (replay ? this.rebuildCache(exchange.userId) : this.toCache(exchange)),
+      chroma: () => this.toSummaries(exchange),
+      neo4j: () => this.toGraph(exchange),
+    }[tier];
+    return this.health.track(tier, () => bounded(work(), projectionTimeoutMs, tier));
   }
 
   private async toCache(exchange: Exchange) {

@@ -111,6 +111,10 @@ export class IntelligentContextAssembler {
       ["error", "late"].includes(timings[t].status),
     );
     if (archive && recentO?.status !== "ok" && !degraded.includes("postgres")) degraded.push("postgres");
+    // A late tier is unhealthy now, though its call may never settle.
+    for (const tier of degraded)
+      if (timings[tier].status === "late")
+        this.health.record(tier, timings[tier].ms, new Error("missed the context deadline"));
     return {
       userId,
       items,
