@@ -5,4 +5,5 @@ import { createApp } from "../shared/http/app.js";
 import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 
 const config = loadConfig();
-export const handler = handle(createApp({ config, memory: HierarchicalMemoryManager.fromConfig(config) }));
+export const app = createApp({ config, memory: HierarchicalMemoryManager.fromConfig(config) });
+export const handler = handle(app);

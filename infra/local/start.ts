@@ -6,25 +6,11 @@ import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../../shared/config/index.js";
 import { createApp } from "../../shared/http/app.js";
 import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
-import { ensureLocalUp, stopLocal } from "./control.js";
-
-const serviceUrlVars = [
-  "HIERARCHICAL_MEMORY_REDIS_URL",
-  "HIERARCHICAL_MEMORY_POSTGRESQL_URL",
-  "HIERARCHICAL_MEMORY_CHROMADB_URL",
-  "HIERARCHICAL_MEMORY_NEO4J_URI",
-];
+import { stopLocal } from "./control.js";
+import { resolveEnv } from "./resolve-env.js";
 
 async function main() {
-  const useLocal = serviceUrlVars.every((name) => !process.env[name]);
-  let startedLocal = false;
-  let env: Record<string, string | undefined> = process.env;
-  if (useLocal) {
-    console.log("No service URLs configured: using the local emulation (npm run local:up).");
-    const local = await ensureLocalUp();
-    startedLocal = local.started;
-    env = { ...local.env, ...process.env };
-  }
+  const { env, startedLocal } = await resolveEnv();
   const config = loadConfig(env);
   const memory = HierarchicalMemoryManager.fromConfig(config);
   for (const r of await memory.ensureInitialized())

@@ -10,6 +10,7 @@ export type TierName = "redis" | "postgres" | "chroma" | "neo4j";
 export interface Config {
   readonly port: number;
   readonly logLevel: Env["LOG_LEVEL"];
+  readonly http: { maxBodyBytes: number; rateLimitPerMinute: number };
   readonly redis: { enabled: boolean; url: string; token: string; db: number; keyPrefix: string };
   readonly postgres: {
     /** Off means cache-only memory: nothing durable. */
@@ -123,6 +124,10 @@ function toConfig(e: Env): Config {
   return {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    http: {
+      maxBodyBytes: e.HIERARCHICAL_MEMORY_MAX_BODY_BYTES,
+      rateLimitPerMinute: e.HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE,
+    },
     redis: {
       enabled: e.HIERARCHICAL_MEMORY_REDIS_ENABLED,
       url: e.HIERARCHICAL_MEMORY_REDIS_URL ?? "",

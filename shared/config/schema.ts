@@ -13,6 +13,8 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s):// URL"
 export const envSchema = z.object({
   PORT: int(8787, 1, 65535),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  HIERARCHICAL_MEMORY_MAX_BODY_BYTES: int(262_144, 1024, 10_485_760),
+  HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
 
   HIERARCHICAL_MEMORY_REDIS_ENABLED: bool(true),
   HIERARCHICAL_MEMORY_REDIS_URL: httpUrl.optional(),

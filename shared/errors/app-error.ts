@@ -8,10 +8,23 @@ export class AppError extends Error {
     readonly type: string,
     readonly title: string,
     readonly detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
     super(detail, options);
     this.name = "AppError";
+    this.headers = options?.headers ?? {};
+  }
+  readonly headers: Record<string, string>;
+}
+
+/** A tier the request needs is unreachable; nothing was acknowledged. */
+export class TierUnavailableError extends Error {
+  constructor(
+    readonly tier: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${tier} is unavailable`, options);
+    this.name = "TierUnavailableError";
   }
 }
 
@@ -25,6 +38,60 @@ export interface Problem {
 }
 
 export const problemType = (slug: string) => `https://hierarchical-memory.dev/problems/${slug}`;
+
+export const problems = {
+  badRequest: (detail: string) =>
+    new AppError(400, problemType("invalid-request"), "Invalid request", detail),
+  unauthorized: () =>
+    new AppError(
+      401,
+      problemType("unauthorized"),
+      "Unauthorized",
+      "a valid API key is required (Authorization: Bearer hm_...)",
+      {
+        headers: { "www-authenticate": 'Bearer realm="hierarchical-memory"' },
+      },
+    ),
+  notFound: (detail: string) => new AppError(404, problemType("not-found"), "Not Found", detail),
+  methodNotAllowed: (method: string, path: string, allow: string[]) =>
+    new AppError(
+      405,
+      problemType("method-not-allowed"),
+      "Method Not Allowed",
+      `${method} is not allowed on ${path}`,
+      {
+        headers: { allow: allow.join(", ") },
+      },
+    ),
+  tooLarge: (limit: number) =>
+    new AppError(
+      413,
+      problemType("too-large"),
+      "Payload Too Large",
+      `the request body exceeds ${limit} bytes`,
+    ),
+  rateLimited: (retryAfterSeconds: number) =>
+    new AppError(
+      429,
+      problemType("rate-limited"),
+      "Too Many Requests",
+      `rate limit exceeded; retry in ${retryAfterSeconds} s`,
+      {
+        headers: { "retry-after": String(retryAfterSeconds) },
+      },
+    ),
+  unavailable: (tier: string, cause?: unknown) =>
+    new AppError(
+      503,
+      problemType("unavailable"),
+      "Service Unavailable",
+      `${tier} is unavailable; nothing was stored, retry later`,
+      {
+        cause,
+        headers: { "retry-after": "5" },
+      },
+    ),
+};
 
 export function toProblem(error: unknown, requestId?: string, instance?: string): Problem {
   if (error instanceof AppError)

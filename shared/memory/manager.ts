@@ -7,6 +7,7 @@
  */
 import type { Config, TierName } from "../config/index.js";
 import type { Exchange, ExchangeInput, ProjectionTier } from "../domain/types.js";
+import { TierUnavailableError } from "../errors/app-error.js";
 import { createProcessing, type Processing } from "../processing/index.js";
 import { ChromaSummaryIndex } from "../tiers/chroma/summary-index.js";
 import { createTierClients, type TierClients, type TierConnectivity } from "../tiers/index.js";
@@ -34,6 +35,20 @@ export interface HealthStatus {
   mode: "durable" | "cache-only";
   tiers: TierHealth[];
   outboxBacklog?: Record<ProjectionTier, number>;
+}
+
+/**
+ * Errors that mean "could not reach Postgres" rather than "Postgres refused": anything that is not
+ * a database error (socket, WebSocket, DNS) and not a bug of ours, or a database error of the
+ * connection (08), shutdown (57P) or resources (53) classes. Database errors carry a severity.
+ */
+function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof TypeError || error instanceof RangeError) return false;
+  const { severity, code } = error as { severity?: unknown; code?: unknown };
+  if (severity === undefined) return true;
+  return (
+    typeof code === "string" && (code.startsWith("08") || code.startsWith("57P") || code.startsWith("53"))
+  );
 }
 
 export class EmptyFieldError extends Error {
@@ -143,9 +158,11 @@ export class HierarchicalMemoryManager {
     if (!input.userMessage.trim() && !input.botResponse.trim()) throw new EmptyFieldError("userMessage");
     const { archive } = this.stores;
     if (!archive) return this.storeCacheOnly(input);
-    const { exchange, duplicate } = await this.health.track("postgres", () =>
-      archive.insertExchange(input, this.projections),
-    );
+    const { exchange, duplicate } = await this.health
+      .track("postgres", () => archive.insertExchange(input, this.projections))
+      .catch((error: unknown) => {
+        throw isConnectionFailure(error) ? new TierUnavailableError("postgres", { cause: error }) : error;
+      });
     if (duplicate) return { exchangeId: exchange.id, duplicate, pending: [] };
     const pending = await this.applyWithinBudget(exchange);
     return { exchangeId: exchange.id, duplicate, pending };

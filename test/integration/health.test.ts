@@ -44,6 +44,6 @@ describe("GET /v1/health", () => {
     const res = await createApp({ config: memory.config, memory }).request("/v1/nothing-here");
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    expect(await res.json()).toMatchObject({ status: 404, detail: "No route for GET /v1/nothing-here" });
+    expect(await res.json()).toMatchObject({ status: 404, detail: "no route for GET /v1/nothing-here" });
   });
 });

@@ -11,3 +11,14 @@ describe("Upstash bridge reply encoding", () => {
     expect(encodeReply([Buffer.from("héllo"), "OK"], false)).toEqual(["héllo", "OK"]);
   });
 });
+
+describe("Upstash-only Lua flags", () => {
+  it("strips allow-key-locking and keeps the flags Redis knows", async () => {
+    const { stripUpstashFlags } = await import("../../infra/local/services/upstash-scripts.js");
+    expect(stripUpstashFlags("#!lua flags=allow-key-locking\nreturn 1")).toBe("#!lua\nreturn 1");
+    expect(stripUpstashFlags("#!lua flags=no-writes,allow-key-locking\nreturn 1")).toBe(
+      "#!lua flags=no-writes\nreturn 1",
+    );
+    expect(stripUpstashFlags("return 1")).toBe("return 1");
+  });
+});

@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis as IORedis } from "ioredis";
+import { ScriptTranslator } from "./upstash-scripts.js";
 
 type Reply = Buffer | string | number | null | Reply[];
 type Encoded = string | number | null | Encoded[];
@@ -121,10 +122,12 @@ function authorized(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+const scripts = new ScriptTranslator();
+
 /** JSON arguments (strings and numbers) become Redis arguments; the first is the command name. */
 function split(command: unknown[]): [string, string[]] {
   const [name = "", ...args] = command.map(String);
-  return [name, args];
+  return [name, scripts.translate(name, args)];
 }
 
 const isCommand = (v: unknown): v is unknown[] => Array.isArray(v) && v.length > 0;

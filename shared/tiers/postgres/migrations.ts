@@ -69,6 +69,21 @@ const migrations: Migration[] = [
       CREATE INDEX outbox_exchange ON outbox (exchange_id);
     `,
   },
+  {
+    version: 2,
+    name: "api keys per tenant",
+    sql: `
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        tenant_id text NOT NULL,
+        name text NOT NULL,
+        secret_hash bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+      CREATE INDEX api_keys_tenant ON api_keys (tenant_id);
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */

@@ -1,0 +1,77 @@
+/** Middleware factories of the API: API-key auth (cached briefly), per-key rate limit, request log. */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { Ratelimit } from "@upstash/ratelimit";
+import type { Redis } from "@upstash/redis";
+import type { MiddlewareHandler } from "hono";
+import { problems } from "../errors/app-error.js";
+import type { AppEnv } from "./env.js";
+
+export interface KeyVerifier {
+  verify(key: string): Promise<string | undefined>;
+}
+
+/**
+ * Bearer (or X-API-Key) auth. A verified key is remembered for `cacheMs` (default 60 s), so a warm
+ * container does not ask Postgres on every request; a revoked key stops working within that time.
+ */
+export function apiKeyAuth(keys: KeyVerifier, cacheMs = 60_000): MiddlewareHandler<AppEnv> {
+  const cache = new Map<string, { tenantId: string; until: number }>();
+  return async (c, next) => {
+    const header = c.req.header("authorization");
+    const key = header?.startsWith("Bearer ") ? header.slice(7).trim() : c.req.header("x-api-key");
+    if (!key) throw problems.unauthorized();
+    let hit = cache.get(key);
+    if (!hit || hit.until < Date.now()) {
+      const tenantId = await keys.verify(key);
+      if (!tenantId) throw problems.unauthorized();
+      if (cache.size > 10_000) cache.clear();
+      hit = { tenantId, until: Date.now() + cacheMs };
+      cache.set(key, hit);
+    }
+    c.set("tenantId", hit.tenantId);
+    c.set("keyId", key.slice(0, 15));
+    await next();
+  };
+}
+
+/** Sliding-window limit per API key in Redis. Fails open: a Redis outage must not stop the API. */
+export function rateLimit(
+  redis: Redis | undefined,
+  perMinute: number,
+  prefix: string,
+  logger: Logger,
+): MiddlewareHandler<AppEnv> {
+  if (!redis || perMinute === 0) return (_c, next) => next();
+  const limiter = new Ratelimit({
+    redis,
+    limiter: Ratelimit.slidingWindow(perMinute, "60 s"),
+    prefix: `${prefix}ratelimit`,
+    timeout: 200,
+    analytics: false,
+  });
+  return async (c, next) => {
+    const outcome = await limiter.limit(c.get("keyId")).catch((error: Error) => {
+      logger.warn("rate limiter unavailable; request allowed", { error: error.message });
+      return undefined;
+    });
+    if (outcome && !outcome.success)
+      throw problems.rateLimited(Math.max(1, Math.ceil((outcome.reset - Date.now()) / 1000)));
+    await next();
+  };
+}
+
+/** One structured line per request: never bodies, message text or keys. */
+export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info("request", {
+      requestId: c.get("requestId"),
+      tenantId: c.get("tenantId"),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
+  };
+}
