@@ -54,7 +54,9 @@ export function createApp({ config, memory, keys: givenKeys, redis, logger: give
     rateLimit(redis ?? memory.clients.redis, config.http.rateLimitPerMinute, config.redis.keyPrefix, logger),
   );
   app.use("/v1/users/*", async (_c, next) => {
-    await memory.ensureInitialized();
+    await memory.ensureInitialized().catch((error: unknown) => {
+      throw new TierUnavailableError("postgres", { cause: error });
+    });
     await next();
   });
   systemRoutes(app, memory);
@@ -71,8 +73,10 @@ export function createApp({ config, memory, keys: givenKeys, redis, logger: give
   app.onError((error, c) => {
     const mapped = toAppError(error);
     const problem = toProblem(mapped, c.get("requestId"), c.req.path);
-    if (problem.status >= 500)
+    if (problem.status === 500)
       logger.error("request failed", { requestId: problem.requestId, error: error as Error });
+    else if (problem.status > 500)
+      logger.warn("request refused", { requestId: problem.requestId, detail: problem.detail });
     return c.json(problem, problem.status as ContentfulStatusCode, {
       "content-type": "application/problem+json",
       ...(mapped instanceof AppError ? mapped.headers : {}),

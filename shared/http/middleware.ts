@@ -22,7 +22,9 @@ export function apiKeyAuth(keys: KeyVerifier, cacheMs = 60_000): MiddlewareHandl
     if (!key) throw problems.unauthorized();
     let hit = cache.get(key);
     if (!hit || hit.until < Date.now()) {
-      const tenantId = await keys.verify(key);
+      const tenantId = await keys.verify(key).catch((error: unknown) => {
+        throw problems.unavailable("postgres", error);
+      });
       if (!tenantId) throw problems.unauthorized();
       if (cache.size > 10_000) cache.clear();
       hit = { tenantId, until: Date.now() + cacheMs };

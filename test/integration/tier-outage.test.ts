@@ -114,3 +114,28 @@ describe("when Postgres is unreachable", () => {
     expect(await manager.stores.archive?.allExchanges(userId)).toHaveLength(5);
   });
 });
+
+describe("the API when Postgres is unreachable", () => {
+  it("refuses a store with 503 and Retry-After, and acknowledges nothing", { timeout: 60_000 }, async () => {
+    const route = await privatePostgresRoute();
+    try {
+      const { startApi } = await import("../helpers/api.js");
+      const api = await startApi({ ...route.env });
+      const t = await api.tenant();
+      await route.stop();
+      const res = await t.call("/v1/users/pg-down/conversations", {
+        method: "POST",
+        json: { userMessage: "will this be kept?", botResponse: "no" },
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(((await res.json()) as { detail: string }).detail).toMatch(
+        /postgres is unavailable; nothing was stored/,
+      );
+      await route.start();
+      expect(await api.memory.stores.archive?.exchangeCount(`${t.tenantId}/pg-down`)).toBe(0);
+    } finally {
+      await route.close();
+    }
+  });
+});
