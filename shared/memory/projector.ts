@@ -5,19 +5,12 @@
  */
 import { type Exchange, exchangeText, type ProjectionTier } from "../domain/types.js";
 import type { Processing } from "../processing/index.js";
+import { withTimeout } from "../util/timeout.js";
 import type { TierHealthTracker } from "./health.js";
 import type { MemoryStores } from "./stores.js";
 
 /** A projection that has not finished in this time counts as failed; the outbox retries it. */
 const projectionTimeoutMs = 15_000;
-
-function bounded<T>(work: Promise<T>, ms: number, tier: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${tier} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 export class Projector {
   constructor(
@@ -34,7 +27,9 @@ export class Projector {
       chroma: () => this.toSummaries(exchange),
       neo4j: () => this.toGraph(exchange),
     }[tier];
-    return this.health.track(tier, () => bounded(work(), projectionTimeoutMs, tier));
+    return this.health.track(tier, () =>
+      withTimeout(work(), projectionTimeoutMs, `${tier} did not answer within ${projectionTimeoutMs} ms`),
+    );
   }
 
   private async toCache(exchange: Exchange) {

@@ -1,4 +1,5 @@
 /** Runs every tier's round trip in parallel, each bounded by a timeout, and reports per tier. */
+import { withTimeout } from "../util/timeout.js";
 import type { TierConnectivity, TierProbe } from "./types.js";
 
 /** Default per-tier bound for a connectivity check: 5000 ms. */
@@ -11,17 +12,11 @@ export async function testTierConnectivity(
 
 async function measure(probe: TierProbe, timeoutMs: number): Promise<TierConnectivity> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    await Promise.race([probe.roundTrip(), timeout]);
+    await withTimeout(probe.roundTrip(), timeoutMs, `no answer within ${timeoutMs} ms`);
     return { tier: probe.tier, ok: true, latencyMs: elapsed(started) };
   } catch (error) {
     return { tier: probe.tier, ok: false, latencyMs: elapsed(started), error: describe(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
