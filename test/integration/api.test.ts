@@ -1,5 +1,6 @@
 /** Every endpoint over real HTTP, on the emulated stores, with two tenants that must never meet. */
 import { request } from "node:http";
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { startApi } from "../helpers/api.js";
 import { uniqueId } from "../helpers/memory.js";
@@ -197,12 +198,17 @@ describe("auth and routing", () => {
     expect(res.headers.get("allow")).toBe("POST");
   });
 
-  it("serves an OpenAPI 3.1 document describing every route", async () => {
+  it("serves a valid OpenAPI 3.1 document describing every route", async () => {
     const doc = (await (await fetch(`${api.base}/openapi.json`)).json()) as {
       openapi: string;
       paths: object;
     };
     expect(doc.openapi).toBe("3.1.0");
+    const validator = new Validator();
+    const verdict = await validator.validate(doc as unknown as Parameters<Validator["validate"]>[0]);
+    expect(verdict.errors ?? [], JSON.stringify(verdict.errors)).toEqual([]);
+    expect(verdict.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/v1/users/{userId}",
       "/v1/users/{userId}/context",
