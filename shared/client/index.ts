@@ -1,0 +1,104 @@
+/**
+ * A typed client for bot developers. Request and response types are inferred from the same zod
+ * schemas the server validates with, so client and API cannot drift apart. Works wherever `fetch`
+ * does (Node 18+, Deno, Bun, browsers, edge runtimes).
+ */
+import type { z } from "@hono/zod-openapi";
+import type {
+  ContextRequest,
+  ContextResponse,
+  ExportResponse,
+  ListResponse,
+  Problem,
+  StoreRequest,
+  StoreResponse,
+} from "../http/schemas.js";
+
+export type StoreInput = z.input<typeof StoreRequest>;
+export type StoreResult = z.infer<typeof StoreResponse>;
+export type ContextInput = z.input<typeof ContextRequest>;
+export type Context = z.infer<typeof ContextResponse>;
+export type ExchangePage = z.infer<typeof ListResponse>;
+export type UserExport = z.infer<typeof ExportResponse>;
+
+/** The API answered with an application/problem+json error. */
+export class MemoryApiError extends Error {
+  constructor(readonly problem: z.infer<typeof Problem>) {
+    super(`${problem.status} ${problem.title}: ${problem.detail}`);
+    this.name = "MemoryApiError";
+  }
+  get status() {
+    return this.problem.status;
+  }
+}
+
+export interface MemoryClientOptions {
+  /** Base URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com */
+  baseUrl: string;
+  apiKey: string;
+  /** Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+export class MemoryClient {
+  private readonly fetch: typeof fetch;
+  constructor(private readonly options: MemoryClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** Stores an exchange; with `idempotencyKey`, a retry returns the first answer. */
+  store(userId: string, exchange: StoreInput, idempotencyKey?: string): Promise<StoreResult> {
+    const headers: Record<string, string> = idempotencyKey ? { "idempotency-key": idempotencyKey } : {};
+    return this.call("POST", `${user(userId)}/conversations`, exchange, headers);
+  }
+
+  /** What to remember for `query`. A user with no memory yet gets an empty context. */
+  async context(userId: string, request: ContextInput): Promise<Context> {
+    try {
+      return await this.call("POST", `${user(userId)}/context`, request);
+    } catch (error) {
+      if (error instanceof MemoryApiError && error.status === 404)
+        return { userId, items: [], degraded: [], timings: {}, totalMs: 0 };
+      throw error;
+    }
+  }
+
+  conversations(userId: string, page: { cursor?: string; limit?: number } = {}): Promise<ExchangePage> {
+    const query = new URLSearchParams();
+    if (page.cursor) query.set("cursor", page.cursor);
+    if (page.limit) query.set("limit", String(page.limit));
+    const suffix = query.size > 0 ? `?${query}` : "";
+    return this.call("GET", `${user(userId)}/conversations${suffix}`);
+  }
+
+  export(userId: string): Promise<UserExport> {
+    return this.call("GET", `${user(userId)}/export`);
+  }
+
+  async erase(userId: string): Promise<void> {
+    await this.call("DELETE", user(userId));
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const response = await this.fetch(`${this.options.baseUrl.replace(/\/$/, "")}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.options.apiKey}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 204) return undefined as T;
+    const payload = (await response.json()) as T & z.infer<typeof Problem>;
+    if (!response.ok) throw new MemoryApiError(payload);
+    return payload;
+  }
+}
+
+const user = (userId: string) => `/v1/users/${encodeURIComponent(userId)}`;

@@ -1,0 +1,51 @@
+/** The typed client against the real API server on the emulated stores. */
+import { describe, expect, it } from "vitest";
+import { MemoryApiError, MemoryClient } from "../../shared/client/index.js";
+import { startApi } from "../helpers/api.js";
+import { uniqueId } from "../helpers/memory.js";
+
+const api = await startApi();
+const { key } = await api.tenant();
+const client = new MemoryClient({ baseUrl: api.base, apiKey: key });
+
+describe("MemoryClient", () => {
+  it("stores, retries idempotently, assembles context, pages, exports and erases", async () => {
+    const userId = uniqueId("client");
+    const first = await client.store(
+      userId,
+      { userMessage: "I adopted a dog named Pixel.", botResponse: "Yay!" },
+      "k1",
+    );
+    const retry = await client.store(
+      userId,
+      { userMessage: "I adopted a dog named Pixel.", botResponse: "Yay!" },
+      "k1",
+    );
+    expect(retry).toEqual({ ...first, duplicate: true, pending: [] });
+    await client.store(userId, { userMessage: "I play the cello.", botResponse: "Lovely." });
+
+    const context = await client.context(userId, { query: "What is my dog called?" });
+    expect(context.items[0]?.text).toMatch(/Pixel/);
+
+    const page = await client.conversations(userId, { limit: 1 });
+    expect(page.items).toHaveLength(1);
+    expect(page.nextCursor).not.toBeNull();
+    const rest = await client.conversations(userId, { cursor: page.nextCursor ?? undefined });
+    expect(rest.items.map((e) => e.id)).toEqual([first.exchangeId]);
+
+    expect((await client.export(userId)).exchanges).toHaveLength(2);
+    await client.erase(userId);
+    expect((await client.context(userId, { query: "dog" })).items).toEqual([]);
+  });
+
+  it("turns a problem answer into a MemoryApiError carrying the problem", async () => {
+    const error = await client
+      .store(uniqueId("client"), { userMessage: "", botResponse: "" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MemoryApiError);
+    expect((error as MemoryApiError).status).toBe(400);
+    expect((error as MemoryApiError).problem.detail).toMatch(/cannot both be empty/);
+    const stranger = new MemoryClient({ baseUrl: api.base, apiKey: "hm_nope" });
+    await expect(stranger.conversations("anyone")).rejects.toMatchObject({ status: 401 });
+  });
+});
