@@ -10,7 +10,7 @@ export type TierName = "redis" | "postgres" | "chroma" | "neo4j";
 export interface Config {
   readonly port: number;
   readonly logLevel: Env["LOG_LEVEL"];
-  readonly http: { maxBodyBytes: number; rateLimitPerMinute: number };
+  readonly http: { maxBodyBytes: number; rateLimitPerMinute: number; metricsEnabled: boolean };
   readonly redis: { enabled: boolean; url: string; token: string; db: number; keyPrefix: string };
   readonly postgres: {
     /** Off means cache-only memory: nothing durable. */
@@ -127,6 +127,7 @@ function toConfig(e: Env): Config {
     http: {
       maxBodyBytes: e.HIERARCHICAL_MEMORY_MAX_BODY_BYTES,
       rateLimitPerMinute: e.HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE,
+      metricsEnabled: e.HIERARCHICAL_MEMORY_METRICS_ENABLED,
     },
     redis: {
       enabled: e.HIERARCHICAL_MEMORY_REDIS_ENABLED,

@@ -15,6 +15,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   HIERARCHICAL_MEMORY_MAX_BODY_BYTES: int(262_144, 1024, 10_485_760),
   HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+  HIERARCHICAL_MEMORY_METRICS_ENABLED: bool(false),
 
   HIERARCHICAL_MEMORY_REDIS_ENABLED: bool(true),
   HIERARCHICAL_MEMORY_REDIS_URL: httpUrl.optional(),

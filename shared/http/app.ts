@@ -3,6 +3,7 @@
  * the runtime: functions/api.ts adapts it to Lambda, infra/local/start.ts serves it on Node.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Redis } from "@upstash/redis";
 import { bodyLimit } from "hono/body-limit";
@@ -14,7 +15,7 @@ import type { Config } from "../config/index.js";
 import { AppError, problems, TierUnavailableError, toProblem } from "../errors/app-error.js";
 import { EmptyFieldError, type HierarchicalMemoryManager } from "../memory/manager.js";
 import type { AppEnv } from "./env.js";
-import { apiKeyAuth, type KeyVerifier, rateLimit, requestLog } from "./middleware.js";
+import { apiKeyAuth, type KeyVerifier, rateLimit, requestLog, requestMetrics } from "./middleware.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { systemRoutes } from "./routes/system.js";
 
@@ -26,9 +27,23 @@ export interface AppDeps {
   /** For the rate limiter; default: the memory's Redis client. */
   redis?: Redis;
   logger?: Logger;
+  /** Default: Powertools Metrics when HIERARCHICAL_MEMORY_METRICS_ENABLED, else none. */
+  metrics?: Metrics;
 }
 
-export function createApp({ config, memory, keys: givenKeys, redis, logger: given }: AppDeps) {
+export function createApp({
+  config,
+  memory,
+  keys: givenKeys,
+  redis,
+  logger: given,
+  metrics: givenMetrics,
+}: AppDeps) {
+  const metrics =
+    givenMetrics ??
+    (config.http.metricsEnabled
+      ? new Metrics({ namespace: "HierarchicalMemory", serviceName: "hierarchical-memory" })
+      : undefined);
   const pool = memory.clients.postgres;
   const keys = givenKeys ?? (pool ? new ApiKeyStore(pool) : { verify: async () => undefined });
   const logger =
@@ -39,7 +54,7 @@ export function createApp({ config, memory, keys: givenKeys, redis, logger: give
       if (!result.success) throw problems.badRequest(describeIssues(result.error.issues));
     },
   });
-  app.use(requestId(), requestLog(logger));
+  app.use(requestId(), requestLog(logger), requestMetrics(metrics));
   app.use(
     bodyLimit({
       maxSize: config.http.maxBodyBytes,

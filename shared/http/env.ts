@@ -4,5 +4,7 @@ export interface AppEnv {
     requestId: string;
     tenantId: string;
     keyId: string;
+    /** Per-tier milliseconds of a context assembly, for metrics. */
+    tierTimings?: Record<string, number>;
   };
 }

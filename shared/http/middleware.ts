@@ -1,5 +1,6 @@
 /** Middleware factories of the API: API-key auth (cached briefly), per-key rate limit, request log. */
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 import type { MiddlewareHandler } from "hono";
@@ -59,6 +60,27 @@ export function rateLimit(
     if (outcome && !outcome.success)
       throw problems.rateLimited(Math.max(1, Math.ceil((outcome.reset - Date.now()) / 1000)));
     await next();
+  };
+}
+
+/**
+ * CloudWatch metrics in EMF (Powertools): latency and count per route and status class, and each
+ * tier's time in a context assembly (routes put it on `tierTimings`). Published per request.
+ */
+export function requestMetrics(metrics: Metrics | undefined): MiddlewareHandler<AppEnv> {
+  if (!metrics) return (_c, next) => next();
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath;
+    const single = metrics.singleMetric();
+    single.addDimensions({ route, status: `${Math.floor(c.res.status / 100)}xx` });
+    single.addMetric("latency", MetricUnit.Milliseconds, performance.now() - started);
+    for (const [tier, ms] of Object.entries(c.get("tierTimings") ?? {})) {
+      const perTier = metrics.singleMetric();
+      perTier.addDimension("tier", tier);
+      perTier.addMetric("tierLatency", MetricUnit.Milliseconds, ms);
+    }
   };
 }
 

@@ -140,6 +140,10 @@ export function memoryRoutes(
       .map(([tier, t]) => `${tier};dur=${t.ms};desc="${t.status}"`)
       .concat(`total;dur=${assembled.totalMs}`);
     c.header("server-timing", timing.join(", "));
+    c.set(
+      "tierTimings",
+      Object.fromEntries(Object.entries(assembled.timings).map(([tier, t]) => [tier, t.ms])),
+    );
     if (assembled.items.length === 0 && !(await known(key(c, userId))))
       throw problems.notFound(`no memory of user ${userId}`);
     const { candidates: _, ...answer } = assembled;
