@@ -8,11 +8,30 @@ export const UserParams = z.object({
     .openapi({ param: { name: "userId", in: "path" }, example: "discord-123456" }),
 });
 
+/** Postgres stores neither NUL nor unpaired UTF-16 surrogates; refuse them rather than alter the text. */
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorableMessage = "must not contain NUL (U+0000) or unpaired surrogates, which cannot be stored";
+function hasUnstorable(value: unknown): boolean {
+  if (typeof value === "string") return unstorable.test(value);
+  if (Array.isArray(value)) return value.some(hasUnstorable);
+  if (value && typeof value === "object")
+    return Object.entries(value).some(([k, v]) => unstorable.test(k) || hasUnstorable(v));
+  return false;
+}
+const storableText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !unstorable.test(s), unstorableMessage);
+
 export const StoreRequest = z
   .object({
-    userMessage: z.string().max(32_000),
-    botResponse: z.string().max(32_000),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    userMessage: storableText(32_000),
+    botResponse: storableText(32_000),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine((m) => !hasUnstorable(m), unstorableMessage)
+      .optional(),
     timestamp: z.iso
       .datetime({ offset: true })
       .optional()
@@ -44,7 +63,7 @@ export const StoreResponse = z
 
 export const ContextRequest = z
   .object({
-    query: z.string().min(1).max(4000),
+    query: storableText(4000).min(1),
     maxRecentMessages: z.number().int().min(1).max(100).optional(),
     maxArchiveConversations: z.number().int().min(1).max(100).optional(),
     maxItems: z.number().int().min(1).max(200).optional(),

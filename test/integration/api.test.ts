@@ -42,6 +42,17 @@ describe("POST /v1/users/{userId}/conversations", () => {
     ["a missing field", { userMessage: "hi" }, /botResponse/],
     ["a wrong type", { userMessage: 42, botResponse: "x" }, /userMessage: .*string/i],
     ["a bad timestamp", { userMessage: "a", botResponse: "b", timestamp: "yesterday" }, /timestamp/],
+    ["a NUL character", { userMessage: "a\u0000b", botResponse: "b" }, /userMessage: must not contain NUL/],
+    [
+      "an unpaired surrogate",
+      { userMessage: "a", botResponse: "\uD800" },
+      /botResponse: must not contain NUL/,
+    ],
+    [
+      "NUL inside metadata",
+      { userMessage: "a", botResponse: "b", metadata: { k: ["x\u0000"] } },
+      /metadata: must not/,
+    ],
   ])("answers %s with a precise 400 problem", async (_, body, message) => {
     const res = await store(acme, uniqueId("u"), body);
     expect(res.status).toBe(400);
