@@ -9,6 +9,7 @@ export const UserParams = z.object({
 });
 
 /** Postgres stores neither NUL nor unpaired UTF-16 surrogates; refuse them rather than alter the text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const unstorableMessage = "must not contain NUL (U+0000) or unpaired surrogates, which cannot be stored";
 function hasUnstorable(value: unknown): boolean {
