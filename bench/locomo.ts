@@ -18,6 +18,7 @@ import { loadConfig } from "../shared/config/index.js";
 import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { loadConversations } from "./locomo-data.js";
 import { recordQuestion, Samples } from "./locomo-metrics.js";
+import { machine, markdownReport } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -80,6 +81,7 @@ async function main() {
     const result = {
       benchmark: "locomo-retrieval",
       date: new Date().toISOString(),
+      machine: machine(),
       conversations: conversations.length,
       turns: diaIdOf.size,
       questions: samples.count("ms:").total,
@@ -102,6 +104,10 @@ async function main() {
     if (values.out) {
       mkdirSync(dirname(values.out), { recursive: true });
       writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+      writeFileSync(
+        values.out.replace(/\.json$/, ".md"),
+        markdownReport("LoCoMo retrieval benchmark", result),
+      );
     }
   } finally {
     await memory.close();

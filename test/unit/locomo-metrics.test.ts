@@ -40,3 +40,13 @@ describe("LoCoMo benchmark metrics", () => {
     expect(() => parseSessionDate("yesterday")).toThrow(/unrecognized/);
   });
 });
+
+describe("benchmark report", () => {
+  it("states the machine and renders every leaf value as a markdown row", async () => {
+    const { machine, markdownReport } = await import("../../bench/report.js");
+    expect(machine().cores).toBeGreaterThan(0);
+    const md = markdownReport("T", { recall: { "@10": 0.5 }, sizes: [1, 2] });
+    expect(md).toContain("| recall.@10 | 0.5 |");
+    expect(md).toContain("| sizes | 1, 2 |");
+  });
+});

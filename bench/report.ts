@@ -1,0 +1,25 @@
+/** What every benchmark result states: the machine it ran on, and a short markdown rendering. */
+import { cpus, totalmem } from "node:os";
+
+export function machine() {
+  const cores = cpus();
+  return {
+    cpu: cores[0]?.model.trim() ?? "unknown",
+    cores: cores.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/** A markdown report of a flat-ish result: one table row per leaf value. */
+export function markdownReport(title: string, result: Record<string, unknown>): string {
+  const rows: string[] = [];
+  const walk = (prefix: string, value: unknown) => {
+    if (value && typeof value === "object" && !Array.isArray(value))
+      for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+    else rows.push(`| ${prefix} | ${Array.isArray(value) ? value.join(", ") : String(value)} |`);
+  };
+  walk("", result);
+  return `# ${title}\n\n| measure | value |\n|---|---|\n${rows.join("\n")}\n`;
+}
