@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { legacyRecords } from "../../infra/local/legacy-fixture.js";
+import {
+  classify,
+  type LegacyRecord,
+  parseDocument,
+  parseLegacyTimestamp,
+} from "../../shared/migration/legacy.js";
+
+const record = (over: Partial<LegacyRecord>): LegacyRecord => ({
+  collection: "user_memories",
+  id: "x",
+  document: null,
+  metadata: {},
+  ...over,
+});
+
+describe("classify", () => {
+  it("classifies every record the fixture generator makes, and finds every kind", () => {
+    const kinds = new Map<string, number>();
+    for (const r of legacyRecords(3000, 42)) {
+      const c = classify(r);
+      kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
+    }
+    expect(kinds.get("unclassifiable")).toBeUndefined();
+    expect([...kinds.keys()].sort()).toEqual([
+      "conversation",
+      "global_fact",
+      "personality_fact",
+      "user_fact",
+      "versioned_fact",
+    ]);
+  });
+
+  it("goes by type first, then id pattern, then conversation fields", () => {
+    expect(
+      classify(record({ id: "u1_fact_1", metadata: { type: "conversation", user_id: "u1" } })),
+    ).toMatchObject({ kind: "conversation", via: "type" });
+    expect(classify(record({ id: "u1_fact_1", metadata: {} }))).toMatchObject({
+      kind: "user_fact",
+      userId: "u1",
+      via: "id",
+    });
+    expect(classify(record({ id: "u_9_personality_3" }))).toMatchObject({
+      kind: "personality_fact",
+      userId: "u_9",
+    });
+    expect(
+      classify(record({ id: "a_2025-09-18T14:03:22.123456_v1", metadata: { fact_type: "bio", version: 2 } })),
+    ).toMatchObject({ kind: "versioned_fact", userId: "a" });
+    expect(
+      classify(record({ id: "my_user_2025-09-18T14:03:22.1_ab", document: "User: hi\nBot: hello" })),
+    ).toMatchObject({ kind: "conversation", userId: "my_user", via: "fields" });
+    expect(classify(record({ collection: "global_facts", id: "g1", metadata: null }))).toMatchObject({
+      kind: "global_fact",
+      userId: null,
+    });
+  });
+
+  it("gives a reason instead of skipping silently", () => {
+    expect(classify(record({ id: "orphan", document: "just text" }))).toEqual({
+      kind: "unclassifiable",
+      reason: "no type, id pattern or conversation fields",
+    });
+    expect(classify(record({ id: "orphan", metadata: { type: "mystery" } }))).toEqual({
+      kind: "unclassifiable",
+      reason: 'unknown type "mystery"',
+    });
+    expect(classify(record({ id: "nouser", metadata: { type: "user_fact" } }))).toMatchObject({
+      kind: "unclassifiable",
+      reason: expect.stringMatching(/without a user/),
+    });
+  });
+});
+
+describe("parsing", () => {
+  it("splits documents with Assistant or Bot, keeping newlines in the user part", () => {
+    expect(parseDocument("User: a\nb\nAssistant: c")).toEqual({ userMessage: "a\nb", botResponse: "c" });
+    expect(parseDocument("User: hi\nBot: yo")).toEqual({ userMessage: "hi", botResponse: "yo" });
+    expect(parseDocument("no roles here")).toBeUndefined();
+  });
+
+  it("reads naive timestamps as UTC and honours offsets and epochs", () => {
+    expect(parseLegacyTimestamp("2025-09-18T14:03:22.123456")?.toISOString()).toBe(
+      "2025-09-18T14:03:22.123Z",
+    );
+    expect(parseLegacyTimestamp("2025-09-18 14:03:22")?.toISOString()).toBe("2025-09-18T14:03:22.000Z");
+    expect(parseLegacyTimestamp("2025-09-18T14:03:22+02:00")?.toISOString()).toBe("2025-09-18T12:03:22.000Z");
+    expect(parseLegacyTimestamp(1_758_204_202)?.toISOString()).toBe("2025-09-18T14:03:22.000Z");
+    expect(parseLegacyTimestamp("yesterday")).toBeUndefined();
+    expect(parseLegacyTimestamp(null)).toBeUndefined();
+  });
+});
