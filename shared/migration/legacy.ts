@@ -92,3 +92,53 @@ export function parseLegacyTimestamp(value: unknown): Date | undefined {
   const date = new Date(`${(m[1] ?? "").replace(" ", "T")}.${millis}${m[3] ?? "Z"}`);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
+
+/** What a legacy conversation becomes: an exchange input, with every legacy field kept. */
+export interface MigratedConversation {
+  userId: string;
+  userMessage: string;
+  botResponse: string;
+  timestamp: Date;
+  /** Deterministic: a re-run or a resume stores nothing twice. */
+  idempotencyKey: string;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Maps a legacy conversation. Message text comes from metadata, else from the document; the time
+ * from metadata.timestamp, else from the id; all legacy metadata is kept under `legacy`.
+ */
+export function toExchange(
+  record: LegacyRecord,
+  userId: string,
+  migratedAt: Date,
+): MigratedConversation | { reason: string } {
+  const meta = record.metadata ?? {};
+  const parsed = parseDocument(record.document);
+  const userMessage = typeof meta.user_message === "string" ? meta.user_message : parsed?.userMessage;
+  const botResponse = typeof meta.bot_response === "string" ? meta.bot_response : parsed?.botResponse;
+  if (userMessage === undefined && botResponse === undefined)
+    return { reason: "conversation without user_message, bot_response or a User:/Assistant: document" };
+  if (!(userMessage ?? "").trim() && !(botResponse ?? "").trim())
+    return { reason: "conversation with empty text" };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: Postgres cannot store NUL.
+  if (/\u0000/.test(`${userMessage}${botResponse}`))
+    return { reason: "text contains NUL (U+0000), which Postgres cannot store" };
+  const timestamp =
+    parseLegacyTimestamp(meta.timestamp) ?? parseLegacyTimestamp(isoInId.exec(record.id)?.[1]);
+  return {
+    userId,
+    userMessage: userMessage ?? "",
+    botResponse: botResponse ?? "",
+    timestamp: timestamp ?? migratedAt,
+    idempotencyKey: `legacy:${record.id}`,
+    metadata: {
+      legacy: {
+        id: record.id,
+        collection: record.collection,
+        metadata: meta,
+        ...(timestamp ? {} : { timestampMissing: true }),
+      },
+    },
+  };
+}

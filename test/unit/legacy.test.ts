@@ -5,6 +5,7 @@ import {
   type LegacyRecord,
   parseDocument,
   parseLegacyTimestamp,
+  toExchange,
 } from "../../shared/migration/legacy.js";
 
 const record = (over: Partial<LegacyRecord>): LegacyRecord => ({
@@ -89,5 +90,57 @@ describe("parsing", () => {
     expect(parseLegacyTimestamp(1_758_204_202)?.toISOString()).toBe("2025-09-18T14:03:22.000Z");
     expect(parseLegacyTimestamp("yesterday")).toBeUndefined();
     expect(parseLegacyTimestamp(null)).toBeUndefined();
+  });
+});
+
+describe("toExchange", () => {
+  const migratedAt = new Date("2026-01-01T00:00:00Z");
+
+  it("keeps text, time and every legacy field, with a deterministic idempotency key", () => {
+    const r = record({
+      id: "u1_2025-09-18T14:03:22.123456_ab",
+      document: "User: hi\nAssistant: hello",
+      metadata: {
+        user_id: "u1",
+        timestamp: "2025-09-18T14:03:22.123456",
+        user_message: "hi",
+        bot_response: "hello",
+        detected_emotion: "joy",
+      },
+    });
+    expect(toExchange(r, "u1", migratedAt)).toEqual({
+      userId: "u1",
+      userMessage: "hi",
+      botResponse: "hello",
+      timestamp: new Date("2025-09-18T14:03:22.123Z"),
+      idempotencyKey: "legacy:u1_2025-09-18T14:03:22.123456_ab",
+      metadata: { legacy: { id: r.id, collection: "user_memories", metadata: r.metadata } },
+    });
+  });
+
+  it("falls back to the document for text and to the id for time, and flags a missing time", () => {
+    const fromDoc = toExchange(
+      record({ id: "u_2025-01-02T03:04:05.6_x", document: "User: a\nBot: b", metadata: { user_id: "u" } }),
+      "u",
+      migratedAt,
+    );
+    expect(fromDoc).toMatchObject({
+      userMessage: "a",
+      botResponse: "b",
+      timestamp: new Date("2025-01-02T03:04:05.600Z"),
+    });
+    const noTime = toExchange(record({ id: "u_x", document: "User: a\nBot: b" }), "u", migratedAt);
+    expect(noTime).toMatchObject({ timestamp: migratedAt, metadata: { legacy: { timestampMissing: true } } });
+  });
+
+  it("reports what cannot be migrated, with the reason", () => {
+    expect(toExchange(record({ document: "nothing" }), "u", migratedAt)).toEqual({
+      reason: "conversation without user_message, bot_response or a User:/Assistant: document",
+    });
+    expect(
+      toExchange(record({ metadata: { user_message: "a\u0000", bot_response: "" } }), "u", migratedAt),
+    ).toMatchObject({
+      reason: expect.stringMatching(/NUL/),
+    });
   });
 });
