@@ -16,6 +16,7 @@ import { PostgresArchive } from "../tiers/postgres/archive.js";
 import { applyMigrations } from "../tiers/postgres/migrations.js";
 import { PostgresOutbox } from "../tiers/postgres/outbox.js";
 import { RedisRecentCache } from "../tiers/redis/recent-cache.js";
+import { withTimeout } from "../util/timeout.js";
 import { IntelligentContextAssembler } from "./assembler/assembler.js";
 import type { AssembledContext, ContextRequest } from "./assembler/types.js";
 import { type TierHealth, TierHealthTracker } from "./health.js";
@@ -238,16 +239,7 @@ export class HierarchicalMemoryManager {
     if (this.projections.length === 0) return [];
     const work = this.reconciler.applyExchange(exchange).catch(() => undefined);
     const budget = this.config.memory.storeProcessingBudgetMs;
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      work.then((report) => report && report.failed === 0),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), budget);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (finished) return [];
-    const report = await Promise.race([work, Promise.resolve(undefined)]);
+    const report = await withTimeout(work, budget, "over budget").catch(() => undefined);
     return report ? [...new Set(report.errors.map((e) => e.tier))] : [...this.projections];
   }
 
