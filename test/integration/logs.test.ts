@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startApi } from "../helpers/api.js";
 import { uniqueId } from "../helpers/memory.js";
+import { captureJsonLines } from "../helpers/output.js";
 
 const api = await startApi({ LOG_LEVEL: "info" });
 const t = await api.tenant();
@@ -9,24 +10,15 @@ afterEach(() => vi.restoreAllMocks());
 
 describe("request logs", () => {
   it("record who did what, how it ended and how long it took, but no message text and no key", async () => {
-    const lines: string[] = [];
-    const capture = (chunk: unknown) => {
-      lines.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, "write").mockImplementation(capture);
-    vi.spyOn(console, "info").mockImplementation((...args: unknown[]) => capture(args.join(" ")));
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => capture(args.join(" ")));
+    const output = captureJsonLines();
     const userId = uniqueId("log");
     await t.call(`/v1/users/${userId}/conversations`, {
       method: "POST",
       json: { userMessage: "my private diary entry", botResponse: "kept secret" },
     });
     await t.call(`/v1/users/${userId}`, { method: "DELETE" });
-    const logs = lines.flatMap((l) => l.split("\n")).filter((l) => l.startsWith("{"));
-    const requests = logs
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.message === "request");
+    const logs = output();
+    const requests = logs.filter((l) => l.message === "request");
     expect(requests.map((r) => [r.method, r.route, r.status])).toEqual([
       ["POST", "/v1/users/:userId/conversations", 201],
       ["DELETE", "/v1/users/:userId", 204],
@@ -38,8 +30,8 @@ describe("request logs", () => {
         durationMs: expect.any(Number),
       });
     }
-    expect(logs.some((l) => l.includes('"message":"audit"') && l.includes('"event":"erase"'))).toBe(true);
-    const all = logs.join("\n");
+    expect(logs.some((l) => l.message === "audit" && l.event === "erase")).toBe(true);
+    const all = JSON.stringify(logs);
     expect(all).not.toContain("private diary");
     expect(all).not.toContain(t.key);
   });

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startApi } from "../helpers/api.js";
 import { uniqueId } from "../helpers/memory.js";
+import { captureJsonLines } from "../helpers/output.js";
 
 const api = await startApi({ HIERARCHICAL_MEMORY_METRICS_ENABLED: "true" });
 const t = await api.tenant();
@@ -14,22 +15,13 @@ describe("request metrics", () => {
       method: "POST",
       json: { userMessage: "secret-words", botResponse: "ok" },
     });
-    const lines: string[] = [];
-    const capture = (chunk: unknown) => {
-      lines.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, "write").mockImplementation(capture);
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => capture(args.join(" ")));
+    const output = captureJsonLines();
     const res = await t.call(`/v1/users/${userId}/context`, {
       method: "POST",
       json: { query: "secret-words" },
     });
     expect(res.status).toBe(200);
-    const emf = lines
-      .flatMap((l) => l.split("\n"))
-      .filter((l) => l.includes('"_aws"'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const emf = output().filter((m) => "_aws" in m);
     const latency = emf.find((m) => m.route === "/v1/users/:userId/context" && "latency" in m);
     expect(latency).toMatchObject({ status: "2xx", service: "hierarchical-memory" });
     expect(

@@ -1,0 +1,18 @@
+/** Captures what the process writes (stdout and console) and returns its JSON lines: logs, EMF metrics. */
+import { vi } from "vitest";
+
+export function captureJsonLines(): () => Record<string, unknown>[] {
+  const chunks: string[] = [];
+  const capture = (chunk: unknown) => {
+    chunks.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, "write").mockImplementation(capture);
+  for (const method of ["log", "info", "warn"] as const)
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => capture(args.join(" ")));
+  return () =>
+    chunks
+      .flatMap((c) => c.split("\n"))
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
