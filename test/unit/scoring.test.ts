@@ -57,6 +57,19 @@ describe("rankAndDedupe", () => {
   it("counts a matching summary as a vote for the exchanges inside it", () => {
     const items = rankAndDedupe(
       [
+        candidate({ source: "recent", text: "first recent", exchangeIds: ["e1"] }),
+        candidate({ source: "graph", text: "a fact", exchangeIds: ["e2"] }),
+        candidate({ source: "summary", text: "window about the fact", exchangeIds: ["e2", "e3"] }),
+      ],
+      now,
+      noDecay,
+    );
+    expect(items[0]?.exchangeIds).toEqual(["e2"]);
+  });
+
+  it("never lets a summary's vote push the archive's best hit down", () => {
+    const items = rankAndDedupe(
+      [
         candidate({ text: "first lexical", exchangeIds: ["e1"] }),
         candidate({ text: "second lexical", exchangeIds: ["e2"] }),
         candidate({ source: "summary", text: "window about the second", exchangeIds: ["e2", "e3"] }),
@@ -64,7 +77,7 @@ describe("rankAndDedupe", () => {
       now,
       noDecay,
     );
-    expect(items[0]?.exchangeIds).toEqual(["e2"]);
+    expect(items.map((i) => i.exchangeIds[0])).toEqual(["e1", "e2", "e2"]);
   });
 
   it("drops a summary whose exchanges are all already in, and keeps one that adds any", () => {
@@ -78,7 +91,7 @@ describe("rankAndDedupe", () => {
       now,
       noDecay,
     );
-    expect(items.map((i) => i.text)).toEqual(["cello two", "cello one", "another cello window"]);
+    expect(items.map((i) => i.text)).toEqual(["cello one", "cello two", "another cello window"]);
   });
 
   it("drops near-duplicate texts", () => {
