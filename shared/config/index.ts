@@ -56,6 +56,17 @@ export interface Config {
     model: string;
     dimensions: number;
   };
+  readonly migration: {
+    /** The legacy Chroma to read from; default: Tier 3's. */
+    legacyUrl: string;
+    legacyApiKey?: string;
+    /** Migrated users become `<tenant>/<legacy user_id>`. */
+    tenant: string;
+    batchSize: number;
+    concurrency: number;
+    /** Under this integrity score a run is rolled back. */
+    minIntegrity: number;
+  };
 }
 
 /** Thrown when the environment is invalid; its message names every bad variable. */
@@ -182,6 +193,14 @@ function toConfig(e: Env): Config {
       apiKey: e.HIERARCHICAL_MEMORY_EMBEDDING_API_KEY,
       model: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL,
       dimensions: e.HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS,
+    },
+    migration: {
+      legacyUrl: e.HIERARCHICAL_MEMORY_LEGACY_CHROMADB_URL ?? e.HIERARCHICAL_MEMORY_CHROMADB_URL ?? "",
+      legacyApiKey: e.HIERARCHICAL_MEMORY_LEGACY_CHROMADB_API_KEY,
+      tenant: e.HIERARCHICAL_MEMORY_MIGRATION_TENANT,
+      batchSize: e.HIERARCHICAL_MEMORY_MIGRATION_BATCH_SIZE,
+      concurrency: e.HIERARCHICAL_MEMORY_MIGRATION_CONCURRENCY,
+      minIntegrity: e.HIERARCHICAL_MEMORY_MIGRATION_MIN_INTEGRITY,
     },
   };
 }

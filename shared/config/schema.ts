@@ -71,6 +71,15 @@ export const envSchema = z.object({
   HIERARCHICAL_MEMORY_EMBEDDING_API_KEY: z.string().min(1).optional(),
   HIERARCHICAL_MEMORY_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
   HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS: int(512, 8, 8192),
+  HIERARCHICAL_MEMORY_LEGACY_CHROMADB_URL: httpUrl.optional(),
+  HIERARCHICAL_MEMORY_LEGACY_CHROMADB_API_KEY: z.string().min(1).optional(),
+  HIERARCHICAL_MEMORY_MIGRATION_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only (no /)")
+    .default("default"),
+  HIERARCHICAL_MEMORY_MIGRATION_BATCH_SIZE: int(500, 1, 5000),
+  HIERARCHICAL_MEMORY_MIGRATION_CONCURRENCY: int(4, 1, 64),
+  HIERARCHICAL_MEMORY_MIGRATION_MIN_INTEGRITY: z.coerce.number().min(0).max(1).default(0.95),
 });
 
 export type Env = z.infer<typeof envSchema>;

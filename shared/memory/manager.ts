@@ -19,6 +19,7 @@ import { RedisRecentCache } from "../tiers/redis/recent-cache.js";
 import { withTimeout } from "../util/timeout.js";
 import { IntelligentContextAssembler } from "./assembler/assembler.js";
 import type { AssembledContext, ContextRequest } from "./assembler/types.js";
+import { BulkProjector } from "./bulk-projector.js";
 import { type TierHealth, TierHealthTracker } from "./health.js";
 import { Projector } from "./projector.js";
 import { type ReconcileReport, Reconciler } from "./reconciler.js";
@@ -64,7 +65,10 @@ export class HierarchicalMemoryManager {
   readonly health: TierHealthTracker;
   readonly assembler: IntelligentContextAssembler;
   readonly reconciler: Reconciler;
-  private readonly projections: ProjectionTier[];
+  /** Projects many archived exchanges at once (migration batches). */
+  readonly bulk: BulkProjector;
+  /** The projection tiers enabled here, each fed from the outbox. */
+  readonly projections: ProjectionTier[];
 
   constructor(
     readonly config: Config,
@@ -95,6 +99,13 @@ export class HierarchicalMemoryManager {
       summaryWindow: config.memory.summaryWindow,
     });
     this.reconciler = new Reconciler(this.stores, projector);
+    this.bulk = new BulkProjector(
+      this.stores,
+      projector,
+      this.processing,
+      this.health,
+      config.memory.summaryWindow,
+    );
     this.assembler = new IntelligentContextAssembler(this.stores, this.processing, this.health, config);
     this.projections = [
       ...(this.stores.cache ? (["redis"] as const) : []),

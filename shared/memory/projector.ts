@@ -3,7 +3,7 @@
  * idempotent and safe to replay: Redis gets the exchange pushed (or the list rebuilt), Chroma gets the
  * summary of the exchange's window rewritten, Neo4j gets the exchange's facts merged.
  */
-import { type Exchange, exchangeText, type ProjectionTier } from "../domain/types.js";
+import { type Exchange, exchangeText, type ProjectionTier, type Summary } from "../domain/types.js";
 import type { Processing } from "../processing/index.js";
 import { withTimeout } from "../util/timeout.js";
 import type { TierHealthTracker } from "./health.js";
@@ -70,19 +70,23 @@ export class Projector {
   private async writeSummary(userId: string, windowIndex: number, window: Exchange[]) {
     const { summaries, archive } = this.stores;
     if (!summaries || !archive) return;
-    const text = await this.processing.summarizer.summarize(window);
+    const summary = await this.summaryOf(userId, windowIndex, window);
+    const [embedding] = await this.processing.embedder.embed([windowText(window)]);
+    await archive.upsertSummary(summary);
+    await summaries.upsert([{ summary, embedding: embedding ?? [] }]);
+  }
+
+  /** The summary of one window (its exchanges oldest first). */
+  async summaryOf(userId: string, windowIndex: number, window: readonly Exchange[]): Promise<Summary> {
     const times = window.map((e) => e.createdAt.getTime());
-    const summary = {
+    return {
       userId,
       windowIndex,
-      text,
+      text: await this.processing.summarizer.summarize(window),
       exchangeIds: window.map((e) => e.id),
       startAt: new Date(Math.min(...times)),
       endAt: new Date(Math.max(...times)),
     };
-    const [embedding] = await this.processing.embedder.embed([window.map(exchangeText).join("\n")]);
-    await archive.upsertSummary(summary);
-    await summaries.upsert([{ summary, embedding: embedding ?? [] }]);
   }
 
   private async toGraph(exchange: Exchange) {
@@ -90,3 +94,6 @@ export class Projector {
     await this.stores.graph.apply(exchange, this.processing.extractor.extract(exchange));
   }
 }
+
+/** What a window's vector embeds: the whole window, not only its summary. */
+export const windowText = (window: readonly Exchange[]) => window.map(exchangeText).join("\n");

@@ -76,6 +76,24 @@ export class ChromaSummaryIndex {
     });
   }
 
+  /** The exchange ids each stored window of this user covers, by window index. */
+  async windowsOf(userId: string, windowIndexes: readonly number[]): Promise<Map<number, string[]>> {
+    if (windowIndexes.length === 0) return new Map();
+    const collection = await this.ensureCollection();
+    const result = await collection.get({
+      ids: [...new Set(windowIndexes)].map((w) => docId(userId, w)),
+      include: ["metadatas"],
+    });
+    return new Map(
+      result.metadatas.map((m) => [
+        Number(m?.window_index),
+        String(m?.exchange_ids ?? "")
+          .split(",")
+          .filter(Boolean),
+      ]),
+    );
+  }
+
   async countForUser(userId: string): Promise<number> {
     const collection = await this.ensureCollection();
     const result = await collection.get({ where: { user_id: userId }, include: [] });

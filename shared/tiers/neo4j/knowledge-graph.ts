@@ -33,43 +33,54 @@ export class Neo4jKnowledgeGraph {
       await this.write(statement, {});
   }
 
-  async apply(exchange: Exchange, extraction: Extraction): Promise<void> {
-    const userId = exchange.userId;
+  apply(exchange: Exchange, extraction: Extraction): Promise<void> {
+    return this.applyMany([{ exchange, extraction }]);
+  }
+
+  /** Merges many exchanges' entities, facts and relations in one transaction (one round trip). */
+  async applyMany(items: readonly { exchange: Exchange; extraction: Extraction }[]): Promise<void> {
+    if (items.length === 0) return;
     await this.write(
-      `MERGE (u:MemUser {id: $userId})
-       WITH u
-       UNWIND $entities AS e
-         MERGE (n:Entity {uid: $userId + $sep + e.key})
-           ON CREATE SET n.userId = $userId, n.key = e.key, n.name = e.name, n.kind = e.kind
+      `UNWIND $items AS item
+       MERGE (u:MemUser {id: item.userId})
+       WITH u, item
+       CALL (u, item) {
+         UNWIND item.entities AS e
+         MERGE (n:Entity {uid: item.userId + $sep + e.key})
+           ON CREATE SET n.userId = item.userId, n.key = e.key, n.name = e.name, n.kind = e.kind
          MERGE (u)-[m:MENTIONED]->(n)
-         SET m.lastAt = CASE WHEN m.lastAt IS NULL OR m.lastAt < $at THEN $at ELSE m.lastAt END
-       WITH DISTINCT u
-       UNWIND $facts AS f
-         MERGE (fact:Fact {uid: $userId + $sep + $exchangeId + $sep + f.index})
-           ON CREATE SET fact.userId = $userId, fact.exchangeId = $exchangeId, fact.text = f.text, fact.at = $at
+         SET m.lastAt = CASE WHEN m.lastAt IS NULL OR m.lastAt < item.at THEN item.at ELSE m.lastAt END
+       }
+       CALL (u, item) {
+         UNWIND item.facts AS f
+         MERGE (fact:Fact {uid: item.userId + $sep + item.exchangeId + $sep + f.index})
+           ON CREATE SET fact.userId = item.userId, fact.exchangeId = item.exchangeId, fact.text = f.text,
+                         fact.at = item.at
          MERGE (u)-[:STATED]->(fact)
          WITH fact, f
          UNWIND f.entityKeys AS key
-           MATCH (n:Entity {uid: $userId + $sep + key})
-           MERGE (fact)-[:ABOUT]->(n)`,
+         MATCH (n:Entity {uid: item.userId + $sep + key})
+         MERGE (fact)-[:ABOUT]->(n)
+       }
+       CALL (item) {
+         UNWIND item.relations AS r
+         MATCH (a:Entity {uid: item.userId + $sep + r.from}), (b:Entity {uid: item.userId + $sep + r.to})
+         MERGE (a)-[rel:RELATED_TO {type: r.type}]->(b)
+         SET rel.exchangeIds = CASE WHEN item.exchangeId IN coalesce(rel.exchangeIds, [])
+                                    THEN rel.exchangeIds ELSE coalesce(rel.exchangeIds, []) + item.exchangeId END
+       }`,
       {
-        userId,
         sep,
-        exchangeId: exchange.id,
-        at: exchange.createdAt.getTime(),
-        entities: extraction.entities,
-        facts: extraction.facts.map((f, index) => ({ ...f, index })),
+        items: items.map(({ exchange, extraction }) => ({
+          userId: exchange.userId,
+          exchangeId: exchange.id,
+          at: exchange.createdAt.getTime(),
+          entities: extraction.entities,
+          facts: extraction.facts.map((f, index) => ({ ...f, index })),
+          relations: extraction.relations,
+        })),
       },
     );
-    if (extraction.relations.length > 0)
-      await this.write(
-        `UNWIND $relations AS r
-         MATCH (a:Entity {uid: $userId + $sep + r.from}), (b:Entity {uid: $userId + $sep + r.to})
-         MERGE (a)-[rel:RELATED_TO {type: r.type}]->(b)
-         SET rel.exchangeIds = CASE WHEN $exchangeId IN coalesce(rel.exchangeIds, [])
-                                    THEN rel.exchangeIds ELSE coalesce(rel.exchangeIds, []) + $exchangeId END`,
-        { userId, sep, exchangeId: exchange.id, relations: extraction.relations },
-      );
   }
 
   /** Facts about any of `keys`, most entities matched first, then newest. */
@@ -92,6 +103,18 @@ export class Neo4jKnowledgeGraph {
       about: r.get("about") as string[],
       hits: r.get("hits") as number,
     }));
+  }
+
+  /** How many facts each of these exchanges of the user produced. */
+  async factCounts(userId: string, exchangeIds: readonly string[]): Promise<Map<string, number>> {
+    const { records } = await this.driver.executeQuery(
+      `UNWIND $ids AS id
+       OPTIONAL MATCH (f:Fact {userId: $userId, exchangeId: id})
+       RETURN id, count(f) AS n`,
+      { userId, ids: exchangeIds },
+      { database: this.database, routing: neo4j.routing.READ },
+    );
+    return new Map(records.map((r) => [r.get("id") as string, Number(r.get("n"))]));
   }
 
   async counts(userId: string): Promise<{ entities: number; facts: number }> {

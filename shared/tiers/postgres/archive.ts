@@ -86,6 +86,60 @@ export class PostgresArchive {
     return rows.map(toExchange);
   }
 
+  /** Each user's newest `limit` exchanges, newest first, in one query. */
+  async recentForUsers(userIds: readonly string[], limit: number): Promise<Map<string, Exchange[]>> {
+    const { rows } = await this.pool.query<ExchangeRow>(
+      `SELECT ${exchangeColumns
+        .split(", ")
+        .map((c) => `r.${c}`)
+        .join(", ")}
+         FROM unnest($1::text[]) AS u(id)
+         CROSS JOIN LATERAL (SELECT ${exchangeColumns} FROM exchanges e WHERE e.user_id = u.id
+                              ORDER BY created_at DESC, ordinal DESC LIMIT $2) r`,
+      [userIds, limit],
+    );
+    const lists = new Map<string, Exchange[]>(userIds.map((u) => [u, []]));
+    for (const r of rows) lists.get(r.user_id)?.push(toExchange(r));
+    return lists;
+  }
+
+  /** The exchanges of these (user, window index) windows of `size` ordinals, by user then ordinal. */
+  async windows(keys: readonly { userId: string; windowIndex: number }[], size: number): Promise<Exchange[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.pool.query<ExchangeRow>(
+      `SELECT ${exchangeColumns
+        .split(", ")
+        .map((c) => `e.${c}`)
+        .join(", ")}
+         FROM unnest($1::text[], $2::bigint[]) AS k(user_id, w)
+         JOIN exchanges e ON e.user_id = k.user_id AND e.ordinal BETWEEN k.w * $3 + 1 AND (k.w + 1) * $3
+        ORDER BY e.user_id, e.ordinal`,
+      [keys.map((k) => k.userId), keys.map((k) => k.windowIndex), size],
+    );
+    return rows.map(toExchange);
+  }
+
+  async upsertSummaries(list: readonly Summary[]): Promise<void> {
+    if (list.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at)
+       SELECT user_id, w, text, ARRAY(SELECT jsonb_array_elements_text(ids))::uuid[], s, e
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[])
+              AS t(user_id, w, text, ids, s, e)
+       ON CONFLICT (user_id, window_index) DO UPDATE
+         SET text = EXCLUDED.text, exchange_ids = EXCLUDED.exchange_ids,
+             start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at, updated_at = now()`,
+      [
+        list.map((s) => s.userId),
+        list.map((s) => s.windowIndex),
+        list.map((s) => s.text),
+        list.map((s) => JSON.stringify(s.exchangeIds)),
+        list.map((s) => s.startAt.toISOString()),
+        list.map((s) => s.endAt.toISOString()),
+      ],
+    );
+  }
+
   async upsertSummary(s: Summary): Promise<void> {
     await this.pool.query(
       `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at)
@@ -143,6 +197,17 @@ export class PostgresArchive {
   async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
     return this.transaction(async (c) => {
       await c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [name]);
+      return work();
+    });
+  }
+
+  /** `withLock` for many names at once, taken in sorted order so two callers cannot deadlock. */
+  async withLocks<T>(names: readonly string[], work: () => Promise<T>): Promise<T> {
+    return this.transaction(async (c) => {
+      await c.query(
+        "SELECT pg_advisory_xact_lock(hashtextextended(n, 0)) FROM (SELECT DISTINCT unnest($1::text[]) AS n ORDER BY n) s",
+        [names],
+      );
       return work();
     });
   }

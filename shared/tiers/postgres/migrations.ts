@@ -84,6 +84,36 @@ const migrations: Migration[] = [
       CREATE INDEX api_keys_tenant ON api_keys (tenant_id);
     `,
   },
+  {
+    version: 3,
+    name: "legacy migration runs and checkpoints",
+    sql: `
+      -- Which run wrote an exchange, so a rollback removes exactly that run's rows.
+      ALTER TABLE exchanges ADD COLUMN migration_run uuid;
+      CREATE INDEX exchanges_migration_run ON exchanges (migration_run, user_id) WHERE migration_run IS NOT NULL;
+
+      CREATE TABLE migration_runs (
+        id uuid PRIMARY KEY,
+        state text NOT NULL CHECK (state IN ('running', 'completed', 'failed', 'validated', 'rolled_back')),
+        options jsonb NOT NULL,
+        integrity jsonb,
+        error text,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- One row per committed batch, written in the batch's own transaction: a crash loses no
+      -- checkpoint of committed work and records none of uncommitted work.
+      CREATE TABLE migration_batches (
+        run_id uuid NOT NULL REFERENCES migration_runs (id) ON DELETE CASCADE,
+        collection text NOT NULL,
+        batch_index int NOT NULL,
+        report jsonb NOT NULL,
+        done_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (run_id, collection, batch_index)
+      );
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */

@@ -44,6 +44,15 @@ export class PostgresOutbox {
   }
 
   /** Backoff: 1 s, 2 s, 4 s ... capped at 5 minutes. */
+  /** Marks these exchanges' rows for one tier done (after a bulk projection applied them). */
+  async completeFor(exchangeIds: readonly string[], tier: ProjectionTier): Promise<void> {
+    if (exchangeIds.length > 0)
+      await this.pool.query("DELETE FROM outbox WHERE exchange_id = ANY($1::uuid[]) AND tier = $2", [
+        exchangeIds,
+        tier,
+      ]);
+  }
+
   async fail(id: number, attempts: number, error: string): Promise<void> {
     const delayMs = Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
     await this.pool.query(

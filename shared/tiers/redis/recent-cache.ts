@@ -71,6 +71,22 @@ export class RedisRecentCache {
     await tx.exec();
   }
 
+  /** `replace` for many users in one transaction (one round trip). */
+  async replaceMany(lists: ReadonlyMap<string, readonly Exchange[]>): Promise<void> {
+    if (lists.size === 0) return;
+    const tx = this.redis.multi();
+    for (const [userId, newestFirst] of lists) {
+      const key = this.key(userId);
+      tx.del(key);
+      const items = newestFirst.slice(0, this.size).map(toCached);
+      if (items.length > 0) {
+        tx.rpush(key, ...items);
+        tx.expire(key, this.options.ttlSeconds);
+      }
+    }
+    await tx.exec();
+  }
+
   /**
    * Cache-only mode: records `id` under the idempotency key unless one is there (kept for the cache
    * TTL). Returns the id stored first, or undefined when this call claimed the key.

@@ -1,0 +1,257 @@
+/**
+ * Integrity of a migration run: a seeded sample of legacy records is compared with what each tier
+ * holds (row present, content hash, time and legacy id in the archive; the record in its user's
+ * cache, window summary and graph where it belongs), plus counts per sampled user and per kind.
+ * The score is the share of checks that pass; under the configured minimum the run is rolled back.
+ */
+import pLimit from "p-limit";
+import type { Exchange } from "../domain/types.js";
+import type { LegacyRecord } from "./legacy.js";
+import type { LegacyCollection } from "./legacy-source.js";
+import type { HierarchicalMigrationManager, RunOptions } from "./migration-manager.js";
+import { MigrationError } from "./migration-manager.js";
+import { contentHash, globalFactsUser, planRecord } from "./plan.js";
+import type { BatchReport } from "./reports.js";
+
+export interface IntegrityReport {
+  runId: string;
+  score: number;
+  passed: boolean;
+  minimum: number;
+  sampled: number;
+  checks: { total: number; failed: number; byName: Record<string, { total: number; failed: number }> };
+  /** The first failures, for a human to look at. */
+  failures: { check: string; record: string; detail: string }[];
+  rolledBack: boolean;
+  at: string;
+}
+
+/** mulberry32: a sample is reproducible for a run. */
+function seeded(text: string) {
+  let a = [...text].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0, 2166136261);
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Checks {
+  readonly byName: Record<string, { total: number; failed: number }> = {};
+  readonly failures: IntegrityReport["failures"] = [];
+  check(name: string, record: string, ok: boolean, detail = "") {
+    const c = this.byName[name] ?? { total: 0, failed: 0 };
+    this.byName[name] = c;
+    c.total++;
+    if (ok) return;
+    c.failed++;
+    if (this.failures.length < 20) this.failures.push({ check: name, record, detail });
+  }
+  get totals() {
+    const all = Object.values(this.byName);
+    return { total: all.reduce((n, c) => n + c.total, 0), failed: all.reduce((n, c) => n + c.failed, 0) };
+  }
+}
+
+export async function validateIntegrity(
+  m: HierarchicalMigrationManager,
+  runId: string,
+  sampleSize: number,
+): Promise<IntegrityReport> {
+  const run = await m.runs.get(runId);
+  if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
+  if (!["completed", "validated"].includes(run.state))
+    throw new MigrationError(
+      "conflict",
+      `Run ${runId} is ${run.state}; only a completed run can be validated`,
+    );
+  const options = run.options as unknown as RunOptions;
+  const reports = await m.runs.doneBatches<BatchReport>(runId);
+  const checks = new Checks();
+
+  // Per kind and in total: every record read once, each counted as a kind or left out by the filter.
+  const total = options.sourceCounts.user_memories + options.sourceCounts.global_facts;
+  const all = [...reports.values()];
+  const seen = all.reduce((n, r) => n + r.seen, 0);
+  const counted = all.reduce(
+    (n, r) => n + r.filtered + Object.values(r.byKind).reduce((a, b) => a + b, 0),
+    0,
+  );
+  checks.check("records-read", "run", seen === total, `${seen} read of ${total}`);
+  checks.check("kinds-add-up", "run", counted === seen, `${counted} counted of ${seen}`);
+
+  const records = await sample(m, options, sampleSize, seeded(runId));
+  const wanted = options.users ? new Set(options.users) : undefined;
+  const migratedAt = new Date();
+  const expected: { record: LegacyRecord; exchange: ReturnType<typeof planned> }[] = [];
+  for (const { record, offset } of records) {
+    const plan = planRecord(record, { tenant: options.tenant, migratedAt });
+    if (wanted && !wanted.has(plan.legacyUserId ?? globalFactsUser)) continue;
+    if ("skip" in plan) {
+      const batch = reports.get(`${record.collection}:${Math.floor(offset / options.batchSize)}`);
+      const reported = batch?.skipped.some((s) => s.id === record.id && s.reason === plan.skip) ?? false;
+      checks.check("skip-reported", record.id, reported, plan.skip);
+    } else expected.push({ record, exchange: planned(plan.exchange) });
+  }
+
+  const stored = new Map(
+    (
+      await m.runs.byKeys(expected.map(({ exchange: e }) => ({ userId: e.userId, key: e.idempotencyKey })))
+    ).map((e) => [`${e.userId}\u0000${String((e.metadata.legacy as { id?: string })?.id)}`, e]),
+  );
+  const found: Exchange[] = [];
+  for (const { record, exchange } of expected) {
+    const row = stored.get(`${exchange.userId}\u0000${record.id}`);
+    checks.check("archive-row", record.id, row !== undefined, "not in Postgres");
+    if (!row) continue;
+    found.push(row);
+    const legacy = row.metadata.legacy as { timestampMissing?: boolean } | undefined;
+    const sameTime = legacy?.timestampMissing || row.createdAt.getTime() === exchange.timestamp.getTime();
+    checks.check(
+      "archive-content",
+      record.id,
+      contentHash(row) === exchange.hash && sameTime,
+      sameTime
+        ? "text differs"
+        : `time ${row.createdAt.toISOString()} != ${exchange.timestamp.toISOString()}`,
+    );
+  }
+  await checkProjections(m, found, checks);
+  await checkUserCounts(
+    m,
+    options,
+    expected.map(({ exchange }) => exchange.legacyUserId),
+    checks,
+  );
+
+  const { total: n, failed } = checks.totals;
+  const score = n === 0 ? 1 : (n - failed) / n;
+  const passed = score >= m.config.minIntegrity;
+  const report: IntegrityReport = {
+    runId,
+    score: Math.round(score * 10_000) / 10_000,
+    passed,
+    minimum: m.config.minIntegrity,
+    sampled: records.length,
+    checks: { total: n, failed, byName: checks.byName },
+    failures: checks.failures,
+    rolledBack: false,
+    at: new Date().toISOString(),
+  };
+  if (passed) await m.runs.setState(runId, "validated", { integrity: { ...report } });
+  else {
+    await m.runs.setState(runId, run.state, { integrity: { ...report } });
+    await m.rollbackMigration(runId);
+    report.rolledBack = true;
+    await m.runs.setState(runId, "rolled_back", { integrity: { ...report } });
+  }
+  return report;
+}
+
+const planned = (e: {
+  userId: string;
+  idempotencyKey: string;
+  timestamp: Date;
+  userMessage: string;
+  botResponse: string;
+}) => ({
+  ...e,
+  hash: contentHash(e),
+  legacyUserId: e.userId.slice(e.userId.indexOf("/") + 1),
+});
+
+/** `size` records at seeded random positions across both collections. */
+async function sample(
+  m: HierarchicalMigrationManager,
+  options: RunOptions,
+  size: number,
+  next: () => number,
+): Promise<{ record: LegacyRecord; offset: number }[]> {
+  const total = options.sourceCounts.user_memories + options.sourceCounts.global_facts;
+  const positions = new Set<number>();
+  while (positions.size < Math.min(size, total)) positions.add(Math.floor(next() * total));
+  const limit = pLimit(8);
+  const at = (p: number): [LegacyCollection, number] =>
+    p < options.sourceCounts.user_memories
+      ? ["user_memories", p]
+      : ["global_facts", p - options.sourceCounts.user_memories];
+  const got = await Promise.all(
+    [...positions].map((p) =>
+      limit(async () => {
+        const [collection, offset] = at(p);
+        const [record] = await m.source.page(collection, offset, 1);
+        return record && { record, offset };
+      }),
+    ),
+  );
+  return got.filter((r): r is { record: LegacyRecord; offset: number } => r !== undefined);
+}
+
+/** Each found exchange is in its user's cache (when among the newest), window summary and graph. */
+async function checkProjections(m: HierarchicalMigrationManager, found: readonly Exchange[], checks: Checks) {
+  const { archive, cache, summaries, graph } = m.memory.stores;
+  const byUser = new Map<string, Exchange[]>();
+  for (const e of found) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
+  const window = m.memory.config.memory.summaryWindow;
+  const limit = pLimit(4);
+  await Promise.all(
+    [...byUser.entries()].map(([userId, list]) =>
+      limit(async () => {
+        if (cache && archive) {
+          const newest = new Set((await archive.recent(userId, cache.capacity)).map((e) => e.id));
+          const cached = new Set(((await cache.recent(userId, cache.capacity)) ?? []).map((e) => e.id));
+          for (const e of list.filter((x) => newest.has(x.id)))
+            checks.check("redis-recent", e.id, cached.has(e.id), "missing from the user's recent list");
+        }
+        if (summaries) {
+          const windows = await summaries.windowsOf(
+            userId,
+            list.map((e) => Math.floor((e.ordinal - 1) / window)),
+          );
+          for (const e of list) {
+            const ids = windows.get(Math.floor((e.ordinal - 1) / window)) ?? [];
+            checks.check("chroma-summary", e.id, ids.includes(e.id), "no window summary covers it");
+          }
+        }
+        if (graph) {
+          const counts = await graph.factCounts(
+            userId,
+            list.map((e) => e.id),
+          );
+          for (const e of list) {
+            const want = m.memory.processing.extractor.extract(e).facts.length;
+            const have = counts.get(e.id) ?? 0;
+            checks.check("neo4j-facts", e.id, have === want, `${have} facts, ${want} expected`);
+          }
+        }
+      }),
+    ),
+  );
+}
+
+/** For a few sampled users: every legacy record with their user_id is in the archive. */
+async function checkUserCounts(
+  m: HierarchicalMigrationManager,
+  options: RunOptions,
+  legacyUsers: readonly string[],
+  checks: Checks,
+) {
+  const users = [...new Set(legacyUsers)].filter((u) => u !== globalFactsUser).slice(0, 5);
+  const migratedAt = new Date();
+  for (const legacyUser of users) {
+    const records = await m.source.byUserId(legacyUser);
+    const keys = records.flatMap((r) => {
+      const plan = planRecord(r, { tenant: options.tenant, migratedAt });
+      return "exchange" in plan ? [{ userId: plan.exchange.userId, key: plan.exchange.idempotencyKey }] : [];
+    });
+    const present = await m.runs.byKeys(keys);
+    checks.check(
+      "user-count",
+      legacyUser,
+      present.length === keys.length,
+      `${present.length} of ${keys.length} in Postgres`,
+    );
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Reads the legacy ChromaDB a page at a time, in Chroma's own (insertion) order, so batch N of a
+ * collection is the same records on every attempt as long as the legacy store is not written to
+ * during the migration. Stored vectors are never read: embeddings are re-derived from text.
+ */
+import type { ChromaClient, Collection } from "chromadb";
+import type { LegacyMetadata, LegacyRecord } from "./legacy.js";
+
+export const legacyCollections = ["user_memories", "global_facts"] as const;
+export type LegacyCollection = (typeof legacyCollections)[number];
+
+export class LegacyChromaSource {
+  constructor(private readonly chroma: ChromaClient) {}
+
+  /** Records in the collection; 0 when the legacy store has no such collection. */
+  async count(name: LegacyCollection): Promise<number> {
+    const collection = await this.collection(name);
+    return collection ? collection.count() : 0;
+  }
+
+  async page(name: LegacyCollection, offset: number, limit: number): Promise<LegacyRecord[]> {
+    const collection = await this.collection(name);
+    if (!collection) return [];
+    const got = await collection.get({ offset, limit, include: ["documents", "metadatas"] });
+    return got.ids.map((id, i) => ({
+      collection: name,
+      id,
+      document: got.documents[i] ?? null,
+      metadata: (got.metadatas[i] as LegacyMetadata | null) ?? null,
+    }));
+  }
+
+  /** Records of one legacy user that carry `user_id` in their metadata (for per-user counts). */
+  async byUserId(userId: string): Promise<LegacyRecord[]> {
+    const collection = await this.collection("user_memories");
+    if (!collection) return [];
+    const got = await collection.get({ where: { user_id: userId }, include: ["documents", "metadatas"] });
+    return got.ids.map((id, i) => ({
+      collection: "user_memories" as const,
+      id,
+      document: got.documents[i] ?? null,
+      metadata: (got.metadatas[i] as LegacyMetadata | null) ?? null,
+    }));
+  }
+
+  /** Looked up on each call: one cheap round trip, and a recreated legacy collection is never stale. */
+  private async collection(name: LegacyCollection): Promise<Collection | undefined> {
+    try {
+      return await this.chroma.getCollection({ name });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e?.name === "ChromaNotFoundError" || /does not exist|not found/i.test(e?.message ?? "");
+}

@@ -1,0 +1,72 @@
+/** What a migration batch and a whole run report: counts per kind, skips with reasons, pure sums. */
+import type { LegacyKind } from "./legacy.js";
+
+export type RecordKind = LegacyKind | "unclassifiable";
+
+export interface BatchReport {
+  /** Records read from the legacy store. */
+  seen: number;
+  /** Written by this run. */
+  migrated: number;
+  /** Already in the archive (an earlier run, or a retried batch): nothing written twice. */
+  existing: number;
+  /** Left out by the run's user filter. */
+  filtered: number;
+  byKind: Partial<Record<RecordKind, number>>;
+  /** Every record that cannot be migrated, with its reason: nothing is skipped silently. */
+  skipped: { id: string; reason: string }[];
+}
+
+export const emptyBatchReport = (): BatchReport => ({
+  seen: 0,
+  migrated: 0,
+  existing: 0,
+  filtered: 0,
+  byKind: {},
+  skipped: [],
+});
+
+export interface RunTotals {
+  seen: number;
+  migrated: number;
+  existing: number;
+  filtered: number;
+  skipped: number;
+  byKind: Partial<Record<RecordKind, number>>;
+  /** Skips grouped by reason, with a few example ids each. */
+  skippedByReason: { reason: string; count: number; examples: string[] }[];
+}
+
+export function sumReports(reports: Iterable<BatchReport>): RunTotals {
+  const totals: RunTotals = {
+    seen: 0,
+    migrated: 0,
+    existing: 0,
+    filtered: 0,
+    skipped: 0,
+    byKind: {},
+    skippedByReason: [],
+  };
+  const reasons = new Map<string, { count: number; examples: string[] }>();
+  for (const r of reports) {
+    totals.seen += r.seen;
+    totals.migrated += r.migrated;
+    totals.existing += r.existing;
+    totals.filtered += r.filtered;
+    totals.skipped += r.skipped.length;
+    for (const [kind, n] of Object.entries(r.byKind) as [RecordKind, number][])
+      totals.byKind[kind] = (totals.byKind[kind] ?? 0) + n;
+    for (const s of r.skipped) {
+      // Reasons name the record's user or id; group on the reason's general shape.
+      const key = s.reason.replace(/"[^"]*"/g, '"…"');
+      const held = reasons.get(key) ?? { count: 0, examples: [] };
+      held.count++;
+      if (held.examples.length < 3) held.examples.push(s.id);
+      reasons.set(key, held);
+    }
+  }
+  totals.skippedByReason = [...reasons.entries()]
+    .map(([reason, v]) => ({ reason, ...v }))
+    .sort((a, b) => b.count - a.count);
+  return totals;
+}

@@ -1,0 +1,60 @@
+/** A legacy Chroma of its own per test file, and counts of everything a tenant has in each tier. */
+import { afterAll } from "vitest";
+import { writeLegacyStore } from "../../infra/local/legacy-fixture.js";
+import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
+import type { LegacyRecord } from "../../shared/migration/legacy.js";
+import { LegacyChromaSource } from "../../shared/migration/legacy-source.js";
+import { HierarchicalMigrationManager } from "../../shared/migration/migration-manager.js";
+import { createChromaClient } from "../../shared/tiers/chroma/client.js";
+import { testConfig } from "./config.js";
+import { privateChroma } from "./services.js";
+
+export async function legacyStore() {
+  const service = await privateChroma();
+  afterAll(() => service.close());
+  const chroma = createChromaClient(testConfig(service.env).chroma);
+  return {
+    chroma,
+    source: new LegacyChromaSource(chroma),
+    /** Replaces the legacy collections' content with these records. */
+    async fill(records: Iterable<LegacyRecord>) {
+      for (const name of ["user_memories", "global_facts"])
+        await chroma.deleteCollection({ name }).catch(() => undefined);
+      return writeLegacyStore(chroma, records, { batchSize: 200 });
+    },
+  };
+}
+
+export function migrator(
+  memory: HierarchicalMemoryManager,
+  source: LegacyChromaSource,
+  overrides: Partial<HierarchicalMemoryManager["config"]["migration"]> = {},
+) {
+  return new HierarchicalMigrationManager(memory, source, { ...memory.config.migration, ...overrides });
+}
+
+/** Everything under `<tenant>/` in each tier, plus the migration bookkeeping. */
+export async function tenantCounts(memory: HierarchicalMemoryManager, tenant: string) {
+  const { postgres, redis } = memory.clients;
+  const like = `${tenant}/%`;
+  const pg = async (sql: string) => Number((await postgres?.query<{ n: string }>(sql, [like]))?.rows[0]?.n);
+  const keys = (await redis?.keys(`${memory.config.redis.keyPrefix}*${tenant}/*`)) ?? [];
+  const summaries = await memory.stores.summaries?.ensureCollection();
+  const chroma = summaries ? (await summaries.get({ include: ["metadatas"] })).metadatas : [];
+  const neo = await memory.clients.neo4j?.executeQuery(
+    "MATCH (n) WHERE n.userId STARTS WITH $p OR n.id STARTS WITH $p RETURN count(n) AS n",
+    { p: `${tenant}/` },
+  );
+  return {
+    users: await pg("SELECT count(*) AS n FROM users WHERE id LIKE $1"),
+    exchanges: await pg("SELECT count(*) AS n FROM exchanges WHERE user_id LIKE $1"),
+    summaries: await pg("SELECT count(*) AS n FROM summaries WHERE user_id LIKE $1"),
+    outbox: await pg("SELECT count(*) AS n FROM outbox WHERE user_id LIKE $1"),
+    runs: await pg(
+      "SELECT count(*) AS n FROM migration_runs WHERE options->>'tenant' = split_part($1, '/', 1)",
+    ),
+    redisKeys: keys.length,
+    chromaDocs: chroma.filter((m) => String(m?.user_id).startsWith(`${tenant}/`)).length,
+    neo4jNodes: Number(neo?.records[0]?.get("n") ?? 0),
+  };
+}
