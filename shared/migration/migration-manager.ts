@@ -8,6 +8,7 @@
 import { EventEmitter } from "node:events";
 import pLimit from "p-limit";
 import type { Config } from "../config/index.js";
+import type { Exchange, ProjectionTier } from "../domain/types.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import { createChromaClient } from "../tiers/chroma/client.js";
 import { MigrationRuns, type NewExchange, type RunState } from "../tiers/postgres/migration-runs.js";
@@ -233,6 +234,7 @@ export class HierarchicalMigrationManager extends EventEmitter<{
     );
     let state: MigrationReport["state"] = "dry-run";
     if (runId) {
+      await this.finishProjections(runId);
       state = failed.length > 0 ? "failed" : "completed";
       const error =
         failed.length > 0 ? `${failed.length} batch(es) failed; resume the run to retry them` : null;
@@ -307,6 +309,26 @@ export class HierarchicalMigrationManager extends EventEmitter<{
     }
     await this.memory.bulk.apply(inserted, this.memory.projections);
     return { ...report, migrated: inserted.length, existing: exchanges.length - inserted.length };
+  }
+
+  /**
+   * Projects this run's exchanges whose outbox rows are still there: a batch whose process died
+   * after its commit, or a tier that failed during the run. What still fails stays for the reconciler.
+   */
+  private async finishProjections(runId: string): Promise<void> {
+    for (;;) {
+      const pending = await this.runs.unprojected(runId, 1000);
+      if (pending.length === 0) return;
+      const byTier = new Map<ProjectionTier, Exchange[]>();
+      for (const { exchange, tiers } of pending)
+        for (const tier of tiers) byTier.set(tier, [...(byTier.get(tier) ?? []), exchange]);
+      let progressed = false;
+      for (const [tier, exchanges] of byTier) {
+        const report = await this.memory.bulk.apply(exchanges, [tier]);
+        progressed ||= report.applied.length > 0;
+      }
+      if (!progressed) return;
+    }
   }
 
   private async pendingProjections(): Promise<number> {

@@ -14,6 +14,7 @@ export async function legacyStore() {
   afterAll(() => service.close());
   const chroma = createChromaClient(testConfig(service.env).chroma);
   return {
+    url: service.env.HIERARCHICAL_MEMORY_CHROMADB_URL ?? "",
     chroma,
     source: new LegacyChromaSource(chroma),
     /** Replaces the legacy collections' content with these records. */

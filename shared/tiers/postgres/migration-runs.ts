@@ -137,6 +137,29 @@ export class MigrationRuns {
     }
   }
 
+  /**
+   * Up to `limit` of this run's exchanges that still have outbox rows, with those rows' tiers,
+   * whatever their lease (a crashed process's claims included).
+   */
+  async unprojected(
+    runId: string,
+    limit: number,
+  ): Promise<{ exchange: Exchange; tiers: ProjectionTier[] }[]> {
+    const { rows } = await this.pool.query<ExchangeRow & { tiers: ProjectionTier[] }>(
+      `SELECT ${exchangeColumns
+        .split(", ")
+        .map((c) => `e.${c}`)
+        .join(", ")}, array_agg(DISTINCT o.tier) AS tiers
+         FROM exchanges e JOIN outbox o ON o.exchange_id = e.id
+        WHERE e.migration_run = $1
+        GROUP BY e.id
+        ORDER BY e.user_id, e.ordinal
+        LIMIT $2`,
+      [runId, limit],
+    );
+    return rows.map((r) => ({ exchange: toExchange(r), tiers: r.tiers }));
+  }
+
   /** Users this run wrote exchanges for. */
   async usersOf(runId: string): Promise<string[]> {
     const { rows } = await this.pool.query<{ user_id: string }>(
