@@ -8,7 +8,8 @@ import { StateMachine } from "aws-local-stepfunctions";
 type RunInput = Parameters<StateMachine["run"]>[0];
 export type JSONValue = RunInput;
 
-export type LocalTaskHandlers = Record<string, (input: JSONValue) => Promise<JSONValue> | JSONValue>;
+/** Task handlers by state name; what they return must be JSON (the runner passes it on as such). */
+export type LocalTaskHandlers = Record<string, (input: JSONValue) => unknown>;
 
 export interface LocalRunOptions {
   /** Retry intervals in ms per state name, so retries do not sleep real seconds. Default: 0 for every state. */
@@ -18,7 +19,7 @@ export interface LocalRunOptions {
 export async function runStateMachineLocally(
   definition: object,
   handlers: LocalTaskHandlers,
-  input: JSONValue,
+  input: unknown,
   options: LocalRunOptions = {},
 ): Promise<JSONValue> {
   const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], {
@@ -26,8 +27,11 @@ export async function runStateMachineLocally(
   });
   const retryIntervals =
     options.retryIntervals ?? Object.fromEntries(Object.keys(handlers).map((k) => [k, 0]));
-  const execution = machine.run(input, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryIntervals },
+  const execution = machine.run(input as JSONValue, {
+    overrides: {
+      taskResourceLocalHandlers: handlers as Record<string, (input: JSONValue) => Promise<JSONValue>>,
+      retryIntervalOverrides: retryIntervals,
+    },
   });
   return execution.result;
 }

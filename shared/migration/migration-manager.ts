@@ -117,19 +117,7 @@ export class HierarchicalMigrationManager extends EventEmitter<{
 
   /** Continues a run after a crash or a failed batch: committed batches are not redone. */
   async resume(runId: string, options: Pick<MigrationOptions, "concurrency"> = {}): Promise<MigrationReport> {
-    const run = await this.runs.get(runId);
-    if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
-    if (run.state === "rolled_back")
-      throw new MigrationError("conflict", `Run ${runId} was rolled back; start a new run`);
-    const runOptions = run.options as unknown as RunOptions;
-    const counts = await this.sourceCounts();
-    for (const c of legacyCollections)
-      if (counts[c] !== runOptions.sourceCounts[c])
-        throw new MigrationError(
-          "conflict",
-          `The legacy ${c} collection holds ${counts[c]} records, ${runOptions.sourceCounts[c]} when run ${runId} started: batches would not line up; start a new run (it skips what is already migrated)`,
-        );
-    await this.runs.setState(runId, "running", { error: null });
+    const runOptions = await this.reopen(runId);
     return this.execute(runId, runOptions, options.concurrency ?? this.config.concurrency, false);
   }
 
@@ -160,12 +148,7 @@ export class HierarchicalMigrationManager extends EventEmitter<{
   }
 
   private async start(options: MigrationOptions): Promise<MigrationReport> {
-    const runOptions: RunOptions = {
-      tenant: this.config.tenant,
-      users: options.users ? [...new Set(options.users)].sort() : null,
-      batchSize: options.batchSize ?? this.config.batchSize,
-      sourceCounts: await this.sourceCounts(),
-    };
+    const runOptions = await this.newRunOptions(options);
     const concurrency = options.concurrency ?? this.config.concurrency;
     if (options.dryRun) return this.execute(null, runOptions, concurrency, true);
     const runId = crypto.randomUUID();
@@ -173,9 +156,101 @@ export class HierarchicalMigrationManager extends EventEmitter<{
     return this.execute(runId, runOptions, concurrency, false);
   }
 
+  private async newRunOptions(options: Pick<MigrationOptions, "users" | "batchSize">): Promise<RunOptions> {
+    return {
+      tenant: this.config.tenant,
+      users: options.users ? [...new Set(options.users)].sort() : null,
+      batchSize: options.batchSize ?? this.config.batchSize,
+      sourceCounts: await this.sourceCounts(),
+    };
+  }
+
+  /** Checks that a run can resume (not rolled back, legacy store unchanged) and marks it running. */
+  private async reopen(runId: string): Promise<RunOptions> {
+    const run = await this.runs.get(runId);
+    if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
+    if (run.state === "rolled_back")
+      throw new MigrationError("conflict", `Run ${runId} was rolled back; start a new run`);
+    const runOptions = run.options as unknown as RunOptions;
+    const counts = await this.sourceCounts();
+    for (const c of legacyCollections)
+      if (counts[c] !== runOptions.sourceCounts[c])
+        throw new MigrationError(
+          "conflict",
+          `The legacy ${c} collection holds ${counts[c]} records, ${runOptions.sourceCounts[c]} when run ${runId} started: batches would not line up; start a new run (it skips what is already migrated)`,
+        );
+    await this.runs.setState(runId, "running", { error: null });
+    return runOptions;
+  }
+
   private async sourceCounts(): Promise<Record<LegacyCollection, number>> {
     const [memories, facts] = await Promise.all(legacyCollections.map((c) => this.source.count(c)));
     return { user_memories: memories ?? 0, global_facts: facts ?? 0 };
+  }
+
+  /** Every batch of a run, in a fixed order: batch i is the same records on every attempt. */
+  batchesOf(options: RunOptions): BatchRef[] {
+    return legacyCollections.flatMap((collection) =>
+      Array.from({ length: Math.ceil(options.sourceCounts[collection] / options.batchSize) }, (_, index) => ({
+        collection,
+        index,
+        offset: index * options.batchSize,
+      })),
+    );
+  }
+
+  /**
+   * For an orchestrator (Step Functions): starts a run, or reopens one to resume it, and says how
+   * many batches it has. The batches are then migrated by index range, and the run finished.
+   */
+  async planRun(
+    options: Omit<MigrationOptions, "dryRun" | "concurrency"> & { resumeRunId?: string },
+  ): Promise<{ runId: string; batches: number }> {
+    if (options.resumeRunId) {
+      const options_ = await this.reopen(options.resumeRunId);
+      return { runId: options.resumeRunId, batches: this.batchesOf(options_).length };
+    }
+    const runOptions = await this.newRunOptions(options);
+    const runId = crypto.randomUUID();
+    await this.runs.create(runId, runOptions as unknown as Record<string, unknown>);
+    return { runId, batches: this.batchesOf(runOptions).length };
+  }
+
+  /** Migrates batches [from, to) of a run that are not committed yet; throws if one still fails after retries. */
+  async migrateBatchRange(
+    runId: string,
+    from: number,
+    to: number,
+    concurrency = this.config.concurrency,
+  ): Promise<{ migrated: number; skippedAsDone: number }> {
+    const run = await this.runs.get(runId);
+    if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
+    if (run.state !== "running")
+      throw new MigrationError("conflict", `Run ${runId} is ${run.state}, not running`);
+    const options = run.options as unknown as RunOptions;
+    const done = await this.runs.doneBatches<BatchReport>(runId);
+    const range = this.batchesOf(options).slice(from, to);
+    const todo = range.filter((b) => !done.has(batchKey(b)));
+    const { reports, failed } = await this.runBatches(runId, options, todo, concurrency, false, done);
+    if (failed.length > 0)
+      throw new Error(
+        `${failed.length} of ${todo.length} batches failed: ${failed[0]?.batch}: ${failed[0]?.error}`,
+      );
+    return { migrated: reports.size, skippedAsDone: range.length - todo.length };
+  }
+
+  /** Projects what is still pending and closes the run: completed when every batch is committed. */
+  async finishRun(runId: string): Promise<MigrationReport> {
+    const started = performance.now();
+    const run = await this.runs.get(runId);
+    if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
+    const options = run.options as unknown as RunOptions;
+    const done = await this.runs.doneBatches<BatchReport>(runId);
+    const batches = this.batchesOf(options);
+    const missing = batches
+      .filter((b) => !done.has(batchKey(b)))
+      .map((b) => ({ batch: batchKey(b), error: "not committed" }));
+    return this.close(runId, options, done, batches.length, done.size, missing, 0, started);
   }
 
   private async execute(
@@ -185,73 +260,108 @@ export class HierarchicalMigrationManager extends EventEmitter<{
     dryRun: boolean,
   ): Promise<MigrationReport> {
     const started = performance.now();
-    const batches: BatchRef[] = legacyCollections.flatMap((collection) =>
-      Array.from({ length: Math.ceil(options.sourceCounts[collection] / options.batchSize) }, (_, index) => ({
-        collection,
-        index,
-        offset: index * options.batchSize,
-      })),
-    );
+    const batches = this.batchesOf(options);
     const done = runId ? await this.runs.doneBatches<BatchReport>(runId) : new Map<string, BatchReport>();
-    const resumed = done.size;
-    const reports = new Map(done);
-    const failed: { batch: string; error: string }[] = [];
-    const recordsTotal =
-      batches.length === 0 ? 0 : options.sourceCounts.user_memories + options.sourceCounts.global_facts;
-    let recordsDone = [...done.values()].reduce((n, r) => n + r.seen, 0);
-    let newRecords = 0;
-    const limit = pLimit(concurrency);
-    await Promise.all(
-      batches
-        .filter((b) => !done.has(batchKey(b)))
-        .map((b) =>
-          limit(async () => {
-            try {
-              const report = await this.withRetries(() => this.migrateBatch(runId, options, b, dryRun));
-              reports.set(batchKey(b), report);
-              recordsDone += report.seen;
-              newRecords += report.seen;
-              this.emit("batch", { runId, batch: batchKey(b), report });
-            } catch (error) {
-              failed.push({
-                batch: batchKey(b),
-                error: error instanceof Error ? error.message : String(error),
-              });
-            }
-            const seconds = (performance.now() - started) / 1000;
-            const rate = newRecords / Math.max(seconds, 0.001);
-            this.emit("progress", {
-              runId,
-              batchesDone: reports.size,
-              batchesTotal: batches.length,
-              recordsDone,
-              recordsTotal,
-              recordsPerSecond: Math.round(rate),
-              etaSeconds: rate > 0 ? Math.round((recordsTotal - recordsDone) / rate) : null,
-            });
-          }),
-        ),
+    const todo = batches.filter((b) => !done.has(batchKey(b)));
+    const { reports, failed, records } = await this.runBatches(
+      runId,
+      options,
+      todo,
+      concurrency,
+      dryRun,
+      done,
     );
-    let state: MigrationReport["state"] = "dry-run";
-    if (runId) {
-      await this.finishProjections(runId);
-      state = failed.length > 0 ? "failed" : "completed";
-      const error =
-        failed.length > 0 ? `${failed.length} batch(es) failed; resume the run to retry them` : null;
-      await this.runs.setState(runId, state, { error });
-    }
+    const all = new Map([...done, ...reports]);
+    if (!runId)
+      return {
+        runId,
+        dryRun,
+        state: "dry-run",
+        options,
+        records: sumReports(all.values()),
+        batches: { total: batches.length, done: all.size, resumed: 0, failed },
+        pendingProjections: 0,
+        durationMs: Math.round(performance.now() - started),
+        recordsPerSecond: Math.round((records / Math.max(performance.now() - started, 1)) * 1000),
+      };
+    return this.close(runId, options, all, batches.length, done.size, failed, records, started);
+  }
+
+  private async close(
+    runId: string,
+    options: RunOptions,
+    reports: ReadonlyMap<string, BatchReport>,
+    total: number,
+    resumed: number,
+    failed: { batch: string; error: string }[],
+    records: number,
+    started: number,
+  ): Promise<MigrationReport> {
+    await this.finishProjections(runId);
+    const state = failed.length > 0 ? "failed" : "completed";
+    const error =
+      failed.length > 0 ? `${failed.length} batch(es) failed; resume the run to retry them` : null;
+    await this.runs.setState(runId, state, { error });
     const durationMs = Math.round(performance.now() - started);
     return {
       runId,
-      dryRun,
+      dryRun: false,
       state,
       options,
       records: sumReports(reports.values()),
-      batches: { total: batches.length, done: reports.size, resumed, failed },
-      pendingProjections: dryRun ? 0 : await this.pendingProjections(),
+      batches: { total, done: reports.size, resumed, failed },
+      pendingProjections: await this.pendingProjections(),
       durationMs,
-      recordsPerSecond: Math.round((newRecords / Math.max(durationMs, 1)) * 1000),
+      recordsPerSecond: Math.round((records / Math.max(durationMs, 1)) * 1000),
     };
+  }
+
+  /** Migrates these batches, `concurrency` at a time, each retried; reports progress as they finish. */
+  private async runBatches(
+    runId: string | null,
+    options: RunOptions,
+    todo: readonly BatchRef[],
+    concurrency: number,
+    dryRun: boolean,
+    done: ReadonlyMap<string, BatchReport>,
+  ) {
+    const started = performance.now();
+    const reports = new Map<string, BatchReport>();
+    const failed: { batch: string; error: string }[] = [];
+    const recordsTotal = options.sourceCounts.user_memories + options.sourceCounts.global_facts;
+    const batchesTotal = this.batchesOf(options).length;
+    let recordsDone = [...done.values()].reduce((n, r) => n + r.seen, 0);
+    let records = 0;
+    const limit = pLimit(concurrency);
+    await Promise.all(
+      todo.map((b) =>
+        limit(async () => {
+          try {
+            const report = await this.withRetries(() => this.migrateBatch(runId, options, b, dryRun));
+            reports.set(batchKey(b), report);
+            recordsDone += report.seen;
+            records += report.seen;
+            this.emit("batch", { runId, batch: batchKey(b), report });
+          } catch (error) {
+            failed.push({
+              batch: batchKey(b),
+              error: error instanceof Error ? error.message : String(error),
+            });
+          }
+          const rate = records / Math.max((performance.now() - started) / 1000, 0.001);
+          this.emit("progress", {
+            runId,
+            batchesDone: done.size + reports.size,
+            batchesTotal,
+            recordsDone,
+            recordsTotal,
+            recordsPerSecond: Math.round(rate),
+            etaSeconds: rate > 0 ? Math.round((recordsTotal - recordsDone) / rate) : null,
+          });
+        }),
+      ),
+    );
+    return { reports, failed, records };
   }
 
   private async withRetries<T>(work: () => Promise<T>): Promise<T> {

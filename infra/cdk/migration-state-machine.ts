@@ -1,0 +1,114 @@
+/**
+ * The migration state machine (Standard): plan the run, migrate groups of batches in a Map with
+ * bounded concurrency (each group retried with backoff, a group that still fails is recorded and
+ * the others go on), finish the run, then validate its integrity, which rolls the run back itself
+ * under the minimum score. A failed or rolled-back run ends the execution in a Fail state; a new
+ * execution with `resumeRunId` continues a failed run where it stopped.
+ */
+import { Duration } from "aws-cdk-lib";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { ILogGroup } from "aws-cdk-lib/aws-logs";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
+import { Construct } from "constructs";
+
+export interface MigrationTaskFunctions {
+  plan: IFunction;
+  migrateGroup: IFunction;
+  finish: IFunction;
+  validate: IFunction;
+}
+
+export interface MigrationStateMachineProps {
+  tasks: MigrationTaskFunctions;
+  /** Groups migrated at the same time. */
+  maxConcurrency?: number;
+  logs?: ILogGroup;
+}
+
+export class MigrationStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: MigrationStateMachineProps) {
+    super(scope, id);
+    const { tasks } = props;
+    const invoke = (
+      name: string,
+      fn: IFunction,
+      options: Partial<ConstructorParameters<typeof LambdaInvoke>[2]>,
+    ) =>
+      new LambdaInvoke(this, name, { lambdaFunction: fn, payloadResponseOnly: true, ...options })
+        // Bad input and refused requests fail the same way every time: no retry.
+        .addRetry({ errors: ["ZodError", "MigrationError"], maxAttempts: 0 })
+        .addRetry({ errors: ["States.ALL"], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3 });
+
+    const plan = invoke("Plan", tasks.plan, { resultPath: "$.plan" });
+    const migrateGroup = invoke("MigrateGroup", tasks.migrateGroup, {});
+    const groupFailed = new sfn.Pass(this, "GroupFailed", {
+      comment: "The group's batches stay uncommitted; Finish reports them and a resume retries them.",
+    });
+    migrateGroup.addCatch(groupFailed, { errors: ["States.ALL"], resultPath: "$.error" });
+    const eachGroup = new sfn.Map(this, "EachGroup", {
+      itemsPath: "$.plan.groups",
+      itemSelector: {
+        "runId.$": "$.plan.runId",
+        "groupSize.$": "$.plan.groupSize",
+        "group.$": "$$.Map.Item.Value",
+      },
+      maxConcurrency: props.maxConcurrency ?? 4,
+      resultPath: sfn.JsonPath.DISCARD,
+    }).itemProcessor(migrateGroup);
+    const finish = invoke("Finish", tasks.finish, {
+      payload: sfn.TaskInput.fromObject({ "runId.$": "$.plan.runId" }),
+      resultPath: "$.report",
+    });
+    const validate = invoke("Validate", tasks.validate, {
+      payload: sfn.TaskInput.fromObject({
+        "runId.$": "$.plan.runId",
+        "sampleSize.$": "$.plan.validateSample",
+      }),
+      resultPath: "$.integrity",
+    });
+    const incomplete = new sfn.Fail(this, "MigrationIncomplete", {
+      error: "MigrationIncomplete",
+      cause: 'Some batches failed; start an execution with {"resumeRunId": <runId>} to retry them',
+    });
+    const rolledBack = new sfn.Fail(this, "RolledBack", {
+      error: "IntegrityBelowMinimum",
+      cause: "Validation scored under the minimum; the run was rolled back from every tier",
+    });
+    const validated = new sfn.Succeed(this, "Validated");
+    const done = new sfn.Succeed(this, "Completed");
+
+    const definition = plan
+      .next(eachGroup)
+      .next(finish)
+      .next(
+        new sfn.Choice(this, "AllBatchesCommitted")
+          .when(
+            sfn.Condition.stringEquals("$.report.state", "completed"),
+            new sfn.Choice(this, "ValidateRequested")
+              .when(
+                sfn.Condition.numberGreaterThan("$.plan.validateSample", 0),
+                validate.next(
+                  new sfn.Choice(this, "IntegrityPassed")
+                    .when(sfn.Condition.booleanEquals("$.integrity.passed", true), validated)
+                    .otherwise(rolledBack),
+                ),
+              )
+              .otherwise(done),
+          )
+          .otherwise(incomplete),
+      );
+
+    this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.days(7),
+      tracingEnabled: true,
+      ...(props.logs
+        ? { logs: { destination: props.logs, level: sfn.LogLevel.ERROR, includeExecutionData: false } }
+        : {}),
+    });
+  }
+}

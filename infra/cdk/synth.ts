@@ -1,0 +1,31 @@
+/**
+ * Synthesizes the stack in memory (no AWS account, no network, no bundling) and reads back the
+ * migration state machine's definition as deployed, Lambda ARNs filled with placeholders, so tests
+ * run exactly that definition locally.
+ */
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { MemoryStack } from "./memory-stack.js";
+
+export function synthTemplate(memoryEnv: Record<string, string> = {}): Template {
+  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  return Template.fromStack(new MemoryStack(app, "HierarchicalMemory", { memoryEnv }));
+}
+
+type Part = string | { "Fn::GetAtt"?: [string, string] };
+
+export function migrationDefinition(template: Template): object {
+  const machines = Object.values(template.findResources("AWS::StepFunctions::StateMachine"));
+  const definition = machines[0]?.Properties?.DefinitionString as
+    | { "Fn::Join": [string, Part[]] }
+    | undefined;
+  if (!definition) throw new Error("the stack has no state machine");
+  const text = definition["Fn::Join"][1]
+    .map((part) =>
+      typeof part === "string"
+        ? part
+        : `arn:aws:lambda:local:000000000000:function:${part["Fn::GetAtt"]?.[0] ?? "unknown"}`,
+    )
+    .join("");
+  return JSON.parse(text) as object;
+}
