@@ -80,25 +80,29 @@ export class MigrationStateMachine extends Construct {
     const validated = new sfn.Succeed(this, "Validated");
     const done = new sfn.Succeed(this, "Completed");
 
+    const afterFinish = new sfn.Choice(this, "AllBatchesCommitted")
+      .when(
+        sfn.Condition.stringEquals("$.report.state", "completed"),
+        new sfn.Choice(this, "ValidateRequested")
+          .when(
+            sfn.Condition.numberGreaterThan("$.plan.validateSample", 0),
+            validate.next(
+              new sfn.Choice(this, "IntegrityPassed")
+                .when(sfn.Condition.booleanEquals("$.integrity.passed", true), validated)
+                .otherwise(rolledBack),
+            ),
+          )
+          .otherwise(done),
+      )
+      .otherwise(incomplete);
     const definition = plan
       .next(eachGroup)
       .next(finish)
       .next(
-        new sfn.Choice(this, "AllBatchesCommitted")
-          .when(
-            sfn.Condition.stringEquals("$.report.state", "completed"),
-            new sfn.Choice(this, "ValidateRequested")
-              .when(
-                sfn.Condition.numberGreaterThan("$.plan.validateSample", 0),
-                validate.next(
-                  new sfn.Choice(this, "IntegrityPassed")
-                    .when(sfn.Condition.booleanEquals("$.integrity.passed", true), validated)
-                    .otherwise(rolledBack),
-                ),
-              )
-              .otherwise(done),
-          )
-          .otherwise(incomplete),
+        // Projections are built within a time budget per call: loop until none remain.
+        new sfn.Choice(this, "ProjectionsRemaining")
+          .when(sfn.Condition.booleanEquals("$.report.projectionsRemaining", true), finish)
+          .otherwise(afterFinish),
       );
 
     this.stateMachine = new sfn.StateMachine(this, "StateMachine", {

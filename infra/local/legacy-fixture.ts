@@ -1,7 +1,8 @@
 /**
  * Builds a legacy WhisperEngine-style ChromaDB (user_memories + global_facts) of any size, with every
  * record shape the migration must handle: typed and untyped conversations, "Bot:" documents, user,
- * personality, versioned and global facts, missing and odd fields, duplicate texts, non-ASCII text.
+ * personality, versioned and global facts, missing and odd fields, duplicate texts, non-ASCII text,
+ * and a few records that cannot be migrated (unknown type, no user, empty text).
  * Deterministic for a seed, so tests and benchmarks can predict what a migration must produce.
  */
 import type { ChromaClient } from "chromadb";
@@ -93,6 +94,28 @@ export function* legacyRecords(count: number, seed = 1): Generator<LegacyRecord>
         document: `Fact: ${pick(facts)}`,
         metadata: { user_id: userId, fact_type: "biographical", version: 1 + Math.floor(next() * 3) },
       };
+    } else if (roll < 0.255) {
+      // About 0.5% the migration cannot take, each for a reason it must report.
+      yield pick<LegacyRecord>([
+        {
+          collection: "user_memories",
+          id: `note_${suffix}`,
+          document: "remember this",
+          metadata: { type: "reminder" },
+        },
+        {
+          collection: "user_memories",
+          id: `orphan_${suffix}`,
+          document: "User: hi\nAssistant: hello",
+          metadata: { channel_id: "dm" },
+        },
+        {
+          collection: "user_memories",
+          id: `${userId}_${iso}_e${suffix}`,
+          document: "User: \nAssistant: ",
+          metadata: { user_id: userId, user_message: "", bot_response: "" },
+        },
+      ]);
     } else {
       const [userMessage, botResponse] = pick(messages);
       const botWord = next() < 0.2 ? "Bot" : "Assistant";

@@ -30,7 +30,7 @@ export class BulkProjector {
   ): Promise<BulkProjectionReport> {
     const report: BulkProjectionReport = { applied: [], failed: [] };
     if (exchanges.length === 0) return report;
-    const work: Record<ProjectionTier, () => Promise<void>> = {
+    const work: Record<ProjectionTier, () => Promise<unknown>> = {
       redis: () => this.toCache(exchanges),
       chroma: () => this.toSummaries(exchanges),
       neo4j: () => this.toGraph(exchanges),
@@ -60,22 +60,27 @@ export class BulkProjector {
     await cache.replaceMany(await archive.recentForUsers(users, cache.capacity));
   }
 
-  /** Rewrites every touched window's summary, under the windows' locks (taken in one sorted go). */
-  private async toSummaries(exchanges: readonly Exchange[]) {
+  /**
+   * Rewrites every touched window's summary (with `fullOnly`, only windows already full), under the
+   * windows' locks, taken in one sorted go. Returns the ids of the exchanges in the windows written.
+   */
+  private async toSummaries(exchanges: readonly Exchange[], fullOnly = false): Promise<string[]> {
     const { summaries, archive } = this.stores;
-    if (!summaries || !archive) return;
+    if (!summaries || !archive) return [];
     const keys = new Map<string, { userId: string; windowIndex: number }>();
     for (const e of exchanges) {
       const windowIndex = this.projector.windowIndex(e);
       keys.set(`summary:${e.userId}:${windowIndex}`, { userId: e.userId, windowIndex });
     }
-    await archive.withLocks([...keys.keys()], async () => {
+    return archive.withLocks([...keys.keys()], async () => {
       const grouped = new Map<string, Exchange[]>();
       for (const e of await archive.windows([...keys.values()], this.summaryWindow)) {
         const key = `summary:${e.userId}:${this.projector.windowIndex(e)}`;
         grouped.set(key, [...(grouped.get(key) ?? []), e]);
       }
-      const windows = [...grouped.entries()].map(([key, window]) => ({ key: keys.get(key), window }));
+      const windows = [...grouped.entries()]
+        .map(([key, window]) => ({ key: keys.get(key), window }))
+        .filter(({ window }) => !fullOnly || window.length === this.summaryWindow);
       const built = await Promise.all(
         windows.map(({ key, window }) =>
           this.projector.summaryOf(key?.userId ?? "", key?.windowIndex ?? 0, window),
@@ -84,6 +89,7 @@ export class BulkProjector {
       const vectors = await this.processing.embedder.embed(windows.map(({ window }) => windowText(window)));
       await archive.upsertSummaries(built);
       await summaries.upsert(built.map((summary, i) => ({ summary, embedding: vectors[i] ?? [] })));
+      return windows.flatMap(({ window }) => window.map((e) => e.id));
     });
   }
 

@@ -170,23 +170,27 @@ async function sample(
   next: () => number,
 ): Promise<{ record: LegacyRecord; offset: number }[]> {
   const total = options.sourceCounts.user_memories + options.sourceCounts.global_facts;
-  const positions = new Set<number>();
-  while (positions.size < Math.min(size, total)) positions.add(Math.floor(next() * total));
-  const limit = pLimit(8);
+  // Runs of `stretch` consecutive records from random places: a few reads instead of one per record.
+  const stretch = Math.max(1, Math.min(25, Math.floor(size / 8)));
+  const starts = new Set<number>();
+  while (starts.size * stretch < Math.min(size, total) && starts.size < total)
+    starts.add(Math.floor(next() * total));
   const at = (p: number): [LegacyCollection, number] =>
     p < options.sourceCounts.user_memories
       ? ["user_memories", p]
       : ["global_facts", p - options.sourceCounts.user_memories];
+  const limit = pLimit(4);
   const got = await Promise.all(
-    [...positions].map((p) =>
+    [...starts].map((p) =>
       limit(async () => {
         const [collection, offset] = at(p);
-        const [record] = await m.source.page(collection, offset, 1);
-        return record && { record, offset };
+        const records = await m.source.page(collection, offset, stretch);
+        return records.map((record, i) => ({ record, offset: offset + i }));
       }),
     ),
   );
-  return got.filter((r): r is { record: LegacyRecord; offset: number } => r !== undefined);
+  const seen = new Set<string>();
+  return got.flat().filter(({ record }) => !seen.has(record.id) && seen.add(record.id));
 }
 
 /** Each found exchange is in its user's cache (when among the newest), window summary and graph. */

@@ -24,6 +24,9 @@ export const StartInput = z
   })
   .strict();
 
+/** Projection work per Finish call, under the 15-minute Lambda limit; the state machine loops. */
+const finishBudgetMs = 10 * 60_000;
+
 const GroupInput = z.object({
   runId: z.uuid(),
   group: z.number().int().min(0),
@@ -51,11 +54,12 @@ export function migrationTasks(migration: () => Promise<HierarchicalMigrationMan
     },
     async finish(event: unknown) {
       const { runId } = RunInput.parse(event);
-      const report = await (await migration()).finishRun(runId);
+      const report = await (await migration()).finishRun(runId, { budgetMs: finishBudgetMs });
       // Small enough for the state's 256 KB: counts and a few example ids per skip reason.
       return {
         runId,
         state: report.state,
+        projectionsRemaining: report.projectionsRemaining,
         records: report.records,
         batches: { ...report.batches, failed: report.batches.failed.slice(0, 20) },
         pendingProjections: report.pendingProjections,

@@ -137,27 +137,37 @@ export class MigrationRuns {
     }
   }
 
-  /**
-   * Up to `limit` of this run's exchanges that still have outbox rows, with those rows' tiers,
-   * whatever their lease (a crashed process's claims included).
-   */
-  async unprojected(
+  /** Users after `after` (in id order) with exchanges of this run still waiting in the tier's outbox. */
+  async usersWithPending(
     runId: string,
+    tier: ProjectionTier,
+    after: string,
     limit: number,
-  ): Promise<{ exchange: Exchange; tiers: ProjectionTier[] }[]> {
-    const { rows } = await this.pool.query<ExchangeRow & { tiers: ProjectionTier[] }>(
+  ): Promise<string[]> {
+    const { rows } = await this.pool.query<{ user_id: string }>(
+      `SELECT DISTINCT e.user_id FROM exchanges e
+        WHERE e.migration_run = $1 AND e.user_id > $3
+          AND EXISTS (SELECT 1 FROM outbox o WHERE o.exchange_id = e.id AND o.tier = $2)
+        ORDER BY e.user_id LIMIT $4`,
+      [runId, tier, after, limit],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /** These users' exchanges of this run still waiting in the tier's outbox, whatever their lease. */
+  async unprojected(runId: string, tier: ProjectionTier, users: readonly string[]): Promise<Exchange[]> {
+    const { rows } = await this.pool.query<ExchangeRow>(
       `SELECT ${exchangeColumns
         .split(", ")
         .map((c) => `e.${c}`)
-        .join(", ")}, array_agg(DISTINCT o.tier) AS tiers
-         FROM exchanges e JOIN outbox o ON o.exchange_id = e.id
-        WHERE e.migration_run = $1
-        GROUP BY e.id
-        ORDER BY e.user_id, e.ordinal
-        LIMIT $2`,
-      [runId, limit],
+        .join(", ")}
+         FROM exchanges e
+        WHERE e.migration_run = $1 AND e.user_id = ANY($3::text[])
+          AND EXISTS (SELECT 1 FROM outbox o WHERE o.exchange_id = e.id AND o.tier = $2)
+        ORDER BY e.user_id, e.ordinal`,
+      [runId, tier, users],
     );
-    return rows.map((r) => ({ exchange: toExchange(r), tiers: r.tiers }));
+    return rows.map(toExchange);
   }
 
   /** Users this run wrote exchanges for. */

@@ -1,0 +1,127 @@
+/**
+ * Migration throughput end to end: a legacy store of N fixture records is written into the emulated
+ * Chroma, then migrated into all four tiers (fresh database hm_bench_migration, tenant "bench") and
+ * validated. Reports records/s, the time each phase took and the integrity score.
+ *
+ *   npm run bench:migration -- [--records 100000] [--batch-size 500] [--concurrency 4] [--out bench/results/migration-latest.json]
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { ensureLocalUp } from "../infra/local/control.js";
+import { legacyRecords, writeLegacyStore } from "../infra/local/legacy-fixture.js";
+import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
+import { loadConfig } from "../shared/config/index.js";
+import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
+import { HierarchicalMigrationManager } from "../shared/migration/migration-manager.js";
+import { createChromaClient } from "../shared/tiers/chroma/client.js";
+import { machine, markdownReport } from "./report.js";
+
+const { values } = parseArgs({
+  options: {
+    records: { type: "string", default: "100000" },
+    "batch-size": { type: "string", default: "500" },
+    concurrency: { type: "string", default: "4" },
+    seed: { type: "string", default: "1" },
+    validate: { type: "string", default: "500" },
+    out: { type: "string" },
+  },
+});
+
+const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
+
+async function main() {
+  const records = Number(values.records);
+  const local = await ensureLocalUp();
+  const wsProxy = local.env.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? "";
+  await dropDatabase(wsProxy, "hm_bench_migration");
+  const config = loadConfig({
+    ...local.env,
+    ...process.env,
+    HIERARCHICAL_MEMORY_POSTGRESQL_URL: await ensureDatabase(wsProxy, "hm_bench_migration"),
+    HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: "bench_migration",
+    HIERARCHICAL_MEMORY_MIGRATION_TENANT: "bench",
+    HIERARCHICAL_MEMORY_REDIS_DB: "1",
+  });
+  const chroma = createChromaClient(config.chroma);
+  for (const name of ["user_memories", "global_facts", config.chroma.collection])
+    await chroma.deleteCollection({ name }).catch(() => undefined);
+  const memory = HierarchicalMemoryManager.fromConfig(config);
+  await memory.initializeTiers();
+  // The previous run's graph: deleted in an auto-commit session, as CALL ... IN TRANSACTIONS requires.
+  const session = memory.clients.neo4j?.session({ database: config.neo4j.database });
+  await session?.run(
+    "MATCH (n) WHERE n.userId STARTS WITH 'bench/' OR n.id STARTS WITH 'bench/' CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+  );
+  await session?.close();
+  await memory.clients.redis?.flushdb();
+
+  let started = performance.now();
+  await writeLegacyStore(chroma, legacyRecords(records, Number(values.seed)), { batchSize: 1000 });
+  const fixtureSeconds = seconds(started);
+  console.error(`legacy store of ${records} records written in ${fixtureSeconds} s`);
+
+  const migration = HierarchicalMigrationManager.fromConfig(config, memory);
+  let peakRssMiB = 0;
+  let lastBatchAt = 0;
+  migration.on("progress", (p) => {
+    lastBatchAt = performance.now();
+    peakRssMiB = Math.max(peakRssMiB, Math.round(process.memoryUsage().rss / 2 ** 20));
+    if (p.batchesDone % 20 === 0 || p.batchesDone === p.batchesTotal)
+      console.error(`${p.recordsDone}/${p.recordsTotal} records, ${p.recordsPerSecond}/s`);
+  });
+  started = performance.now();
+  const report = await migration.migrateAllConversations({
+    batchSize: Number(values["batch-size"]),
+    concurrency: Number(values.concurrency),
+  });
+  const migrateSeconds = seconds(started);
+  // Batches (read, plan, commit) first; then the projections, user by user.
+  const batchSeconds = Math.round((lastBatchAt - started) / 100) / 10;
+  started = performance.now();
+  const integrity = await migration.validateMigrationIntegrity(report.runId ?? "", {
+    sampleSize: Number(values.validate),
+  });
+  const validateSeconds = seconds(started);
+
+  const result = {
+    benchmark: "legacy-migration",
+    date: new Date().toISOString(),
+    machine: machine(),
+    records,
+    batchSize: Number(values["batch-size"]),
+    concurrency: Number(values.concurrency),
+    state: report.state,
+    migrated: report.records.migrated,
+    skipped: report.records.skipped,
+    byKind: report.records.byKind,
+    recordsPerSecond: Math.round(records / migrateSeconds),
+    seconds: {
+      writeLegacyFixture: fixtureSeconds,
+      migrate: migrateSeconds,
+      ofWhichBatches: batchSeconds,
+      ofWhichProjections: Math.round((migrateSeconds - batchSeconds) * 10) / 10,
+      validate: validateSeconds,
+    },
+    pendingProjections: report.pendingProjections,
+    integrity: { score: integrity.score, checks: integrity.checks.total, sampled: integrity.sampled },
+    peakRssMiB,
+    /** Median time of one bulk operation per tier during the run: where the time goes. */
+    tierP50Ms: Object.fromEntries((await memory.getTierHealthStatus()).tiers.map((t) => [t.tier, t.p50Ms])),
+  };
+  console.log(JSON.stringify(result, null, 2));
+  if (values.out) {
+    mkdirSync(dirname(values.out), { recursive: true });
+    writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(values.out.replace(/\.json$/, ".md"), markdownReport("Legacy migration benchmark", result));
+  }
+  await memory.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
