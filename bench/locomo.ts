@@ -9,8 +9,6 @@
  *
  *   npm run bench:locomo -- --data ../shared/data/locomo [--out bench/results/locomo.json] [--fresh]
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureLocalUp } from "../infra/local/control.js";
 import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
@@ -18,7 +16,7 @@ import { loadConfig } from "../shared/config/index.js";
 import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { loadConversations } from "./locomo-data.js";
 import { recordQuestion, Samples } from "./locomo-metrics.js";
-import { machine, markdownReport } from "./report.js";
+import { machine, publish, runMain } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -100,24 +98,10 @@ async function main() {
         decayFloor: config.memory.decayFloor,
       },
     };
-    console.log(JSON.stringify(result, null, 2));
-    if (values.out) {
-      mkdirSync(dirname(values.out), { recursive: true });
-      writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
-      writeFileSync(
-        values.out.replace(/\.json$/, ".md"),
-        markdownReport("LoCoMo retrieval benchmark", result),
-      );
-    }
+    publish("LoCoMo retrieval benchmark", result, values.out);
   } finally {
     await memory.close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -5,8 +5,6 @@
  *
  *   npm run bench:migration -- [--records 100000] [--batch-size 500] [--concurrency 4] [--out bench/results/migration-latest.json]
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureLocalUp } from "../infra/local/control.js";
 import { legacyRecords, writeLegacyStore } from "../infra/local/legacy-fixture.js";
@@ -15,7 +13,7 @@ import { loadConfig } from "../shared/config/index.js";
 import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { HierarchicalMigrationManager } from "../shared/migration/migration-manager.js";
 import { createChromaClient } from "../shared/tiers/chroma/client.js";
-import { machine, markdownReport } from "./report.js";
+import { machine, publish, runMain } from "./report.js";
 
 const { values } = parseArgs({
   options: {
@@ -109,19 +107,8 @@ async function main() {
     /** Median time of one bulk operation per tier during the run: where the time goes. */
     tierP50Ms: Object.fromEntries((await memory.getTierHealthStatus()).tiers.map((t) => [t.tier, t.p50Ms])),
   };
-  console.log(JSON.stringify(result, null, 2));
-  if (values.out) {
-    mkdirSync(dirname(values.out), { recursive: true });
-    writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(values.out.replace(/\.json$/, ".md"), markdownReport("Legacy migration benchmark", result));
-  }
+  publish("Legacy migration benchmark", result, values.out);
   await memory.close();
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -1,5 +1,7 @@
 /** What every benchmark result states: the machine it ran on, and a short markdown rendering. */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { dirname } from "node:path";
 
 export function machine() {
   const cores = cpus();
@@ -22,4 +24,24 @@ export function markdownReport(title: string, result: Record<string, unknown>): 
   };
   walk("", result);
   return `# ${title}\n\n| measure | value |\n|---|---|\n${rows.join("\n")}\n`;
+}
+
+/** Prints the result, and with `out` writes it as JSON there and as markdown beside it. */
+export function publish(title: string, result: Record<string, unknown>, out?: string) {
+  console.log(JSON.stringify(result, null, 2));
+  if (!out) return;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(out.replace(/\.json$/, ".md"), markdownReport(title, result));
+}
+
+/** Runs a benchmark's main and exits with its outcome. */
+export function runMain(main: () => Promise<void>) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

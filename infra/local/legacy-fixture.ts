@@ -7,18 +7,7 @@
  */
 import type { ChromaClient } from "chromadb";
 import type { LegacyRecord } from "../../shared/migration/legacy.js";
-
-/** A small, fast, seedable PRNG (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../shared/util/random.js";
 
 const messages = [
   ["I went hiking in the Alps last weekend.", "That sounds amazing! Which trail did you take?"],
@@ -42,7 +31,7 @@ const facts = [
 
 /** `count` legacy records for about count/20 users; about 5% land in global_facts. */
 export function* legacyRecords(count: number, seed = 1): Generator<LegacyRecord> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T;
   const users = Math.max(1, Math.ceil(count / 20));
   for (let i = 0; i < count; i++) {
@@ -159,7 +148,7 @@ export async function writeLegacyStore(
   options: { dimensions?: number; batchSize?: number; seed?: number } = {},
 ): Promise<Record<LegacyRecord["collection"], number>> {
   const dims = options.dimensions ?? 384;
-  const next = random(options.seed ?? 7);
+  const next = seededRandom(options.seed ?? 7);
   const collections = {
     user_memories: await chroma.getOrCreateCollection({ name: "user_memories", embeddingFunction: null }),
     global_facts: await chroma.getOrCreateCollection({ name: "global_facts", embeddingFunction: null }),

@@ -6,6 +6,7 @@
  */
 import pLimit from "p-limit";
 import type { Exchange } from "../domain/types.js";
+import { seededRandom } from "../util/random.js";
 import type { LegacyRecord } from "./legacy.js";
 import type { LegacyCollection } from "./legacy-source.js";
 import type { HierarchicalMigrationManager, RunOptions } from "./migration-manager.js";
@@ -24,18 +25,6 @@ export interface IntegrityReport {
   failures: { check: string; record: string; detail: string }[];
   rolledBack: boolean;
   at: string;
-}
-
-/** mulberry32: a sample is reproducible for a run. */
-function seeded(text: string) {
-  let a = [...text].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0, 2166136261);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Checks {
@@ -82,7 +71,7 @@ export async function validateIntegrity(
   checks.check("records-read", "run", seen === total, `${seen} read of ${total}`);
   checks.check("kinds-add-up", "run", counted === seen, `${counted} counted of ${seen}`);
 
-  const records = await sample(m, options, sampleSize, seeded(runId));
+  const records = await sample(m, options, sampleSize, seededRandom(runId));
   const wanted = options.users ? new Set(options.users) : undefined;
   const migratedAt = new Date();
   const expected: { record: LegacyRecord; exchange: ReturnType<typeof planned> }[] = [];

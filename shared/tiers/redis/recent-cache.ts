@@ -59,19 +59,11 @@ export class RedisRecentCache {
   }
 
   /** Replaces the list atomically with these exchanges (newest first). */
-  async replace(userId: string, newestFirst: readonly Exchange[]): Promise<void> {
-    const key = this.key(userId);
-    const tx = this.redis.multi();
-    tx.del(key);
-    const items = newestFirst.slice(0, this.size).map(toCached);
-    if (items.length > 0) {
-      tx.rpush(key, ...items);
-      tx.expire(key, this.options.ttlSeconds);
-    }
-    await tx.exec();
+  replace(userId: string, newestFirst: readonly Exchange[]): Promise<void> {
+    return this.replaceMany(new Map([[userId, newestFirst]]));
   }
 
-  /** `replace` for many users in one transaction (one round trip). */
+  /** Replaces many users' lists in one transaction (one round trip). */
   async replaceMany(lists: ReadonlyMap<string, readonly Exchange[]>): Promise<void> {
     if (lists.size === 0) return;
     const tx = this.redis.multi();
