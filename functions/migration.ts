@@ -2,7 +2,7 @@
  * Task Lambdas of the migration state machine (plan, migrateGroup, finish, validate): one bundle,
  * one handler export per task. Config and clients are created once per container, on first use.
  */
-import { loadConfig } from "../shared/config/index.js";
+import { loadConfigWithSecrets } from "../shared/config/secrets.js";
 import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { HierarchicalMigrationManager } from "../shared/migration/migration-manager.js";
 import { migrationTasks } from "../shared/migration/tasks.js";
@@ -11,7 +11,7 @@ let migration: Promise<HierarchicalMigrationManager> | undefined;
 
 const tasks = migrationTasks(() => {
   migration ??= (async () => {
-    const config = loadConfig();
+    const config = await loadConfigWithSecrets();
     const memory = HierarchicalMemoryManager.fromConfig(config);
     await memory.ensureInitialized();
     return HierarchicalMigrationManager.fromConfig(config, memory);

@@ -72,6 +72,10 @@ export const envSchema = z.object({
   HIERARCHICAL_MEMORY_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
   HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS: int(512, 8, 8192),
   HIERARCHICAL_MEMORY_LEGACY_CHROMADB_URL: httpUrl.optional(),
+  HIERARCHICAL_MEMORY_SECRETS_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:/, "must be a Secrets Manager secret ARN")
+    .optional(),
   HIERARCHICAL_MEMORY_LEGACY_CHROMADB_API_KEY: z.string().min(1).optional(),
   HIERARCHICAL_MEMORY_MIGRATION_TENANT: z
     .string()
