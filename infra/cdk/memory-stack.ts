@@ -1,31 +1,132 @@
 /**
- * The deployment: today the legacy migration (its task Lambdas and state machine). Settings reach
- * the functions as environment variables from the `memoryEnv` context (non-secret ones, names as in
- * template.env).
+ * The deployment: the HTTP API (API Gateway HTTP API → Lambda), the outbox reconciler on a schedule,
+ * the legacy migration state machine, alarms. Service URLs, tokens and passwords stay in one Secrets
+ * Manager secret that the functions read at cold start; only non-secret settings (`memoryEnv`, names
+ * as in template.env) are plain environment variables. Nothing runs when idle unless provisioned
+ * concurrency is asked for.
  */
-import { Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import { HttpApi, HttpStage, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { secretVariables } from "../../shared/config/secrets.js";
+import { MemoryAlarms } from "./alarms.js";
 import { MigrationStateMachine } from "./migration-state-machine.js";
 import { nodeFunction } from "./node-function.js";
 
+export interface MemoryStackProps extends StackProps {
+  /** Non-secret settings for every function (names as in template.env). */
+  memoryEnv?: Record<string, string>;
+  /** The Secrets Manager secret with the service URLs, tokens and passwords. Default: hierarchical-memory. */
+  secretName?: string;
+  /** Warm API instances kept ready (costs money when idle). Default 0: scale to zero. */
+  provisionedConcurrency?: number;
+  /** Requests per second the API stage accepts, and its burst. */
+  throttle?: { rateLimit: number; burstLimit: number };
+  /** Where alarm notifications go, if anywhere. */
+  alarmEmail?: string;
+}
+
 export class MemoryStack extends Stack {
   readonly migration: MigrationStateMachine;
+  readonly api: HttpApi;
 
-  constructor(scope: Construct, id: string, props: StackProps & { memoryEnv?: Record<string, string> } = {}) {
+  constructor(scope: Construct, id: string, props: MemoryStackProps = {}) {
     super(scope, id, props);
-    const environment = { ...props.memoryEnv };
+    const memoryEnv = props.memoryEnv ?? {};
+    const leaked = Object.keys(memoryEnv).filter((k) => (secretVariables as readonly string[]).includes(k));
+    if (leaked.length > 0)
+      throw new Error(
+        `${leaked.join(", ")} must be in the secret, not in memoryEnv (plain environment variables)`,
+      );
+    const secret = Secret.fromSecretNameV2(this, "Secret", props.secretName ?? "hierarchical-memory");
+    const environment = { ...memoryEnv, HIERARCHICAL_MEMORY_SECRETS_ARN: secret.secretArn };
+
+    const deadLetters = new Queue(this, "DeadLetters", {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+    });
+
+    const apiFunction = nodeFunction(this, "Api", {
+      entry: "functions/api.ts",
+      timeout: Duration.seconds(10),
+      environment,
+    });
+    const provisioned = props.provisionedConcurrency ?? 0;
+    const apiTarget =
+      provisioned > 0
+        ? apiFunction.addAlias("live", { provisionedConcurrentExecutions: provisioned })
+        : apiFunction;
+    this.api = new HttpApi(this, "Http", {
+      defaultIntegration: new HttpLambdaIntegration("ApiIntegration", apiTarget),
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, "HttpAccessLogs", { retention: RetentionDays.THREE_MONTHS });
+    new HttpStage(this, "HttpStage", {
+      httpApi: this.api,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+
+    const reconciler = nodeFunction(this, "Reconciler", {
+      entry: "functions/reconciler.ts",
+      timeout: Duration.minutes(2),
+      environment,
+      // One at a time: the outbox claims rows with a lease, but overlapping runs only add load.
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: deadLetters,
+      retryAttempts: 2,
+    });
+    new Rule(this, "ReconcileSchedule", {
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new LambdaFunction(reconciler, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+
     const task = (name: string, handler: string, timeout: Duration) =>
       nodeFunction(this, name, { entry: "functions/migration.ts", handler, timeout, environment });
     this.migration = new MigrationStateMachine(this, "Migration", {
       tasks: {
         plan: task("MigrationPlan", "plan", Duration.minutes(1)),
-        // A group is groupSize batches: at 2,000 records/s, 20 x 500 records take about 5 s.
+        // A group is groupSize batches: 20 x 500 records take seconds.
         migrateGroup: task("MigrationGroup", "migrateGroup", Duration.minutes(15)),
         finish: task("MigrationFinish", "finish", Duration.minutes(15)),
         validate: task("MigrationValidate", "validate", Duration.minutes(15)),
       },
       logs: new LogGroup(this, "MigrationLogs", { retention: RetentionDays.THREE_MONTHS }),
     });
+
+    for (const fn of [apiFunction, reconciler, ...Object.values(this.migration.tasks)]) secret.grantRead(fn);
+
+    const alarms = new MemoryAlarms(this, "Alarms", {
+      api: this.api,
+      contextDeadlineMs: Number(memoryEnv.HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT ?? 100),
+      stateMachine: this.migration.stateMachine,
+      deadLetters,
+      email: props.alarmEmail,
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
+    new CfnOutput(this, "MigrationStateMachineArn", { value: this.migration.stateMachine.stateMachineArn });
+    new CfnOutput(this, "SecretName", { value: secret.secretName });
+    new CfnOutput(this, "DeadLetterQueueUrl", { value: deadLetters.queueUrl });
+    new CfnOutput(this, "AlarmTopicArn", { value: alarms.topic.topicArn });
   }
 }

@@ -28,10 +28,12 @@ export interface MigrationStateMachineProps {
 
 export class MigrationStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  readonly tasks: MigrationTaskFunctions;
 
   constructor(scope: Construct, id: string, props: MigrationStateMachineProps) {
     super(scope, id);
     const { tasks } = props;
+    this.tasks = tasks;
     const invoke = (
       name: string,
       fn: IFunction,
@@ -111,7 +113,7 @@ export class MigrationStateMachine extends Construct {
       timeout: Duration.days(7),
       tracingEnabled: true,
       ...(props.logs
-        ? { logs: { destination: props.logs, level: sfn.LogLevel.ERROR, includeExecutionData: false } }
+        ? { logs: { destination: props.logs, level: sfn.LogLevel.ALL, includeExecutionData: false } }
         : {}),
     });
   }

@@ -1,9 +1,12 @@
-/** Our Lambda defaults: esbuild bundle (ESM, minified, source maps), arm64, Node 22, short logs retention. */
+/** Our Lambda defaults: esbuild bundle (ESM, minified, source maps), arm64, Node 24, logs kept a month. */
 import { Duration } from "aws-cdk-lib";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+
+/** The newest Lambda Node.js runtime; the test suite runs on the same Node major (a pinned dev dependency). */
+export const runtime = Runtime.NODEJS_24_X;
 
 export function nodeFunction(
   scope: Construct,
@@ -11,20 +14,21 @@ export function nodeFunction(
   props: { entry: string; handler?: string } & Partial<NodejsFunctionProps>,
 ): NodejsFunction {
   return new NodejsFunction(scope, id, {
-    runtime: Runtime.NODEJS_22_X,
+    runtime,
     architecture: Architecture.ARM_64,
     memorySize: 1024,
     timeout: Duration.seconds(30),
+    tracing: Tracing.ACTIVE,
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
     ...props,
+    environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
     bundling: {
       format: OutputFormat.ESM,
       minify: true,
       sourceMap: true,
-      target: "node22",
+      target: "node24",
       // Some dependencies still call require(): give the ESM bundle one.
       banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      environment: { NODE_OPTIONS: "--enable-source-maps" },
       ...props.bundling,
     },
   });

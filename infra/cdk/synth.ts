@@ -1,15 +1,25 @@
 /**
- * Synthesizes the stack in memory (no AWS account, no network, no bundling) and reads back the
- * migration state machine's definition as deployed, Lambda ARNs filled with placeholders, so tests
- * run exactly that definition locally.
+ * Synthesizes the stack in memory (no AWS account, no network, no bundling) for tests, optionally
+ * under cdk-nag, and reads back the migration state machine's definition as deployed, Lambda ARNs
+ * filled with placeholders, so tests run exactly that definition locally.
  */
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { MemoryStack } from "./memory-stack.js";
+import { MemoryStack, type MemoryStackProps } from "./memory-stack.js";
+import { acknowledgeAcceptedFindings, checkWithNag } from "./nag.js";
+
+export function synthStack(props: MemoryStackProps = {}, options: { nag?: boolean } = {}) {
+  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const stack = new MemoryStack(app, "HierarchicalMemory", props);
+  if (options.nag) {
+    acknowledgeAcceptedFindings(stack);
+    checkWithNag(app);
+  }
+  return { app, stack };
+}
 
 export function synthTemplate(memoryEnv: Record<string, string> = {}): Template {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-  return Template.fromStack(new MemoryStack(app, "HierarchicalMemory", { memoryEnv }));
+  return Template.fromStack(synthStack({ memoryEnv }).stack);
 }
 
 type Part = string | { "Fn::GetAtt"?: [string, string] };

@@ -6,14 +6,14 @@ import { migrationDefinition, synthTemplate } from "../../infra/cdk/synth.js";
 const template = synthTemplate({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: "acme" });
 
 describe("CDK: migration", () => {
-  it("runs each task on Node 22, arm64, with the settings given as context", () => {
+  it("runs each task on Node 24, arm64, with the settings given as context", () => {
     const functions = template.findResources("AWS::Lambda::Function", {
       Properties: { Handler: Match.stringLikeRegexp("^index\\.(plan|migrateGroup|finish|validate)$") },
     });
     expect(Object.keys(functions)).toHaveLength(4);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
-        Runtime: "nodejs22.x",
+        Runtime: "nodejs24.x",
         Architectures: ["arm64"],
         Environment: { Variables: { HIERARCHICAL_MEMORY_MIGRATION_TENANT: "acme" } },
       });

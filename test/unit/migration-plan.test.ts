@@ -103,3 +103,17 @@ describe("sumReports", () => {
     ]);
   });
 });
+
+describe("migrate:cloud execution input", () => {
+  it("is what the Plan task accepts, with its defaults, and refuses bad flags before starting anything", async () => {
+    const { executionInput } = await import("../../infra/cli/migrate-cloud-input.js");
+    expect(executionInput({ users: "42, alice", "batch-size": "250" })).toEqual({
+      users: ["42", "alice"],
+      batchSize: 250,
+      groupSize: 20,
+      validateSample: 100,
+    });
+    expect(() => executionInput({ "batch-size": "0" })).toThrow();
+    expect(() => executionInput({ resume: "not-a-run-id" })).toThrow();
+  });
+});

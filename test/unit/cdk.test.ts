@@ -1,0 +1,115 @@
+/** The whole deployment synthesizes offline and passes cdk-nag's AwsSolutions rules. */
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { synthStack } from "../../infra/cdk/synth.js";
+
+const { app, stack } = synthStack(
+  { memoryEnv: { HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: "80", HIERARCHICAL_MEMORY_CACHE_TTL: "600" } },
+  { nag: true },
+);
+const template = Template.fromStack(stack);
+const functions = Object.values(template.findResources("AWS::Lambda::Function"));
+
+describe("CDK deployment", () => {
+  it("passes cdk-nag's AwsSolutions rules (accepted findings acknowledged with reasons)", () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it("has one function per entry point, all Node 24 on arm64, with settings but no secrets in the environment", () => {
+    const handlers = functions.map((f) => f.Properties.Handler).sort();
+    expect(handlers).toEqual([
+      "index.finish",
+      "index.handler",
+      "index.handler",
+      "index.migrateGroup",
+      "index.plan",
+      "index.validate",
+    ]);
+    for (const f of functions) {
+      expect(f.Properties).toMatchObject({
+        Runtime: "nodejs24.x",
+        Architectures: ["arm64"],
+        TracingConfig: { Mode: "Active" },
+      });
+      const variables = f.Properties.Environment.Variables as Record<string, unknown>;
+      expect(variables).toMatchObject({
+        HIERARCHICAL_MEMORY_CACHE_TTL: "600",
+        HIERARCHICAL_MEMORY_SECRETS_ARN: expect.anything(),
+      });
+      expect(Object.keys(variables).filter((k) => /URL|URI|PASSWORD|API_KEY/.test(k))).toEqual([]);
+    }
+  });
+
+  it("refuses to put a secret setting in plain environment variables", () => {
+    expect(() =>
+      synthStack({ memoryEnv: { HIERARCHICAL_MEMORY_POSTGRESQL_URL: "postgres://u:p@h/db" } }),
+    ).toThrow(/HIERARCHICAL_MEMORY_POSTGRESQL_URL must be in the secret/);
+  });
+
+  it("serves the API over an HTTP API stage with throttling and JSON access logs", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Api", { ProtocolType: "HTTP" });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "$default" });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp("requestId") },
+    });
+  });
+
+  it("runs the reconciler every minute, one at a time, with a dead-letter queue", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      Targets: [
+        Match.objectLike({
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+        }),
+      ],
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "index.handler",
+      ReservedConcurrentExecutions: 1,
+      DeadLetterConfig: Match.anyValue(),
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it("alarms on API 5xx rate, p99 over the context deadline, failed migrations and dead letters", () => {
+    const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")).map((a) => a.Properties);
+    expect(alarms).toHaveLength(4);
+    expect(alarms.find((a) => a.ExtendedStatistic === "p99")).toMatchObject({
+      Threshold: 80,
+      MetricName: "Latency",
+    });
+    expect(alarms.find((a) => a.MetricName === "ExecutionsFailed")).toMatchObject({ Threshold: 1 });
+    expect(alarms.find((a) => a.MetricName === "ApproximateNumberOfMessagesVisible")).toMatchObject({
+      Threshold: 1,
+    });
+    expect(alarms.find((a) => a.Metrics)?.Threshold).toBe(1);
+    for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+  });
+
+  it("lets every function read the one secret and nothing else of Secrets Manager", () => {
+    const policies = Object.values(template.findResources("AWS::IAM::Policy"));
+    const secretStatements = policies
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      )
+      .filter((s) => [s.Action].flat().some((a) => a.startsWith("secretsmanager:")));
+    expect(secretStatements).toHaveLength(6);
+    for (const s of secretStatements)
+      expect(JSON.stringify(s.Resource)).toContain(":secret:hierarchical-memory-??????");
+  });
+
+  it("scales to zero by default, and keeps warm API instances only when asked", () => {
+    expect(template.findResources("AWS::Lambda::Alias")).toEqual({});
+    const warm = Template.fromStack(synthStack({ provisionedConcurrency: 3 }).stack);
+    warm.hasResourceProperties("AWS::Lambda::Alias", {
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 },
+    });
+  });
+});
