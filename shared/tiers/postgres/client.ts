@@ -17,7 +17,14 @@ export function createPostgresPool(config: Config["postgres"]): Pool {
     neonConfig.pipelineConnect = false;
   }
   neonConfig.useSecureWebSocket = config.secureWebSocket;
-  const pool = new Pool({ connectionString: config.url, max: config.maxConnections });
+  const pool = new Pool({
+    connectionString: config.url,
+    max: config.maxConnections,
+    // Under overload, waiting for a free connection or an answer must end in an error, not a hang.
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 30_000,
+    idleTimeoutMillis: 60_000,
+  });
   // An idle client whose connection drops emits 'error' on the pool; unhandled, that would crash
   // the process. The next query on the pool reports the outage instead.
   pool.on("error", () => undefined);

@@ -120,7 +120,7 @@ export class MigrationRuns {
           "INSERT INTO migration_batches (run_id, collection, batch_index, report) VALUES ($1, $2, $3, '{}')",
           [batch.runId, batch.collection, batch.index],
         );
-        const inserted = await insertNew(c, batch.runId, exchanges, projections);
+        const inserted = await insertExchanges(c, batch.runId, exchanges, projections);
         await c.query(
           "UPDATE migration_batches SET report = $4 WHERE run_id = $1 AND collection = $2 AND batch_index = $3",
           [batch.runId, batch.collection, batch.index, JSON.stringify(report(inserted.length))],
@@ -215,12 +215,13 @@ export class MigrationRuns {
 }
 
 /**
- * Numbers each user's new exchanges after their existing ones (users locked in id order, so two
- * batches cannot deadlock), oldest first, then inserts them with their outbox rows.
+ * The bulk write path (migration batches, benchmark loads): numbers each user's new exchanges after
+ * their existing ones (users locked in id order, so two batches cannot deadlock), oldest first, then
+ * inserts them with their outbox rows, skipping any already present by user and idempotency key.
  */
-async function insertNew(
+export async function insertExchanges(
   c: PoolClient,
-  runId: string,
+  runId: string | null,
   exchanges: readonly NewExchange[],
   projections: readonly ProjectionTier[],
 ): Promise<Exchange[]> {

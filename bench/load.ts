@@ -1,0 +1,196 @@
+/**
+ * Latency and throughput at growing stored sizes, through HTTP, side by side with the legacy design.
+ * For each size: bulk-load up to it (10,000 users by default), then store load and a context
+ * concurrency sweep with autocannon against the API running as its own process, each tier's own
+ * latency from the timings the API reports, and in-process assembly vs the legacy single-collection
+ * search on the same data. Then the cold start of the bundled API function.
+ *
+ *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--connections 1,16,64,256] [--no-legacy]
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ensureLocalUp } from "../infra/local/control.js";
+import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
+import { ApiKeyStore } from "../shared/auth/api-keys.js";
+import { loadConfig } from "../shared/config/index.js";
+import { percentile } from "../shared/memory/health.js";
+import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
+import { createChromaClient } from "../shared/tiers/chroma/client.js";
+import { seededRandom } from "../shared/util/random.js";
+import { growTo } from "./load/bulk-load.js";
+import { question, userIdOf } from "./load/dataset.js";
+import { httpLoad } from "./load/http-load.js";
+import { LegacyBaseline } from "./load/legacy-baseline.js";
+import { startServer } from "./load/server.js";
+import { machine, publish, runMain } from "./report.js";
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "10000,100000" },
+    users: { type: "string", default: "10000" },
+    seconds: { type: "string", default: "10" },
+    connections: { type: "string", default: "1,16,64,256" },
+    samples: { type: "string", default: "200" },
+    "no-legacy": { type: "boolean", default: false },
+    out: { type: "string" },
+  },
+});
+
+const tenant = "load";
+const numbers = (list: string) => list.split(",").map(Number);
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const r = (q: number) => Math.round((percentile(s, q) ?? 0) * 100) / 100;
+  return { p50: r(0.5), p95: r(0.95), p99: r(0.99) };
+};
+
+async function main() {
+  const users = Number(values.users);
+  const local = await ensureLocalUp();
+  const wsProxy = local.env.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? "";
+  await dropDatabase(wsProxy, "hm_bench_load");
+  const env = {
+    ...local.env,
+    HIERARCHICAL_MEMORY_POSTGRESQL_URL: await ensureDatabase(wsProxy, "hm_bench_load"),
+    HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: "bench_load",
+    HIERARCHICAL_MEMORY_REDIS_DB: "2",
+  };
+  const config = loadConfig(env);
+  const chroma = createChromaClient(config.chroma);
+  await chroma.deleteCollection({ name: config.chroma.collection }).catch(() => undefined);
+  const memory = HierarchicalMemoryManager.fromConfig(config);
+  await memory.initializeTiers();
+  await memory.clients.redis?.flushdb();
+  const session = memory.clients.neo4j?.session({ database: config.neo4j.database });
+  await session?.run(
+    "MATCH (n) WHERE n.userId STARTS WITH 'load/' OR n.id STARTS WITH 'load/' CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+  );
+  await session?.close();
+  const pool = memory.clients.postgres;
+  if (!pool) throw new Error("needs Postgres");
+  const { key } = await new ApiKeyStore(pool).create(tenant, "bench");
+  const server = await startServer(env);
+  const legacy = values["no-legacy"]
+    ? undefined
+    : await LegacyBaseline.create(chroma, memory.processing.embedder);
+
+  const sizes = [];
+  let loaded = 0;
+  try {
+    for (const size of numbers(values.sizes)) {
+      console.error(`loading ${size} exchanges over ${users} users`);
+      const load = await growTo(memory, { tenant, users, from: loaded, to: size });
+      const legacyLoadSeconds = await legacy?.growTo({ tenant, users, from: loaded, to: size });
+      loaded = size;
+      const seconds = Number(values.seconds);
+      console.error(`size ${size}: store load`);
+      const store = await httpLoad({
+        url: server.url,
+        apiKey: key,
+        kind: "store",
+        connections: 16,
+        seconds,
+        users,
+      });
+      const context = [];
+      for (const connections of numbers(values.connections)) {
+        console.error(`size ${size}: context at ${connections} connections`);
+        context.push(
+          await httpLoad({ url: server.url, apiKey: key, kind: "context", connections, seconds, users }),
+        );
+      }
+      const sampled = await sampleTiers(server.url, key, users, Number(values.samples));
+      const inProcess = await assembleInProcess(memory, users, Number(values.samples));
+      const legacyMs = await legacy?.measure({ tenant, users, queries: Number(values.samples) });
+      const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM exchanges");
+      sizes.push({
+        size,
+        storedAtEnd: Number(rows[0]?.n),
+        loadSeconds: load.seconds,
+        legacyLoadSeconds,
+        storeHttp: store,
+        contextHttp: context,
+        tierMs: sampled.tiers,
+        contextBodyTotalMs: sampled.total,
+        assemblyInProcessMs: inProcess,
+        legacyInProcessMs: legacyMs,
+        legacyOverHierarchicalP50: legacyMs
+          ? Math.round((legacyMs.p50 / inProcess.p50) * 100) / 100
+          : undefined,
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  publish(
+    "Load benchmark",
+    {
+      benchmark: "load",
+      date: new Date().toISOString(),
+      machine: machine(),
+      users,
+      seconds: Number(values.seconds),
+      sizes,
+      coldStart: coldStart(),
+    },
+    values.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-load.json`,
+  );
+  await memory.close();
+}
+
+/** Sequential context requests: each tier's own latency as the API reports it, and the total. */
+async function sampleTiers(url: string, apiKey: string, users: number, n: number) {
+  const next = seededRandom(99);
+  const tiers: Record<string, number[]> = {};
+  const total: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const response = await fetch(`${url}/v1/users/u${Math.floor(next() * users)}/context`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ query: question(next) }),
+    });
+    const body = (await response.json()) as {
+      totalMs: number;
+      timings: Record<string, { status: string; ms: number }>;
+    };
+    total.push(body.totalMs);
+    for (const [tier, t] of Object.entries(body.timings))
+      if (t.status === "ok") tiers[tier] = [...(tiers[tier] ?? []), t.ms];
+  }
+  return {
+    total: stats(total),
+    tiers: Object.fromEntries(Object.entries(tiers).map(([t, xs]) => [t, stats(xs)])),
+  };
+}
+
+async function assembleInProcess(memory: HierarchicalMemoryManager, users: number, n: number) {
+  const next = seededRandom(4242);
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = question(next);
+    const started = performance.now();
+    await memory.getConversationContext({
+      userId: userIdOf(tenant, Math.floor(next() * users)),
+      currentQuery: q,
+    });
+    ms.push(performance.now() - started);
+  }
+  return stats(ms);
+}
+
+/** Bundle size and import-to-first-response of the API function as CDK bundles it. */
+function coldStart() {
+  try {
+    if (!existsSync("cdk.out/HierarchicalMemory.template.json"))
+      execFileSync("npx", ["cdk", "synth", "--quiet"], { stdio: "ignore" });
+    const line =
+      execFileSync("npm", ["run", "-s", "smoke:bundle"], { encoding: "utf8" }).trim().split("\n").pop() ??
+      "{}";
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+runMain(main);

@@ -1,0 +1,39 @@
+/**
+ * The benchmark's fast bulk path: each chunk of users' new exchanges goes in with one multi-row
+ * insert (the migration's write path) and is projected in bulk, so each user's recent list and
+ * summary windows are built once per chunk. Loads grow: a later, larger size appends to each user.
+ */
+import pLimit from "p-limit";
+import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
+import { inTransaction } from "../../shared/tiers/postgres/client.js";
+import { insertExchanges, type NewExchange } from "../../shared/tiers/postgres/migration-runs.js";
+import { conversation } from "./dataset.js";
+
+export async function growTo(
+  memory: HierarchicalMemoryManager,
+  options: { tenant: string; users: number; from: number; to: number },
+): Promise<{ seconds: number; inserted: number }> {
+  const pool = memory.clients.postgres;
+  if (!pool) throw new Error("the load benchmark needs Postgres");
+  const started = performance.now();
+  const per = (total: number, user: number) =>
+    Math.floor(total / options.users) + (user < total % options.users ? 1 : 0);
+  const limit = pLimit(2);
+  const chunk = 200;
+  let inserted = 0;
+  await Promise.all(
+    Array.from({ length: Math.ceil(options.users / chunk) }, (_, c) =>
+      limit(async () => {
+        const batch: NewExchange[] = [];
+        for (let u = c * chunk; u < Math.min(options.users, (c + 1) * chunk); u++)
+          batch.push(...conversation(options.tenant, u, per(options.to, u)).slice(per(options.from, u)));
+        const rows = await inTransaction(pool, (client) =>
+          insertExchanges(client, null, batch, memory.projections),
+        );
+        await memory.bulk.apply(rows, memory.projections);
+        inserted += rows.length;
+      }),
+    ),
+  );
+  return { seconds: Math.round((performance.now() - started) / 100) / 10, inserted };
+}

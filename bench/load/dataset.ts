@@ -1,0 +1,76 @@
+/**
+ * Synthetic conversations for load benchmarks: deterministic for a seed, varied enough that full-text
+ * and summary search have real work (a few thousand distinct words), and questions that hit them.
+ */
+
+import { exchangeIdFor } from "../../shared/migration/plan.js";
+import type { NewExchange } from "../../shared/tiers/postgres/migration-runs.js";
+import { seededRandom } from "../../shared/util/random.js";
+
+const people = ["Ana", "Marco", "Priya", "Kenji", "Lena", "Omar", "Sofia", "Tom", "Yara", "Chen"];
+const places = [
+  "Lisbon",
+  "Kyoto",
+  "the lake",
+  "Berlin",
+  "the office",
+  "the gym",
+  "Oaxaca",
+  "the library",
+  "Nairobi",
+  "the beach",
+];
+const verbs = [
+  "visited",
+  "cooked",
+  "painted",
+  "ran",
+  "studied",
+  "played",
+  "built",
+  "read",
+  "photographed",
+  "planted",
+];
+const things = [
+  "a sourdough loaf",
+  "the cello",
+  "a marathon",
+  "an old bike",
+  "Spanish verbs",
+  "tomatoes",
+  "a chess opening",
+  "a mural",
+  "a birdhouse",
+  "a jazz album",
+];
+const feelings = ["happy", "tired", "proud", "nervous", "calm", "excited"];
+
+export const userIdOf = (tenant: string, i: number) => `${tenant}/u${i}`;
+
+/** Exchanges of one user, oldest first, an hour apart. */
+export function conversation(tenant: string, user: number, count: number, seed = 1): NewExchange[] {
+  const next = seededRandom(seed * 1_000_003 + user);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T;
+  const userId = userIdOf(tenant, user);
+  const start = Date.UTC(2025, 0, 1) + user * 1000;
+  return Array.from({ length: count }, (_, i) => {
+    const [who, where, did, what] = [pick(people), pick(places), pick(verbs), pick(things)];
+    const key = `load:${i}`;
+    return {
+      id: exchangeIdFor(userId, key),
+      userId,
+      userMessage: `Yesterday I ${did} ${what} in ${where} with ${who}, and I felt ${pick(feelings)}. Item ${user}-${i}.`,
+      botResponse: `That sounds great! How did ${who} like ${where}?`,
+      metadata: { bench: true },
+      timestamp: new Date(start + i * 3_600_000),
+      idempotencyKey: key,
+    };
+  });
+}
+
+/** A question a user could ask of their own memory. */
+export function question(next: () => number): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T;
+  return `When did I ${pick(verbs).replace(/ed$/, "")} ${pick(things)} with ${pick(people)}?`;
+}
