@@ -72,9 +72,9 @@ export class BulkProjector {
       const windowIndex = this.projector.windowIndex(e);
       keys.set(`summary:${e.userId}:${windowIndex}`, { userId: e.userId, windowIndex });
     }
-    return archive.withLocks([...keys.keys()], async () => {
+    return archive.withLocks([...keys.keys()], async (db) => {
       const grouped = new Map<string, Exchange[]>();
-      for (const e of await archive.windows([...keys.values()], this.summaryWindow)) {
+      for (const e of await archive.windows([...keys.values()], this.summaryWindow, db)) {
         const key = `summary:${e.userId}:${this.projector.windowIndex(e)}`;
         grouped.set(key, [...(grouped.get(key) ?? []), e]);
       }
@@ -87,7 +87,7 @@ export class BulkProjector {
         ),
       );
       const vectors = await this.processing.embedder.embed(windows.map(({ window }) => windowText(window)));
-      await archive.upsertSummaries(built);
+      await archive.upsertSummaries(built, db);
       await summaries.upsert(built.map((summary, i) => ({ summary, embedding: vectors[i] ?? [] })));
       return windows.flatMap(({ window }) => window.map((e) => e.id));
     });

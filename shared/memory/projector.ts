@@ -3,6 +3,8 @@
  * idempotent and safe to replay: Redis gets the exchange pushed (or the list rebuilt), Chroma gets the
  * summary of the exchange's window rewritten, Neo4j gets the exchange's facts merged.
  */
+
+import type { PoolClient } from "@neondatabase/serverless";
 import { type Exchange, exchangeText, type ProjectionTier, type Summary } from "../domain/types.js";
 import type { Processing } from "../processing/index.js";
 import { withTimeout } from "../util/timeout.js";
@@ -53,13 +55,14 @@ export class Projector {
     if (!summaries || !archive) return;
     const size = this.options.summaryWindow;
     const windowIndex = this.windowIndex(exchange);
-    await archive.withLock(`summary:${exchange.userId}:${windowIndex}`, async () => {
+    await archive.withLock(`summary:${exchange.userId}:${windowIndex}`, async (db) => {
       const window = await archive.byOrdinals(
         exchange.userId,
         windowIndex * size + 1,
         (windowIndex + 1) * size,
+        db,
       );
-      if (window.length > 0) await this.writeSummary(exchange.userId, windowIndex, window);
+      if (window.length > 0) await this.writeSummary(exchange.userId, windowIndex, window, db);
     });
   }
 
@@ -67,12 +70,12 @@ export class Projector {
     return Math.floor((exchange.ordinal - 1) / this.options.summaryWindow);
   }
 
-  private async writeSummary(userId: string, windowIndex: number, window: Exchange[]) {
+  private async writeSummary(userId: string, windowIndex: number, window: Exchange[], db: PoolClient) {
     const { summaries, archive } = this.stores;
     if (!summaries || !archive) return;
     const summary = await this.summaryOf(userId, windowIndex, window);
     const [embedding] = await this.processing.embedder.embed([windowText(window)]);
-    await archive.upsertSummary(summary);
+    await archive.upsertSummary(summary, db);
     await summaries.upsert([{ summary, embedding: embedding ?? [] }]);
   }
 

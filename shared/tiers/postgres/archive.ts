@@ -10,6 +10,9 @@ import { type ExchangeRow, exchangeColumns, type SummaryRow, toExchange, toSumma
 
 export type { LexicalHit };
 
+/** A pool or a checked-out client: what a query can go through. */
+type Queryable = Pick<Pool, "query">;
+
 export interface StoredExchange {
   exchange: Exchange;
   /** True when an earlier store with the same idempotency key already wrote it. */
@@ -78,8 +81,8 @@ export class PostgresArchive {
   }
 
   /** The exchanges with ordinals in [from, to], oldest first. */
-  async byOrdinals(userId: string, from: number, to: number): Promise<Exchange[]> {
-    const { rows } = await this.pool.query<ExchangeRow>(
+  async byOrdinals(userId: string, from: number, to: number, db: Queryable = this.pool): Promise<Exchange[]> {
+    const { rows } = await db.query<ExchangeRow>(
       `SELECT ${exchangeColumns} FROM exchanges WHERE user_id = $1 AND ordinal BETWEEN $2 AND $3 ORDER BY ordinal`,
       [userId, from, to],
     );
@@ -104,9 +107,13 @@ export class PostgresArchive {
   }
 
   /** The exchanges of these (user, window index) windows of `size` ordinals, by user then ordinal. */
-  async windows(keys: readonly { userId: string; windowIndex: number }[], size: number): Promise<Exchange[]> {
+  async windows(
+    keys: readonly { userId: string; windowIndex: number }[],
+    size: number,
+    db: Queryable = this.pool,
+  ): Promise<Exchange[]> {
     if (keys.length === 0) return [];
-    const { rows } = await this.pool.query<ExchangeRow>(
+    const { rows } = await db.query<ExchangeRow>(
       `SELECT ${exchangeColumns
         .split(", ")
         .map((c) => `e.${c}`)
@@ -119,9 +126,9 @@ export class PostgresArchive {
     return rows.map(toExchange);
   }
 
-  async upsertSummaries(list: readonly Summary[]): Promise<void> {
+  async upsertSummaries(list: readonly Summary[], db: Queryable = this.pool): Promise<void> {
     if (list.length === 0) return;
-    await this.pool.query(
+    await db.query(
       `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at)
        SELECT user_id, w, text, ARRAY(SELECT jsonb_array_elements_text(ids))::uuid[], s, e
          FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[])
@@ -140,8 +147,8 @@ export class PostgresArchive {
     );
   }
 
-  async upsertSummary(s: Summary): Promise<void> {
-    await this.pool.query(
+  async upsertSummary(s: Summary, db: Queryable = this.pool): Promise<void> {
+    await db.query(
       `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at)
        VALUES ($1, $2, $3, $4::uuid[], $5, $6)
        ON CONFLICT (user_id, window_index) DO UPDATE
@@ -193,22 +200,23 @@ export class PostgresArchive {
     return rows.map(toExchange);
   }
 
-  /** Runs `work` while holding a transaction-scoped advisory lock named `name`. */
-  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-    return this.transaction(async (c) => {
-      await c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [name]);
-      return work();
-    });
+  /**
+   * Runs `work` while holding a transaction-scoped advisory lock named `name`. `work` gets the
+   * lock's connection and must query through it: taking a second pool connection while holding one
+   * deadlocks the pool once enough callers hold locks.
+   */
+  async withLock<T>(name: string, work: (db: PoolClient) => Promise<T>): Promise<T> {
+    return this.withLocks([name], work);
   }
 
   /** `withLock` for many names at once, taken in sorted order so two callers cannot deadlock. */
-  async withLocks<T>(names: readonly string[], work: () => Promise<T>): Promise<T> {
+  async withLocks<T>(names: readonly string[], work: (db: PoolClient) => Promise<T>): Promise<T> {
     return this.transaction(async (c) => {
       await c.query(
         "SELECT pg_advisory_xact_lock(hashtextextended(n, 0)) FROM (SELECT DISTINCT unnest($1::text[]) AS n ORDER BY n) s",
         [names],
       );
-      return work();
+      return work(c);
     });
   }
 
