@@ -1,9 +1,9 @@
 /**
  * Latency and throughput at growing stored sizes, through HTTP, side by side with the legacy design.
- * For each size: bulk-load up to it (10,000 users by default), then store load and a context
- * concurrency sweep with autocannon against the API running as its own process, each tier's own
- * latency from the timings the API reports, and in-process assembly vs the legacy single-collection
- * search on the same data. Then the cold start of the bundled API function.
+ * For each size: bulk-load up to it (10,000 users by default), then a context concurrency sweep
+ * with autocannon against the API running as its own process, each tier's own latency from the
+ * timings the API reports, in-process assembly vs the legacy single-collection search on the same
+ * data, and last a store load. Then the cold start of the bundled API function.
  *
  *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--connections 1,16,64,256] [--no-legacy]
  */
@@ -84,15 +84,6 @@ async function main() {
       const legacyLoadSeconds = await legacy?.growTo({ tenant, users, from: loaded, to: size });
       loaded = size;
       const seconds = Number(values.seconds);
-      console.error(`size ${size}: store load`);
-      const store = await httpLoad({
-        url: server.url,
-        apiKey: key,
-        kind: "store",
-        connections: 16,
-        seconds,
-        users,
-      });
       const context = [];
       for (const connections of numbers(values.connections)) {
         console.error(`size ${size}: context at ${connections} connections`);
@@ -103,6 +94,16 @@ async function main() {
       const sampled = await sampleTiers(server.url, key, users, Number(values.samples));
       const inProcess = await assembleInProcess(memory, users, Number(values.samples));
       const legacyMs = await legacy?.measure({ tenant, users, queries: Number(values.samples) });
+      // Stores last: the projections they leave to finish in the background would slow what follows.
+      console.error(`size ${size}: store load`);
+      const store = await httpLoad({
+        url: server.url,
+        apiKey: key,
+        kind: "store",
+        connections: 16,
+        seconds,
+        users,
+      });
       const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM exchanges");
       sizes.push({
         size,
