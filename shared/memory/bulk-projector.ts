@@ -7,7 +7,7 @@
 import type { Exchange, ProjectionTier } from "../domain/types.js";
 import type { Processing } from "../processing/index.js";
 import type { TierHealthTracker } from "./health.js";
-import { type Projector, windowText } from "./projector.js";
+import { type Projector, windowLock, windowText } from "./projector.js";
 import type { MemoryStores } from "./stores.js";
 
 export interface BulkProjectionReport {
@@ -30,7 +30,7 @@ export class BulkProjector {
   ): Promise<BulkProjectionReport> {
     const report: BulkProjectionReport = { applied: [], failed: [] };
     if (exchanges.length === 0) return report;
-    const work: Record<ProjectionTier, () => Promise<unknown>> = {
+    const work: Record<ProjectionTier, () => Promise<void>> = {
       redis: () => this.toCache(exchanges),
       chroma: () => this.toSummaries(exchanges),
       neo4j: () => this.toGraph(exchanges),
@@ -60,36 +60,31 @@ export class BulkProjector {
     await cache.replaceMany(await archive.recentForUsers(users, cache.capacity));
   }
 
-  /**
-   * Rewrites every touched window's summary (with `fullOnly`, only windows already full), under the
-   * windows' locks, taken in one sorted go. Returns the ids of the exchanges in the windows written.
-   */
-  private async toSummaries(exchanges: readonly Exchange[], fullOnly = false): Promise<string[]> {
+  /** Rewrites every touched window's summary, under the windows' locks, taken in one sorted go. */
+  private async toSummaries(exchanges: readonly Exchange[]) {
     const { summaries, archive } = this.stores;
-    if (!summaries || !archive) return [];
-    const keys = new Map<string, { userId: string; windowIndex: number }>();
+    if (!summaries || !archive) return;
+    const touched = new Map<string, { userId: string; windowIndex: number }>();
     for (const e of exchanges) {
       const windowIndex = this.projector.windowIndex(e);
-      keys.set(`summary:${e.userId}:${windowIndex}`, { userId: e.userId, windowIndex });
+      touched.set(windowLock(e.userId, windowIndex), { userId: e.userId, windowIndex });
     }
-    return archive.withLocks([...keys.keys()], async (db) => {
-      const grouped = new Map<string, Exchange[]>();
-      for (const e of await archive.windows([...keys.values()], this.summaryWindow, db)) {
-        const key = `summary:${e.userId}:${this.projector.windowIndex(e)}`;
-        grouped.set(key, [...(grouped.get(key) ?? []), e]);
+    await archive.withLocks([...touched.keys()], async (db) => {
+      const windows = new Map<string, { userId: string; windowIndex: number; exchanges: Exchange[] }>();
+      for (const e of await archive.windows([...touched.values()], this.summaryWindow, db)) {
+        const windowIndex = this.projector.windowIndex(e);
+        const key = windowLock(e.userId, windowIndex);
+        const window = windows.get(key) ?? { userId: e.userId, windowIndex, exchanges: [] };
+        window.exchanges.push(e);
+        windows.set(key, window);
       }
-      const windows = [...grouped.entries()]
-        .map(([key, window]) => ({ key: keys.get(key), window }))
-        .filter(({ window }) => !fullOnly || window.length === this.summaryWindow);
+      const list = [...windows.values()];
       const built = await Promise.all(
-        windows.map(({ key, window }) =>
-          this.projector.summaryOf(key?.userId ?? "", key?.windowIndex ?? 0, window),
-        ),
+        list.map((w) => this.projector.summaryOf(w.userId, w.windowIndex, w.exchanges)),
       );
-      const vectors = await this.processing.embedder.embed(windows.map(({ window }) => windowText(window)));
+      const vectors = await this.processing.embedder.embed(list.map((w) => windowText(w.exchanges)));
       await archive.upsertSummaries(built, db);
       await summaries.upsert(built.map((summary, i) => ({ summary, embedding: vectors[i] ?? [] })));
-      return windows.flatMap(({ window }) => window.map((e) => e.id));
     });
   }
 

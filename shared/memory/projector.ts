@@ -55,7 +55,7 @@ export class Projector {
     if (!summaries || !archive) return;
     const size = this.options.summaryWindow;
     const windowIndex = this.windowIndex(exchange);
-    await archive.withLock(`summary:${exchange.userId}:${windowIndex}`, async (db) => {
+    await archive.withLock(windowLock(exchange.userId, windowIndex), async (db) => {
       const window = await archive.byOrdinals(
         exchange.userId,
         windowIndex * size + 1,
@@ -67,7 +67,7 @@ export class Projector {
   }
 
   windowIndex(exchange: Pick<Exchange, "ordinal">): number {
-    return Math.floor((exchange.ordinal - 1) / this.options.summaryWindow);
+    return windowIndexOf(exchange.ordinal, this.options.summaryWindow);
   }
 
   private async writeSummary(userId: string, windowIndex: number, window: Exchange[], db: PoolClient) {
@@ -97,6 +97,12 @@ export class Projector {
     await this.stores.graph.apply(exchange, this.processing.extractor.extract(exchange));
   }
 }
+
+/** The summary window an exchange falls in: ordinals 1..size are window 0, and so on. */
+export const windowIndexOf = (ordinal: number, size: number) => Math.floor((ordinal - 1) / size);
+
+/** The advisory lock that serializes rewrites of one summary window. */
+export const windowLock = (userId: string, windowIndex: number) => `summary:${userId}:${windowIndex}`;
 
 /** What a window's vector embeds: the whole window, not only its summary. */
 export const windowText = (window: readonly Exchange[]) => window.map(exchangeText).join("\n");

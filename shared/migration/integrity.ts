@@ -6,6 +6,7 @@
  */
 import pLimit from "p-limit";
 import type { Exchange } from "../domain/types.js";
+import { windowIndexOf } from "../memory/projector.js";
 import { seededRandom } from "../util/random.js";
 import type { LegacyRecord } from "./legacy.js";
 import type { LegacyCollection } from "./legacy-source.js";
@@ -201,10 +202,10 @@ async function checkProjections(m: HierarchicalMigrationManager, found: readonly
         if (summaries) {
           const windows = await summaries.windowsOf(
             userId,
-            list.map((e) => Math.floor((e.ordinal - 1) / window)),
+            list.map((e) => windowIndexOf(e.ordinal, window)),
           );
           for (const e of list) {
-            const ids = windows.get(Math.floor((e.ordinal - 1) / window)) ?? [];
+            const ids = windows.get(windowIndexOf(e.ordinal, window)) ?? [];
             checks.check("chroma-summary", e.id, ids.includes(e.id), "no window summary covers it");
           }
         }
