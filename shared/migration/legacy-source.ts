@@ -21,26 +21,17 @@ export class LegacyChromaSource {
   async page(name: LegacyCollection, offset: number, limit: number): Promise<LegacyRecord[]> {
     const collection = await this.collection(name);
     if (!collection) return [];
-    const got = await collection.get({ offset, limit, include: ["documents", "metadatas"] });
-    return got.ids.map((id, i) => ({
-      collection: name,
-      id,
-      document: got.documents[i] ?? null,
-      metadata: (got.metadatas[i] as LegacyMetadata | null) ?? null,
-    }));
+    return toRecords(name, await collection.get({ offset, limit, include: ["documents", "metadatas"] }));
   }
 
   /** Records of one legacy user that carry `user_id` in their metadata (for per-user counts). */
   async byUserId(userId: string): Promise<LegacyRecord[]> {
     const collection = await this.collection("user_memories");
     if (!collection) return [];
-    const got = await collection.get({ where: { user_id: userId }, include: ["documents", "metadatas"] });
-    return got.ids.map((id, i) => ({
-      collection: "user_memories" as const,
-      id,
-      document: got.documents[i] ?? null,
-      metadata: (got.metadatas[i] as LegacyMetadata | null) ?? null,
-    }));
+    return toRecords(
+      "user_memories",
+      await collection.get({ where: { user_id: userId }, include: ["documents", "metadatas"] }),
+    );
   }
 
   /** Looked up on each call: one cheap round trip, and a recreated legacy collection is never stale. */
@@ -52,6 +43,18 @@ export class LegacyChromaSource {
       throw error;
     }
   }
+}
+
+function toRecords(
+  collection: LegacyCollection,
+  got: { ids: string[]; documents: (string | null)[]; metadatas: unknown[] },
+): LegacyRecord[] {
+  return got.ids.map((id, i) => ({
+    collection,
+    id,
+    document: got.documents[i] ?? null,
+    metadata: (got.metadatas[i] as LegacyMetadata | null) ?? null,
+  }));
 }
 
 function isNotFound(error: unknown): boolean {

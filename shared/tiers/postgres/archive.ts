@@ -6,7 +6,14 @@ import type { Pool, PoolClient } from "@neondatabase/serverless";
 import type { Exchange, ExchangeInput, ProjectionTier, Summary } from "../../domain/types.js";
 import { inTransaction } from "./client.js";
 import { type LexicalHit, searchBm25 } from "./lexical-search.js";
-import { type ExchangeRow, exchangeColumns, type SummaryRow, toExchange, toSummary } from "./rows.js";
+import {
+  type ExchangeRow,
+  exchangeColumns,
+  exchangeColumnsOf,
+  type SummaryRow,
+  toExchange,
+  toSummary,
+} from "./rows.js";
 
 export type { LexicalHit };
 
@@ -92,10 +99,7 @@ export class PostgresArchive {
   /** Each user's newest `limit` exchanges, newest first, in one query. */
   async recentForUsers(userIds: readonly string[], limit: number): Promise<Map<string, Exchange[]>> {
     const { rows } = await this.pool.query<ExchangeRow>(
-      `SELECT ${exchangeColumns
-        .split(", ")
-        .map((c) => `r.${c}`)
-        .join(", ")}
+      `SELECT ${exchangeColumnsOf("r")}
          FROM unnest($1::text[]) AS u(id)
          CROSS JOIN LATERAL (SELECT ${exchangeColumns} FROM exchanges e WHERE e.user_id = u.id
                               ORDER BY created_at DESC, ordinal DESC LIMIT $2) r`,
@@ -114,10 +118,7 @@ export class PostgresArchive {
   ): Promise<Exchange[]> {
     if (keys.length === 0) return [];
     const { rows } = await db.query<ExchangeRow>(
-      `SELECT ${exchangeColumns
-        .split(", ")
-        .map((c) => `e.${c}`)
-        .join(", ")}
+      `SELECT ${exchangeColumnsOf("e")}
          FROM unnest($1::text[], $2::bigint[]) AS k(user_id, w)
          JOIN exchanges e ON e.user_id = k.user_id AND e.ordinal BETWEEN k.w * $3 + 1 AND (k.w + 1) * $3
         ORDER BY e.user_id, e.ordinal`,

@@ -10,7 +10,7 @@
 import type { Pool } from "@neondatabase/serverless";
 import type { Exchange } from "../../domain/types.js";
 import { contentWords } from "../../processing/text.js";
-import { type ExchangeRow, exchangeColumns, toExchange } from "./rows.js";
+import { type ExchangeRow, exchangeColumnsOf, toExchange } from "./rows.js";
 
 export interface LexicalHit {
   exchange: Exchange;
@@ -29,12 +29,6 @@ const windowWeight = 3;
 
 /** Query words, deduplicated, at most 32; only letters and digits, so no tsquery syntax gets in. */
 export const queryWords = (text: string) => [...new Set(contentWords(text))].slice(0, 32);
-
-const columns = (alias: string) =>
-  exchangeColumns
-    .split(", ")
-    .map((c) => `${alias}.${c}`)
-    .join(", ");
 
 const span = 2 * windowRadius + 1;
 
@@ -82,7 +76,7 @@ const sql = `
       FROM windowed w LEFT JOIN own ON own.ordinal = w.ordinal
      ORDER BY rank DESC, w.ordinal DESC
      LIMIT $3)
-  SELECT ${columns("e")}, r.rank
+  SELECT ${exchangeColumnsOf("e")}, r.rank
     FROM ranked r JOIN exchanges e ON e.user_id = $1 AND e.ordinal = r.ordinal
    ORDER BY r.rank DESC, e.ordinal DESC`;
 

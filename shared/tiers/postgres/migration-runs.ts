@@ -6,7 +6,7 @@
 import type { Pool, PoolClient } from "@neondatabase/serverless";
 import type { Exchange, ProjectionTier } from "../../domain/types.js";
 import { inTransaction } from "./client.js";
-import { type ExchangeRow, exchangeColumns, toExchange } from "./rows.js";
+import { type ExchangeRow, exchangeColumns, exchangeColumnsOf, toExchange } from "./rows.js";
 
 export type RunState = "running" | "completed" | "failed" | "validated" | "rolled_back";
 
@@ -157,10 +157,7 @@ export class MigrationRuns {
   /** These users' exchanges of this run still waiting in the tier's outbox, whatever their lease. */
   async unprojected(runId: string, tier: ProjectionTier, users: readonly string[]): Promise<Exchange[]> {
     const { rows } = await this.pool.query<ExchangeRow>(
-      `SELECT ${exchangeColumns
-        .split(", ")
-        .map((c) => `e.${c}`)
-        .join(", ")}
+      `SELECT ${exchangeColumnsOf("e")}
          FROM exchanges e
         WHERE e.migration_run = $1 AND e.user_id = ANY($3::text[])
           AND EXISTS (SELECT 1 FROM outbox o WHERE o.exchange_id = e.id AND o.tier = $2)
@@ -202,10 +199,7 @@ export class MigrationRuns {
   async byKeys(pairs: readonly { userId: string; key: string }[]): Promise<Exchange[]> {
     if (pairs.length === 0) return [];
     const { rows } = await this.pool.query<ExchangeRow>(
-      `SELECT ${exchangeColumns
-        .split(", ")
-        .map((c) => `e.${c}`)
-        .join(", ")}
+      `SELECT ${exchangeColumnsOf("e")}
          FROM unnest($1::text[], $2::text[]) AS k(user_id, key)
          JOIN exchanges e ON e.user_id = k.user_id AND e.idempotency_key = k.key`,
       [pairs.map((p) => p.userId), pairs.map((p) => p.key)],

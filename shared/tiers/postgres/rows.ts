@@ -22,6 +22,13 @@ export interface SummaryRow {
 
 export const exchangeColumns = "id, user_id, ordinal, user_message, bot_response, metadata, created_at";
 
+/** `exchangeColumns` qualified by a table alias, for queries that join. */
+export const exchangeColumnsOf = (alias: string) =>
+  exchangeColumns
+    .split(", ")
+    .map((c) => `${alias}.${c}`)
+    .join(", ");
+
 export const toExchange = (r: ExchangeRow): Exchange => ({
   id: r.id,
   userId: r.user_id,
