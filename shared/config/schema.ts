@@ -64,7 +64,7 @@ export const envSchema = z.object({
   HIERARCHICAL_MEMORY_TIME_DECAY_HALF_LIFE_DAYS: z.coerce.number().positive().max(36_500).default(30),
   HIERARCHICAL_MEMORY_TIME_DECAY_FLOOR: z.coerce.number().min(0).max(1).default(0.9),
   HIERARCHICAL_MEMORY_CONTEXT_TOKEN_BUDGET: z.coerce.number().int().min(1).optional(),
-  HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: int(50, 0, 60_000),
+  HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: int(0, 0, 60_000),
 
   HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: z.enum(["hashing", "openai-compatible"]).default("hashing"),
   HIERARCHICAL_MEMORY_EMBEDDING_URL: httpUrl.optional(),

@@ -2,8 +2,9 @@
  * HierarchicalMemoryManager: the one object the API, the migration and the benchmarks call.
  * Tier 2 (Postgres) is the source of truth: a store is acknowledged once its transaction (the
  * exchange plus its outbox rows) commits. Redis, Chroma and Neo4j are projections applied from the
- * outbox, inline within a small budget and otherwise by the reconciler, so a tier that is down never
- * loses or blocks a write. With Postgres disabled the memory is cache-only, and says so.
+ * outbox: the recent cache written through before the store answers, summaries and graph in the
+ * background (waited for only within the store budget), and whatever misses by the reconciler, so a
+ * tier that is down never loses or blocks a write. With Postgres disabled the memory is cache-only.
  */
 import type { Config, TierName } from "../config/index.js";
 import type { Exchange, ExchangeInput, ProjectionTier } from "../domain/types.js";
@@ -60,6 +61,11 @@ export class EmptyFieldError extends Error {
   }
 }
 
+/** Longest a store waits for its write-through to the recent cache before answering without it. */
+const writeThroughWaitMs = 250;
+/** Stores whose summary and graph projections may run in this process at once. */
+const maxDerivedInFlight = 32;
+
 export class HierarchicalMemoryManager {
   readonly stores: MemoryStores;
   readonly health: TierHealthTracker;
@@ -115,6 +121,7 @@ export class HierarchicalMemoryManager {
   }
 
   private initialized?: Promise<TierConnectivity[]>;
+  private derivedInFlight = 0;
 
   /** initializeTiers() once per process (a Lambda container's first request pays for it). */
   ensureInitialized(): Promise<TierConnectivity[]> {
@@ -176,7 +183,7 @@ export class HierarchicalMemoryManager {
         throw isConnectionFailure(error) ? new TierUnavailableError("postgres", { cause: error }) : error;
       });
     if (duplicate) return { exchangeId: exchange.id, duplicate, pending: [] };
-    const pending = await this.applyWithinBudget(exchange);
+    const pending = await this.project(exchange);
     return { exchangeId: exchange.id, duplicate, pending };
   }
 
@@ -245,13 +252,38 @@ export class HierarchicalMemoryManager {
     return this.clients.close();
   }
 
-  /** Applies the projections inline; whatever misses the budget is finished later from the outbox. */
-  private async applyWithinBudget(exchange: Exchange): Promise<ProjectionTier[]> {
-    if (this.projections.length === 0) return [];
-    const work = this.reconciler.applyExchange(exchange).catch(() => undefined);
-    const budget = this.config.memory.storeProcessingBudgetMs;
-    const report = await withTimeout(work, budget, "over budget").catch(() => undefined);
-    return report ? [...new Set(report.errors.map((e) => e.tier))] : [...this.projections];
+  /**
+   * Writes the recent cache through (waited for, up to `writeThroughWaitMs`) and starts the derived
+   * projections (summaries, graph), waiting for them only within the store budget: they go on in
+   * the background, and whatever misses is finished from the outbox. Returns the tiers still pending.
+   */
+  private async project(exchange: Exchange): Promise<ProjectionTier[]> {
+    const cacheTiers = this.projections.filter((t) => t === "redis");
+    const derivedTiers = this.projections.filter((t) => t !== "redis");
+    const within = async (
+      tiers: ProjectionTier[],
+      ms: number,
+      work: () => Promise<ReconcileReport | undefined>,
+    ) => {
+      if (tiers.length === 0) return [];
+      const report = await withTimeout(
+        work().catch(() => undefined),
+        ms,
+        "over budget",
+      ).catch(() => undefined);
+      return report ? [...new Set(report.errors.map((e) => e.tier))] : tiers;
+    };
+    const startDerived = () => {
+      // Bounded: under a burst of stores the rest waits in the outbox instead of piling up here.
+      if (this.derivedInFlight >= maxDerivedInFlight) return Promise.resolve(undefined);
+      this.derivedInFlight++;
+      return this.reconciler.applyExchange(exchange, derivedTiers).finally(() => this.derivedInFlight--);
+    };
+    const pending = await Promise.all([
+      within(cacheTiers, writeThroughWaitMs, () => this.reconciler.applyExchange(exchange, cacheTiers)),
+      within(derivedTiers, this.config.memory.storeProcessingBudgetMs, startDerived),
+    ]);
+    return pending.flat();
   }
 
   private async storeCacheOnly(input: ExchangeInput): Promise<StoreResult> {

@@ -1,7 +1,7 @@
 /**
  * Drives the outbox: applies claimed rows to their projection tiers, deletes the rows that
  * succeeded and backs off the ones that failed. Also rebuilds any projection from Tier 2, for one
- * user or all. Used inline by a store (one exchange, within a budget) and by the scheduled worker.
+ * user or all. Used by a store for its own exchange and by the scheduled worker.
  */
 import type { Exchange, OutboxItem, ProjectionTier } from "../domain/types.js";
 import type { Projector } from "./projector.js";
@@ -21,11 +21,11 @@ export class Reconciler {
     private readonly projector: Projector,
   ) {}
 
-  /** Applies the outbox rows of one just-stored exchange. */
-  async applyExchange(exchange: Exchange): Promise<ReconcileReport> {
+  /** Applies the outbox rows of one just-stored exchange, for the given tiers or all. */
+  async applyExchange(exchange: Exchange, tiers?: readonly ProjectionTier[]): Promise<ReconcileReport> {
     const outbox = this.stores.outbox;
     if (!outbox) return emptyReport();
-    const items = await outbox.claim(10, leaseMs, exchange.id);
+    const items = await outbox.claim(10, leaseMs, { exchangeId: exchange.id, tiers });
     return this.applyItems(items, new Map([[exchange.id, exchange]]), false);
   }
 
@@ -87,7 +87,10 @@ export class Reconciler {
     return loaded;
   }
 
-  /** One user's rows run in order (their projections build on each other); users run in parallel. */
+  /**
+   * One user's rows for one tier run in order (that tier's projection builds on the one before);
+   * tiers and users run in parallel.
+   */
   private async applyItems(
     items: readonly OutboxItem[],
     exchanges: Map<string, Exchange>,
@@ -95,11 +98,14 @@ export class Reconciler {
   ): Promise<ReconcileReport> {
     const report = emptyReport();
     const done: number[] = [];
-    const byUser = new Map<string, OutboxItem[]>();
-    for (const i of items) byUser.set(i.userId, [...(byUser.get(i.userId) ?? []), i]);
+    const lanes = new Map<string, OutboxItem[]>();
+    for (const i of items) {
+      const lane = `${i.tier} ${i.userId}`;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), i]);
+    }
     await Promise.all(
-      [...byUser.values()].map(async (userItems) => {
-        for (const item of userItems) {
+      [...lanes.values()].map(async (laneItems) => {
+        for (const item of laneItems) {
           const exchange = exchanges.get(item.exchangeId);
           try {
             if (exchange) await this.projector.apply(item.tier, exchange, replay || item.attempts > 1);

@@ -1,6 +1,6 @@
 /**
  * Tier 2: the archive and source of truth. A store commits the exchange and one outbox row per
- * enabled projection tier in a single transaction; everything else is derived from these rows.
+ * enabled projection tier in a single statement; everything else is derived from these rows.
  */
 import type { Pool, PoolClient } from "@neondatabase/serverless";
 import type { Exchange, ExchangeInput, ProjectionTier, Summary } from "../../domain/types.js";
@@ -38,7 +38,7 @@ export class PostgresArchive {
       : undefined;
     if (existing) return { exchange: existing, duplicate: true };
     try {
-      return { exchange: await this.transaction((c) => insert(c, input, projections)), duplicate: false };
+      return { exchange: await insert(this.pool, input, projections), duplicate: false };
     } catch (error) {
       // A concurrent retry with the same key committed first: answer with its exchange.
       const key = input.idempotencyKey;
@@ -226,33 +226,31 @@ export class PostgresArchive {
   }
 }
 
-/** The user row is locked by the counter update, which serializes one user's stores and numbers them. */
-async function insert(c: PoolClient, input: ExchangeInput, projections: readonly ProjectionTier[]) {
-  const counter = await c.query<{ n: string }>(
-    `INSERT INTO users (id, exchange_count) VALUES ($1, 1)
-     ON CONFLICT (id) DO UPDATE SET exchange_count = users.exchange_count + 1 RETURNING exchange_count AS n`,
-    [input.userId],
-  );
-  const { rows } = await c.query<ExchangeRow>(
-    `INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${exchangeColumns}`,
-    [
-      crypto.randomUUID(),
-      input.userId,
-      counter.rows[0]?.n,
-      input.userMessage,
-      input.botResponse,
-      JSON.stringify(input.metadata ?? {}),
-      input.timestamp ?? new Date(),
-      input.idempotencyKey ?? null,
-    ],
-  );
-  const exchange = toExchange(rows[0] as ExchangeRow);
-  if (projections.length > 0)
-    await c.query("INSERT INTO outbox (exchange_id, user_id, tier) SELECT $1, $2, unnest($3::text[])", [
-      exchange.id,
-      exchange.userId,
-      projections,
-    ]);
-  return exchange;
+/**
+ * One statement, so one round trip and its own transaction: the user's counter (its row lock
+ * serializes one user's stores and numbers them), the exchange, and one outbox row per projection.
+ */
+const insertSql = `
+  WITH counter AS (
+    INSERT INTO users (id, exchange_count) VALUES ($2, 1)
+    ON CONFLICT (id) DO UPDATE SET exchange_count = users.exchange_count + 1 RETURNING exchange_count AS n),
+  inserted AS (
+    INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key)
+    SELECT $1, $2, n, $3, $4, $5, $6, $7 FROM counter RETURNING ${exchangeColumns}),
+  outbox_rows AS (
+    INSERT INTO outbox (exchange_id, user_id, tier) SELECT id, user_id, unnest($8::text[]) FROM inserted)
+  SELECT * FROM inserted`;
+
+async function insert(db: Queryable, input: ExchangeInput, projections: readonly ProjectionTier[]) {
+  const { rows } = await db.query<ExchangeRow>(insertSql, [
+    crypto.randomUUID(),
+    input.userId,
+    input.userMessage,
+    input.botResponse,
+    JSON.stringify(input.metadata ?? {}),
+    input.timestamp ?? new Date(),
+    input.idempotencyKey ?? null,
+    projections,
+  ]);
+  return toExchange(rows[0] as ExchangeRow);
 }

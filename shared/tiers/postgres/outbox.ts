@@ -26,15 +26,20 @@ export class PostgresOutbox {
   constructor(private readonly pool: Pool) {}
 
   /** Claims up to `limit` due rows (optionally of one exchange) for `leaseMs`. */
-  async claim(limit: number, leaseMs: number, exchangeId?: string): Promise<OutboxItem[]> {
+  async claim(
+    limit: number,
+    leaseMs: number,
+    only: { exchangeId?: string; tiers?: readonly ProjectionTier[] } = {},
+  ): Promise<OutboxItem[]> {
     const { rows } = await this.pool.query<OutboxRow>(
       `UPDATE outbox SET available_at = now() + make_interval(secs => $2::float8 / 1000), attempts = attempts + 1
         WHERE id IN (
           SELECT id FROM outbox
            WHERE available_at <= now() AND ($3::uuid IS NULL OR exchange_id = $3)
+             AND ($4::text[] IS NULL OR tier = ANY($4))
            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING id, exchange_id, user_id, tier, attempts`,
-      [limit, leaseMs, exchangeId ?? null],
+      [limit, leaseMs, only.exchangeId ?? null, only.tiers ?? null],
     );
     return rows.map(toItem).sort((a, b) => a.id - b.id);
   }
@@ -43,7 +48,6 @@ export class PostgresOutbox {
     if (ids.length > 0) await this.pool.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [ids]);
   }
 
-  /** Backoff: 1 s, 2 s, 4 s ... capped at 5 minutes. */
   /** Marks these exchanges' rows for one tier done (after a bulk projection applied them). */
   async completeFor(exchangeIds: readonly string[], tier: ProjectionTier): Promise<void> {
     if (exchangeIds.length > 0)
@@ -53,6 +57,7 @@ export class PostgresOutbox {
       ]);
   }
 
+  /** Backoff: 1 s, 2 s, 4 s ... capped at 5 minutes. */
   async fail(id: number, attempts: number, error: string): Promise<void> {
     const delayMs = Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
     await this.pool.query(
