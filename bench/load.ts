@@ -5,32 +5,33 @@
  * timings the API reports, in-process assembly vs the legacy single-collection search on the same
  * data, and last a store load. Then the cold start of the bundled API function.
  *
- *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--connections 1,16,64,256] [--no-legacy]
+ *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--connections 1,4,16,64,256]
+ *                    [--store-connections 1,16] [--samples 200] [--no-legacy] [--out bench/results/NAME.json]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ensureLocalUp } from "../infra/local/control.js";
-import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
 import { ApiKeyStore } from "../shared/auth/api-keys.js";
-import { loadConfig } from "../shared/config/index.js";
 import { percentile } from "../shared/memory/health.js";
-import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
-import { createChromaClient } from "../shared/tiers/chroma/client.js";
+import type { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { seededRandom } from "../shared/util/random.js";
 import { growTo } from "./load/bulk-load.js";
+import { processSnapshot } from "./load/cpu.js";
 import { question, userIdOf } from "./load/dataset.js";
 import { httpLoad } from "./load/http-load.js";
 import { LegacyBaseline } from "./load/legacy-baseline.js";
+import { writeLoadReport } from "./load/report.js";
 import { startServer } from "./load/server.js";
-import { machine, publish, runMain } from "./report.js";
+import { machine, runMain } from "./report.js";
+import { freshBenchMemory } from "./setup.js";
 
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "10000,100000" },
     users: { type: "string", default: "10000" },
     seconds: { type: "string", default: "10" },
-    connections: { type: "string", default: "1,16,64,256" },
+    connections: { type: "string", default: "1,4,16,64,256" },
+    "store-connections": { type: "string", default: "1,16" },
     samples: { type: "string", default: "200" },
     "no-legacy": { type: "boolean", default: false },
     out: { type: "string" },
@@ -38,6 +39,7 @@ const { values } = parseArgs({
 });
 
 const tenant = "load";
+const started = performance.now();
 const numbers = (list: string) => list.split(",").map(Number);
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,30 +49,20 @@ const stats = (xs: number[]) => {
 
 async function main() {
   const users = Number(values.users);
-  const local = await ensureLocalUp();
-  const wsProxy = local.env.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? "";
-  await dropDatabase(wsProxy, "hm_bench_load");
-  const env = {
-    ...local.env,
-    HIERARCHICAL_MEMORY_POSTGRESQL_URL: await ensureDatabase(wsProxy, "hm_bench_load"),
-    HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: "bench_load",
-    HIERARCHICAL_MEMORY_REDIS_DB: "2",
-  };
-  const config = loadConfig(env);
-  const chroma = createChromaClient(config.chroma);
-  await chroma.deleteCollection({ name: config.chroma.collection }).catch(() => undefined);
-  const memory = HierarchicalMemoryManager.fromConfig(config);
-  await memory.initializeTiers();
-  await memory.clients.redis?.flushdb();
-  const session = memory.clients.neo4j?.session({ database: config.neo4j.database });
-  await session?.run(
-    "MATCH (n) WHERE n.userId STARTS WITH 'load/' OR n.id STARTS WITH 'load/' CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-  );
-  await session?.close();
+  const seconds = Number(values.seconds);
+  const { env, chroma, memory } = await freshBenchMemory({
+    database: "hm_bench_load",
+    collection: "bench_load",
+    redisDb: 2,
+    tenant,
+  });
   const pool = memory.clients.postgres;
   if (!pool) throw new Error("needs Postgres");
   const { key } = await new ApiKeyStore(pool).create(tenant, "bench");
   const server = await startServer(env);
+  const apiPid = server.child.pid ?? 0;
+  const load = (kind: "store" | "context", connections: number) =>
+    httpLoad({ url: server.url, apiKey: key, kind, connections, seconds, users, apiPid });
   const legacy = values["no-legacy"]
     ? undefined
     : await LegacyBaseline.create(chroma, memory.processing.embedder);
@@ -80,63 +72,56 @@ async function main() {
   try {
     for (const size of numbers(values.sizes)) {
       console.error(`loading ${size} exchanges over ${users} users`);
-      const load = await growTo(memory, { tenant, users, from: loaded, to: size });
+      const bulk = await growTo(memory, { tenant, users, from: loaded, to: size });
       const legacyLoadSeconds = await legacy?.growTo({ tenant, users, from: loaded, to: size });
       loaded = size;
-      const seconds = Number(values.seconds);
       const context = [];
       for (const connections of numbers(values.connections)) {
         console.error(`size ${size}: context at ${connections} connections`);
-        context.push(
-          await httpLoad({ url: server.url, apiKey: key, kind: "context", connections, seconds, users }),
-        );
+        context.push(await load("context", connections));
       }
       const sampled = await sampleTiers(server.url, key, users, Number(values.samples));
       const inProcess = await assembleInProcess(memory, users, Number(values.samples));
       const legacyMs = await legacy?.measure({ tenant, users, queries: Number(values.samples) });
       // Stores last: the projections they leave to finish in the background would slow what follows.
-      console.error(`size ${size}: store load`);
-      const store = await httpLoad({
-        url: server.url,
-        apiKey: key,
-        kind: "store",
-        connections: 16,
-        seconds,
-        users,
-      });
+      console.error(`size ${size}: stores`);
+      const store = [];
+      for (const connections of numbers(values["store-connections"]))
+        store.push(await load("store", connections));
       const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM exchanges");
       sizes.push({
         size,
         storedAtEnd: Number(rows[0]?.n),
-        loadSeconds: load.seconds,
+        loadSeconds: bulk.seconds,
         legacyLoadSeconds,
         storeHttp: store,
         contextHttp: context,
         tierMs: sampled.tiers,
-        contextBodyTotalMs: sampled.total,
+        contextServerTotalMs: sampled.total,
         assemblyInProcessMs: inProcess,
         legacyInProcessMs: legacyMs,
         legacyOverHierarchicalP50: legacyMs
           ? Math.round((legacyMs.p50 / inProcess.p50) * 100) / 100
           : undefined,
+        rssMiB: processSnapshot(apiPid).rssMiB,
       });
     }
   } finally {
     await server.stop();
   }
-  publish(
-    "Load benchmark",
-    {
-      benchmark: "load",
-      date: new Date().toISOString(),
-      machine: machine(),
-      users,
-      seconds: Number(values.seconds),
-      sizes,
-      coldStart: coldStart(),
-    },
-    values.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-load.json`,
-  );
+  const out = values.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-load.json`;
+  const result = {
+    benchmark: "load",
+    date: new Date().toISOString(),
+    machine: machine(),
+    users,
+    seconds,
+    sizes,
+    coldStart: coldStart(),
+    wallSeconds: Math.round((performance.now() - started) / 1000),
+  };
+  console.log(JSON.stringify(result, null, 2));
+  writeLoadReport(result, out);
   await memory.close();
 }
 

@@ -38,9 +38,10 @@ async function main() {
     HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: "bench_locomo",
   });
   const memory = HierarchicalMemoryManager.fromConfig(config);
-  await memory.initializeTiers();
+  // Before initializeTiers: the summary index keeps the collection it creates there.
   if (values.fresh)
     await memory.clients.chroma?.deleteCollection({ name: config.chroma.collection }).catch(() => undefined);
+  await memory.initializeTiers();
   try {
     const conversations = loadConversations(values.data ?? "");
     const started = performance.now();

@@ -6,14 +6,10 @@
  *   npm run bench:migration -- [--records 100000] [--batch-size 500] [--concurrency 4] [--out bench/results/migration-latest.json]
  */
 import { parseArgs } from "node:util";
-import { ensureLocalUp } from "../infra/local/control.js";
 import { legacyRecords, writeLegacyStore } from "../infra/local/legacy-fixture.js";
-import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
-import { loadConfig } from "../shared/config/index.js";
-import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { HierarchicalMigrationManager } from "../shared/migration/migration-manager.js";
-import { createChromaClient } from "../shared/tiers/chroma/client.js";
 import { machine, publish, runMain } from "./report.js";
+import { freshBenchMemory } from "./setup.js";
 
 const { values } = parseArgs({
   options: {
@@ -30,29 +26,14 @@ const seconds = (since: number) => Math.round((performance.now() - since) / 100)
 
 async function main() {
   const records = Number(values.records);
-  const local = await ensureLocalUp();
-  const wsProxy = local.env.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? "";
-  await dropDatabase(wsProxy, "hm_bench_migration");
-  const config = loadConfig({
-    ...local.env,
-    ...process.env,
-    HIERARCHICAL_MEMORY_POSTGRESQL_URL: await ensureDatabase(wsProxy, "hm_bench_migration"),
-    HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: "bench_migration",
-    HIERARCHICAL_MEMORY_MIGRATION_TENANT: "bench",
-    HIERARCHICAL_MEMORY_REDIS_DB: "1",
+  const { config, chroma, memory } = await freshBenchMemory({
+    database: "hm_bench_migration",
+    collection: "bench_migration",
+    dropCollections: ["user_memories", "global_facts"],
+    redisDb: 1,
+    tenant: "bench",
+    env: { HIERARCHICAL_MEMORY_MIGRATION_TENANT: "bench" },
   });
-  const chroma = createChromaClient(config.chroma);
-  for (const name of ["user_memories", "global_facts", config.chroma.collection])
-    await chroma.deleteCollection({ name }).catch(() => undefined);
-  const memory = HierarchicalMemoryManager.fromConfig(config);
-  await memory.initializeTiers();
-  // The previous run's graph: deleted in an auto-commit session, as CALL ... IN TRANSACTIONS requires.
-  const session = memory.clients.neo4j?.session({ database: config.neo4j.database });
-  await session?.run(
-    "MATCH (n) WHERE n.userId STARTS WITH 'bench/' OR n.id STARTS WITH 'bench/' CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-  );
-  await session?.close();
-  await memory.clients.redis?.flushdb();
 
   let started = performance.now();
   await writeLegacyStore(chroma, legacyRecords(records, Number(values.seed)), { batchSize: 1000 });

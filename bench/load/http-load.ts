@@ -1,6 +1,7 @@
 /** Load over HTTP with autocannon: stores or context requests spread over many user ids. */
 import autocannon from "autocannon";
 import { seededRandom } from "../../shared/util/random.js";
+import { cpuPerRequest, processSnapshot } from "./cpu.js";
 import { question } from "./dataset.js";
 
 export interface HttpResult {
@@ -11,6 +12,8 @@ export interface HttpResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** CPU milliseconds per request in each process group (API, stores, bridges, load generator). */
+  cpuMsPerRequest: Record<string, number>;
 }
 
 export async function httpLoad(options: {
@@ -20,8 +23,11 @@ export async function httpLoad(options: {
   connections: number;
   seconds: number;
   users: number;
+  /** The API server's process id, to tell its CPU time from the rest. */
+  apiPid: number;
 }): Promise<HttpResult> {
   const next = seededRandom(options.connections * 7919 + (options.kind === "store" ? 1 : 2));
+  const before = processSnapshot(options.apiPid);
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -42,6 +48,7 @@ export async function httpLoad(options: {
       };
     }),
   });
+  const after = processSnapshot(options.apiPid);
   const l = result.latency;
   return {
     connections: options.connections,
@@ -51,5 +58,6 @@ export async function httpLoad(options: {
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    cpuMsPerRequest: cpuPerRequest(before, after, result.requests.total),
   };
 }

@@ -1,0 +1,63 @@
+/**
+ * CPU time of every process on the machine, grouped by the service it belongs to (Linux /proc), so
+ * a load step can say where its CPU went: milliseconds of CPU per request in the API, each store,
+ * the bridges and the load generator. On a 2-core machine that, not latency, bounds throughput.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+export type CpuGroups = Record<string, number>;
+
+export interface ProcessSnapshot {
+  /** Cumulative CPU milliseconds (user + system) per group. */
+  cpuMs: CpuGroups;
+  /** Resident memory per group, MiB. */
+  rssMiB: CpuGroups;
+}
+
+/** Clock ticks per second as Linux reports utime/stime: 100 on every mainstream kernel. */
+const ticksPerSecond = 100;
+const pageBytes = 4096;
+
+function groupOf(pid: number, comm: string, cmdline: string, apiPid: number): string | undefined {
+  if (pid === apiPid) return "api";
+  if (pid === process.pid) return "loadGenerator";
+  if (comm === "postgres") return "postgres";
+  if (comm === "redis-server") return "redis";
+  if (comm === "java" && cmdline.includes("Neo4jLocal")) return "neo4j";
+  if (cmdline.includes("chroma-process")) return "chroma";
+  // The supervisor runs the Upstash REST and Neon WebSocket bridges in its event loop.
+  if (cmdline.includes("infra/local/supervisor")) return "bridges";
+  return undefined;
+}
+
+export function processSnapshot(apiPid: number): ProcessSnapshot {
+  const cpuMs: CpuGroups = {};
+  const rssMiB: CpuGroups = {};
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // comm is in parentheses and may hold spaces; the fields after it are space-separated.
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      const group = groupOf(pid, comm, cmdline, apiPid);
+      if (!group) continue;
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      cpuMs[group] = (cpuMs[group] ?? 0) + (ticks * 1000) / ticksPerSecond;
+      rssMiB[group] = Math.round((rssMiB[group] ?? 0) + (Number(fields[21]) * pageBytes) / 2 ** 20);
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return { cpuMs, rssMiB };
+}
+
+/** CPU milliseconds each group spent per request between two snapshots. */
+export function cpuPerRequest(before: ProcessSnapshot, after: ProcessSnapshot, requests: number): CpuGroups {
+  const per: CpuGroups = {};
+  for (const [group, ms] of Object.entries(after.cpuMs))
+    per[group] = Math.round(((ms - (before.cpuMs[group] ?? 0)) / Math.max(1, requests)) * 100) / 100;
+  return per;
+}

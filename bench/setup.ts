@@ -1,0 +1,50 @@
+/**
+ * A benchmark's own, empty corner of the local emulation: a fresh database, its own Chroma
+ * collections, its own Redis database, and none of its tenant's nodes left in Neo4j from an earlier run.
+ */
+import { ensureLocalUp } from "../infra/local/control.js";
+import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
+import { loadConfig } from "../shared/config/index.js";
+import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
+import { createChromaClient } from "../shared/tiers/chroma/client.js";
+
+export interface BenchCorner {
+  /** Postgres database, dropped and created again. */
+  database: string;
+  /** The summary collection; `dropCollections` names others the benchmark writes. */
+  collection: string;
+  dropCollections?: string[];
+  redisDb: number;
+  /** The tenant whose user ids the benchmark writes (Neo4j keeps one database for all). */
+  tenant: string;
+  env?: Record<string, string>;
+}
+
+export async function freshBenchMemory(corner: BenchCorner) {
+  const local = await ensureLocalUp();
+  const wsProxy = local.env.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? "";
+  await dropDatabase(wsProxy, corner.database);
+  const env: Record<string, string | undefined> = {
+    ...local.env,
+    ...process.env,
+    ...corner.env,
+    HIERARCHICAL_MEMORY_POSTGRESQL_URL: await ensureDatabase(wsProxy, corner.database),
+    HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: corner.collection,
+    HIERARCHICAL_MEMORY_REDIS_DB: String(corner.redisDb),
+  };
+  const config = loadConfig(env);
+  const chroma = createChromaClient(config.chroma);
+  for (const name of [corner.collection, ...(corner.dropCollections ?? [])])
+    await chroma.deleteCollection({ name }).catch(() => undefined);
+  const memory = HierarchicalMemoryManager.fromConfig(config);
+  await memory.initializeTiers();
+  await memory.clients.redis?.flushdb();
+  // Auto-commit session: CALL ... IN TRANSACTIONS refuses to run inside an explicit transaction.
+  const session = memory.clients.neo4j?.session({ database: config.neo4j.database });
+  await session?.run(
+    "MATCH (n) WHERE n.userId STARTS WITH $prefix OR n.id STARTS WITH $prefix CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+    { prefix: `${corner.tenant}/` },
+  );
+  await session?.close();
+  return { env, config, chroma, memory };
+}
