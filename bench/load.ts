@@ -7,6 +7,7 @@
  *
  *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--connections 1,4,16,64,256]
  *                    [--store-connections 1,16] [--samples 200] [--no-legacy] [--out bench/results/NAME.json]
+ *                    [--cpu-profile DIR]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     "store-connections": { type: "string", default: "1,16" },
     samples: { type: "string", default: "200" },
     "no-legacy": { type: "boolean", default: false },
+    /** Writes a V8 CPU profile of the API server there; summarize it with `npm run bench:profile`. */
+    "cpu-profile": { type: "string" },
     out: { type: "string" },
   },
 });
@@ -59,7 +62,7 @@ async function main() {
   const pool = memory.clients.postgres;
   if (!pool) throw new Error("needs Postgres");
   const { key } = await new ApiKeyStore(pool).create(tenant, "bench");
-  const server = await startServer(env);
+  const server = await startServer(env, { cpuProfileDir: values["cpu-profile"] });
   const apiPid = server.child.pid ?? 0;
   const load = (kind: "store" | "context", connections: number) =>
     httpLoad({ url: server.url, apiKey: key, kind, connections, seconds, users, apiPid });
@@ -103,7 +106,7 @@ async function main() {
         legacyOverHierarchicalP50: legacyMs
           ? Math.round((legacyMs.p50 / inProcess.p50) * 100) / 100
           : undefined,
-        rssMiB: processSnapshot(apiPid).rssMiB,
+        memoryMiB: processSnapshot(apiPid).memoryMiB,
       });
     }
   } finally {

@@ -10,13 +10,18 @@ export type CpuGroups = Record<string, number>;
 export interface ProcessSnapshot {
   /** Cumulative CPU milliseconds (user + system) per group. */
   cpuMs: CpuGroups;
-  /** Resident memory per group, MiB. */
-  rssMiB: CpuGroups;
+  /** Proportional set size per group, MiB: shared pages (Postgres's buffers) counted once. */
+  memoryMiB: CpuGroups;
 }
 
 /** Clock ticks per second as Linux reports utime/stime: 100 on every mainstream kernel. */
 const ticksPerSecond = 100;
-const pageBytes = 4096;
+
+/** Pss from smaps_rollup, in KiB: each shared page split among the processes that map it. */
+function proportionalKiB(pid: number): number {
+  const match = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
+  return Number(match?.[1] ?? 0);
+}
 
 function groupOf(pid: number, comm: string, cmdline: string, apiPid: number): string | undefined {
   if (pid === apiPid) return "api";
@@ -32,7 +37,7 @@ function groupOf(pid: number, comm: string, cmdline: string, apiPid: number): st
 
 export function processSnapshot(apiPid: number): ProcessSnapshot {
   const cpuMs: CpuGroups = {};
-  const rssMiB: CpuGroups = {};
+  const memoryMiB: CpuGroups = {};
   for (const entry of readdirSync("/proc")) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
@@ -46,12 +51,12 @@ export function processSnapshot(apiPid: number): ProcessSnapshot {
       if (!group) continue;
       const ticks = Number(fields[11]) + Number(fields[12]);
       cpuMs[group] = (cpuMs[group] ?? 0) + (ticks * 1000) / ticksPerSecond;
-      rssMiB[group] = Math.round((rssMiB[group] ?? 0) + (Number(fields[21]) * pageBytes) / 2 ** 20);
+      memoryMiB[group] = Math.round((memoryMiB[group] ?? 0) + proportionalKiB(pid) / 1024);
     } catch {
       // The process ended between listing and reading.
     }
   }
-  return { cpuMs, rssMiB };
+  return { cpuMs, memoryMiB };
 }
 
 /** CPU milliseconds each group spent per request between two snapshots. */

@@ -21,7 +21,7 @@ export interface SizeResult {
   assemblyInProcessMs: Percentiles;
   legacyInProcessMs?: Percentiles;
   legacyOverHierarchicalP50?: number;
-  rssMiB: Record<string, number>;
+  memoryMiB: Record<string, number>;
 }
 
 export interface LoadResult {
@@ -192,6 +192,8 @@ export function writeLoadReport(r: LoadResult, out: string) {
     "",
     "## Context over HTTP (autocannon, API in its own process)",
     "",
+    "autocannon's histogram gives p50, p90, p97.5 and p99 (no p95); the JSON has all four.",
+    "",
     table(
       ["stored", "connections", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "non-2xx"],
       r.sizes.flatMap((s) =>
@@ -267,18 +269,18 @@ export function writeLoadReport(r: LoadResult, out: string) {
       }),
     ),
     "",
-    "## Memory (resident MiB at the end of each size)",
+    "## Memory (proportional set size in MiB at the end of each size)",
     "",
     table(
       ["stored", ...cpuGroups],
-      r.sizes.map((s) => [s.size, ...cpuGroups.map((g) => s.rssMiB[g])]),
+      r.sizes.map((s) => [s.size, ...cpuGroups.map((g) => s.memoryMiB[g])]),
     ),
     "",
     "## Cold start of the bundled API function",
     "",
     table(
       ["measure", "value"],
-      Object.entries(r.coldStart).map(([k, v]) => [k, String(v)]),
+      Object.entries(r.coldStart).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]),
     ),
     "",
     "## Charts",

@@ -4,10 +4,12 @@ import { freePort, stopChild } from "../../infra/local/process-utils.js";
 
 export async function startServer(
   env: Record<string, string | undefined>,
+  options: { cpuProfileDir?: string } = {},
 ): Promise<{ url: string; stop: () => Promise<void>; child: ChildProcess }> {
   const port = await freePort();
+  const profile = options.cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
   // node itself (not the tsx wrapper), so stopping it stops the server.
-  const child = spawn(process.execPath, ["--import", "tsx", "infra/local/start.ts"], {
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "infra/local/start.ts"], {
     env: {
       ...process.env,
       ...env,
