@@ -7,15 +7,16 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Redis } from "@upstash/redis";
 import { bodyLimit } from "hono/body-limit";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiKeyStore } from "../auth/api-keys.js";
 import type { Config } from "../config/index.js";
 import { AppError, problems, TierUnavailableError, toProblem } from "../errors/app-error.js";
-import { EmptyFieldError, type HierarchicalMemoryManager } from "../memory/manager.js";
+import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import type { AppEnv } from "./env.js";
+import { describeIssues, toAppError } from "./error-mapping.js";
 import { apiKeyAuth, type KeyVerifier, rateLimit, requestLog, requestMetrics } from "./middleware.js";
+import { mcpRoutes } from "./routes/mcp.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { systemRoutes } from "./routes/system.js";
 
@@ -63,19 +64,29 @@ export function createApp({
       },
     }),
   );
-  app.use(
-    "/v1/users/*",
-    apiKeyAuth(keys),
-    rateLimit(redis ?? memory.clients.redis, config.http.rateLimitPerMinute, config.redis.keyPrefix, logger),
-  );
-  app.use("/v1/users/*", async (_c, next) => {
-    await memory.ensureInitialized().catch((error: unknown) => {
-      throw new TierUnavailableError("postgres", { cause: error });
+  // The REST memory routes and MCP share the keys, the rate limit and the tenant scoping.
+  for (const path of ["/v1/users/*", "/mcp"]) {
+    app.use(
+      path,
+      apiKeyAuth(keys),
+      rateLimit(
+        redis ?? memory.clients.redis,
+        config.http.rateLimitPerMinute,
+        config.redis.keyPrefix,
+        logger,
+      ),
+    );
+    app.use(path, async (_c, next) => {
+      await memory.ensureInitialized().catch((error: unknown) => {
+        throw new TierUnavailableError("postgres", { cause: error });
+      });
+      await next();
     });
-    await next();
-  });
+  }
+  const audit = (event: Record<string, unknown>) => logger.info("audit", event);
   systemRoutes(app, memory);
-  memoryRoutes(app, memory, (event) => logger.info("audit", event));
+  memoryRoutes(app, memory, audit);
+  mcpRoutes(app, memory, audit);
 
   app.notFound((c) => {
     const allow = app.routes
@@ -98,21 +109,6 @@ export function createApp({
     });
   });
   return app;
-}
-
-function toAppError(error: unknown): unknown {
-  if (error instanceof AppError) return error;
-  if (error instanceof TierUnavailableError) return problems.unavailable(error.tier, error);
-  if (error instanceof EmptyFieldError) return problems.badRequest(error.message);
-  if (error instanceof HTTPException && error.status < 500)
-    return problems.badRequest(error.message || "invalid request");
-  return error;
-}
-
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))
-    .join("; ");
 }
 
 const routePattern = (path: string) => new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}$`);

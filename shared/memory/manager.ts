@@ -14,6 +14,7 @@ import { ChromaSummaryIndex } from "../tiers/chroma/summary-index.js";
 import { createTierClients, type TierClients, type TierConnectivity } from "../tiers/index.js";
 import { Neo4jKnowledgeGraph } from "../tiers/neo4j/knowledge-graph.js";
 import { PostgresArchive } from "../tiers/postgres/archive.js";
+import { isConnectionFailure } from "../tiers/postgres/errors.js";
 import { applyMigrations } from "../tiers/postgres/migrations.js";
 import { PostgresOutbox } from "../tiers/postgres/outbox.js";
 import { RedisRecentCache } from "../tiers/redis/recent-cache.js";
@@ -38,20 +39,6 @@ export interface HealthStatus {
   mode: "durable" | "cache-only";
   tiers: TierHealth[];
   outboxBacklog?: Record<ProjectionTier, number>;
-}
-
-/**
- * Errors that mean "could not reach Postgres" rather than "Postgres refused": anything that is not
- * a database error (socket, WebSocket, DNS) and not a bug of ours, or a database error of the
- * connection (08), shutdown (57P) or resources (53) classes. Database errors carry a severity.
- */
-function isConnectionFailure(error: unknown): boolean {
-  if (error instanceof TypeError || error instanceof RangeError) return false;
-  const { severity, code } = error as { severity?: unknown; code?: unknown };
-  if (severity === undefined) return true;
-  return (
-    typeof code === "string" && (code.startsWith("08") || code.startsWith("57P") || code.startsWith("53"))
-  );
 }
 
 export class EmptyFieldError extends Error {

@@ -1,13 +1,11 @@
 /** The memory routes: store, assemble context, list, export and erase one user's memory. */
-import { createRoute, type OpenAPIHono, type z } from "@hono/zod-openapi";
-import type { Exchange } from "../../domain/types.js";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { problems } from "../../errors/app-error.js";
 import type { HierarchicalMemoryManager } from "../../memory/manager.js";
 import type { AppEnv } from "../env.js";
 import {
   ContextRequest,
   ContextResponse,
-  type ExchangeView,
   ExportResponse,
   IdempotencyHeader,
   ListQuery,
@@ -18,6 +16,7 @@ import {
   UserParams,
 } from "../schemas.js";
 import { decodeCursor, encodeCursor, userKey } from "../tenancy.js";
+import { exchangeView } from "../views.js";
 
 type Memory = Pick<
   HierarchicalMemoryManager,
@@ -144,7 +143,12 @@ export function memoryRoutes(
       "tierTimings",
       Object.fromEntries(Object.entries(assembled.timings).map(([tier, t]) => [tier, t.ms])),
     );
-    if (assembled.items.length === 0 && !(await known(key(c, userId))))
+    // Nothing found and the archive was not heard from: the answer says so (degraded), not 404.
+    if (
+      assembled.items.length === 0 &&
+      !assembled.degraded.includes("postgres") &&
+      !(await known(key(c, userId)))
+    )
       throw problems.notFound(`no memory of user ${userId}`);
     const { candidates: _, ...answer } = assembled;
     return c.json({ ...answer, userId }, 200);
@@ -161,7 +165,7 @@ export function memoryRoutes(
     const items = page.slice(0, limit);
     const last = items[items.length - 1];
     const nextCursor = page.length > limit && last ? encodeCursor(last) : null;
-    return c.json({ items: items.map(view), nextCursor }, 200);
+    return c.json({ items: items.map(exchangeView), nextCursor }, 200);
   });
 
   app.openapi(exportUser, async (c) => {
@@ -174,7 +178,7 @@ export function memoryRoutes(
       {
         userId,
         exportedAt: data.exportedAt,
-        exchanges: data.exchanges.map(view),
+        exchanges: data.exchanges.map(exchangeView),
         summaries: data.summaries.map(({ userId: _, ...s }) => s),
         recentCache: data.recentCache,
         graph: {
@@ -194,14 +198,6 @@ export function memoryRoutes(
     return c.body(null, 204);
   });
 }
-
-const view = (e: Exchange): z.infer<typeof ExchangeView> => ({
-  id: e.id,
-  userMessage: e.userMessage,
-  botResponse: e.botResponse,
-  metadata: e.metadata,
-  createdAt: e.createdAt.toISOString(),
-});
 
 function withoutUser(node: unknown) {
   const { userId: _, uid: __, ...rest } = node as Record<string, unknown>;
