@@ -22,8 +22,11 @@ async function measure(probe: TierProbe, timeoutMs: number): Promise<TierConnect
 
 const elapsed = (started: number) => Math.round((performance.now() - started) * 100) / 100;
 
+/** The message and its chain of causes: "fetch failed" alone does not say that DNS failed. */
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
+  const messages: string[] = [];
+  for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause)
+    if (e.message) messages.push(e.message);
+  return messages.join(": ");
 }

@@ -33,7 +33,7 @@ export function createTierClients(config: Config): TierClients {
   const probes: TierProbe[] = [];
   if (redis) probes.push(redisProbe(redis, config.redis.keyPrefix));
   if (postgres) probes.push(postgresProbe(postgres));
-  if (chroma) probes.push(chromaProbe(chroma));
+  if (chroma) probes.push(chromaProbe(chroma, config.chroma.url));
   if (neo4j) probes.push(neo4jProbe(neo4j, config.neo4j.database));
   return {
     postgres,

@@ -3,14 +3,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { chromaProbe, createChromaClient } from "../../shared/tiers/chroma/client.js";
 import { testConfig } from "../helpers/config.js";
 
-const chroma = createChromaClient(testConfig().chroma);
+const config = testConfig();
+const chroma = createChromaClient(config.chroma);
 const name = `test_${crypto.randomUUID().replaceAll("-", "")}`;
 
 afterAll(() => chroma.deleteCollection({ name }).catch(() => undefined));
 
 describe("Chroma tier (chromadb client)", () => {
   it("writes, reads back and deletes through the probe", async () => {
-    await expect(chromaProbe(chroma).roundTrip()).resolves.toBeUndefined();
+    await expect(chromaProbe(chroma, config.chroma.url).roundTrip()).resolves.toBeUndefined();
   });
 
   it("stores our own embeddings and finds the nearest within a user filter", async () => {

@@ -24,7 +24,7 @@ describe("testTierConnectivity", () => {
   it("reports a tier that is not listening as down, with the reason", async () => {
     const port = await freePort();
     const missing = createChromaClient({ ...config.chroma, url: `http://127.0.0.1:${port}` });
-    const [result] = await testTierConnectivity([chromaProbe(missing)], 2000);
+    const [result] = await testTierConnectivity([chromaProbe(missing, `http://127.0.0.1:${port}`)], 2000);
     expect(result).toMatchObject({ tier: "chroma", ok: false });
     expect(result?.error).toMatch(/connect|fetch|ECONNREFUSED/i);
   });

@@ -19,15 +19,22 @@ export function createChromaClient(config: Config["chroma"]): ChromaClient {
   });
 }
 
-/** The probe uses its own small collection so it never touches user data. */
-export function chromaProbe(chroma: ChromaClient): TierProbe {
+/**
+ * The probe uses its own small collection so it never touches user data. The client's connection
+ * error drops its cause (DNS, refused, reset), so the probe names the host it could not reach.
+ */
+export function chromaProbe(chroma: ChromaClient, url: string): TierProbe {
+  const { host } = new URL(url);
   return {
     tier: "chroma",
     async roundTrip() {
-      const collection = await chroma.getOrCreateCollection({
-        name: "tier_probe",
-        embeddingFunction: null,
-      });
+      const collection = await chroma
+        .getOrCreateCollection({ name: "tier_probe", embeddingFunction: null })
+        .catch((error: unknown) => {
+          if (error instanceof Error && error.name === "ChromaConnectionError")
+            throw new Error(`cannot reach Chroma at ${host}`, { cause: error });
+          throw error;
+        });
       const id = probeId();
       await collection.add({ ids: [id], embeddings: [[0.1, 0.2, 0.3]], documents: ["probe"] });
       try {

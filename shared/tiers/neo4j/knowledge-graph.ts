@@ -127,10 +127,11 @@ export class Neo4jKnowledgeGraph {
     return { entities: records[0]?.get("entities") ?? 0, facts: records[0]?.get("facts") ?? 0 };
   }
 
+  /** Everything of the user in the graph, in a stable order (by uid), so two exports compare equal. */
   async exportUser(userId: string): Promise<{ entities: unknown[]; facts: unknown[] }> {
     const read = async (label: "Entity" | "Fact") => {
       const { records } = await this.driver.executeQuery(
-        `MATCH (n:${label} {userId: $userId}) RETURN properties(n) AS p`,
+        `MATCH (n:${label} {userId: $userId}) RETURN properties(n) AS p ORDER BY n.uid`,
         { userId },
         { database: this.database, routing: neo4j.routing.READ },
       );

@@ -1,0 +1,145 @@
+/**
+ * Faults between the app and a tier that is still running: a slow link, a black hole (connections
+ * accepted, nothing answered), connections dropped mid-query, and a host name that does not
+ * resolve. Nothing hangs past the deadline, health names the tier, stores are acknowledged by
+ * Postgres, and once the link heals the outbox brings the projection back.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { ProjectionTier } from "../../shared/domain/types.js";
+import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
+import { type FaultProxy, startFaultProxy } from "../helpers/fault-proxy.js";
+import {
+  createTestManager,
+  expectProjectionMatchesArchive,
+  storeConversation,
+  uniqueId,
+} from "../helpers/memory.js";
+
+const deadlineMs = 300;
+/** What the event loop and a loaded CI machine may add on top of the deadline. */
+const slackMs = 400;
+const local = inject("localEnv");
+const endpoint = (value: string) => {
+  const url = new URL(value.includes("://") ? value : `tcp://${value}`);
+  return { host: url.hostname, port: Number(url.port) };
+};
+
+const proxies = {} as Record<ProjectionTier | "postgres", FaultProxy>;
+let manager: HierarchicalMemoryManager;
+
+beforeAll(async () => {
+  proxies.redis = await startFaultProxy(endpoint(local.HIERARCHICAL_MEMORY_REDIS_URL ?? ""));
+  proxies.chroma = await startFaultProxy(endpoint(local.HIERARCHICAL_MEMORY_CHROMADB_URL ?? ""));
+  proxies.neo4j = await startFaultProxy(endpoint(local.HIERARCHICAL_MEMORY_NEO4J_URI ?? ""));
+  proxies.postgres = await startFaultProxy(endpoint(local.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? ""));
+  manager = await createTestManager({
+    HIERARCHICAL_MEMORY_REDIS_URL: `http://${proxies.redis.address}`,
+    HIERARCHICAL_MEMORY_CHROMADB_URL: `http://${proxies.chroma.address}`,
+    HIERARCHICAL_MEMORY_NEO4J_URI: `bolt://${proxies.neo4j.address}`,
+    HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY: `${proxies.postgres.address}/v2`,
+    HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: String(deadlineMs),
+    HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "0",
+  });
+});
+afterAll(() => Promise.all(Object.values(proxies).map((p) => p.close())));
+
+const timedContext = async (userId: string) => {
+  const started = performance.now();
+  const context = await manager.getConversationContext({ userId, currentQuery: "Where does Ana live?" });
+  return { context, ms: performance.now() - started };
+};
+
+describe.each([
+  ["redis", { kind: "blackhole" }],
+  ["chroma", { kind: "delay", ms: 800 }],
+  ["neo4j", { kind: "blackhole" }],
+] as const)("when the link to %s goes bad (%o)", (tier, fault) => {
+  it("answers within the deadline naming it, acknowledges stores, and repairs once it heals", {
+    timeout: 60_000,
+  }, async () => {
+    const userId = uniqueId(`fault-${tier}`);
+    await storeConversation(manager, userId);
+    await manager.reconcile();
+
+    proxies[tier].set(fault);
+    const { context, ms } = await timedContext(userId);
+    expect(context.degraded).toContain(tier);
+    expect(ms).toBeLessThan(deadlineMs + slackMs);
+    expect(context.items.length).toBeGreaterThan(0);
+    const stored = await manager.storeConversation({
+      userId,
+      userMessage: "My friend Zoe plays chess in Porto.",
+      botResponse: "Fun!",
+    });
+    expect(await manager.stores.archive?.byIds(userId, [stored.exchangeId])).toHaveLength(1);
+    const health = (await manager.getTierHealthStatus()).tiers.find((t) => t.tier === tier);
+    expect(health?.healthy).toBe(false);
+    expect(health?.lastError).toBeTruthy();
+
+    // Healed. A slow link's connections carry on; those that lost bytes in a black hole are gone,
+    // as a real network would eventually close them, and the clients open new ones.
+    proxies[tier].set({ kind: "pass" });
+    if (fault.kind === "blackhole") proxies[tier].dropConnections();
+    await new Promise((r) => setTimeout(r, 2_500)); // lets the background work fail and back off
+    await manager.stores.outbox?.releaseAll(tier);
+    await manager.reconcile();
+    await expectProjectionMatchesArchive(manager, tier, userId);
+    expect((await timedContext(userId)).context.degraded).not.toContain(tier);
+  });
+});
+
+describe("when Postgres connections drop mid-use", () => {
+  it("fails the affected calls with a clear error, never hangs, and recovers on new connections", {
+    timeout: 60_000,
+  }, async () => {
+    const userId = uniqueId("pg-drop");
+    await storeConversation(manager, userId);
+    const storing = Array.from({ length: 6 }, (_, i) =>
+      manager
+        .storeConversation({ userId, userMessage: `Drop test ${i}`, botResponse: "ok" })
+        .then((r) => ({ ok: true as const, id: r.exchangeId }))
+        .catch((error: Error) => ({ ok: false as const, error })),
+    );
+    proxies.postgres.dropConnections();
+    const outcomes = await Promise.all(storing);
+    for (const o of outcomes) if (!o.ok) expect(o.error.message).toMatch(/\S/);
+    // Every acknowledged store is in Postgres; afterwards new connections work.
+    const acknowledged = outcomes.flatMap((o) => (o.ok ? [o.id] : []));
+    expect(await manager.stores.archive?.byIds(userId, acknowledged)).toHaveLength(acknowledged.length);
+    const after = await manager.storeConversation({ userId, userMessage: "Back again", botResponse: "ok" });
+    expect(after.exchangeId).toBeTruthy();
+  });
+});
+
+describe("when tier host names do not resolve", () => {
+  it("reports each tier down with the reason and still stores and answers", { timeout: 60_000 }, async () => {
+    const misconfigured = await createTestManager({
+      HIERARCHICAL_MEMORY_REDIS_URL: "http://no-such-host.invalid:8079",
+      HIERARCHICAL_MEMORY_CHROMADB_URL: "http://no-such-host.invalid:8000",
+      HIERARCHICAL_MEMORY_NEO4J_URI: "bolt://no-such-host.invalid:7687",
+      HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: String(deadlineMs),
+      HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "0",
+    });
+    // Past the Neo4j driver's 2 s of retries, so its own reason comes through.
+    const connectivity = await misconfigured.testTierConnectivity(6_000);
+    for (const tier of ["redis", "chroma", "neo4j"]) {
+      const result = connectivity.find((c) => c.tier === tier);
+      expect(result?.ok, tier).toBe(false);
+      expect(result?.error, tier).toMatch(/ENOTFOUND|getaddrinfo|resolve|no-such-host/i);
+    }
+    expect(connectivity.find((c) => c.tier === "postgres")?.ok).toBe(true);
+    const userId = uniqueId("no-dns");
+    const stored = await misconfigured.storeConversation({ userId, userMessage: "Hello", botResponse: "Hi" });
+    // ("Hello" names no entity, so the graph has nothing to write and is not pending.)
+    expect(stored.pending).toEqual(expect.arrayContaining(["redis", "chroma"]));
+    expect(await misconfigured.stores.archive?.byIds(userId, [stored.exchangeId])).toHaveLength(1);
+    const started = performance.now();
+    // A query naming an entity, so the graph is asked too.
+    const context = await misconfigured.getConversationContext({
+      userId,
+      currentQuery: "Does Ana live in Lisbon?",
+    });
+    expect(performance.now() - started).toBeLessThan(deadlineMs + slackMs);
+    expect(context.degraded).toEqual(expect.arrayContaining(["redis", "chroma", "neo4j"]));
+  });
+});
