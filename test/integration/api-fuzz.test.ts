@@ -1,5 +1,6 @@
 /**
- * Whatever a client sends, the API never answers 5xx, and a rejected request changes nothing.
+ * Whatever a client sends, the API never answers 5xx, a rejected request changes nothing, and no
+ * request reaches another tenant's memory.
  * Property-based: fast-check generates bodies, ids and headers (unicode, nesting, injection strings).
  */
 import fc from "fast-check";
@@ -8,6 +9,19 @@ import { startApi } from "../helpers/api.js";
 
 const api = await startApi();
 const t = await api.tenant();
+/** Another tenant's user, whose memory no fuzzed request may see or change. */
+const other = await api.tenant();
+const marker = `marker-${crypto.randomUUID()}`;
+await other.call("/v1/users/bystander/conversations", {
+  method: "POST",
+  json: { userMessage: `My locker code is ${marker}`, botResponse: "Noted." },
+});
+await api.memory.reconcile();
+const exportOf = async () => {
+  const { exportedAt: _, ...held } = await api.memory.exportUser(`${other.tenantId}/bystander`);
+  return held;
+};
+const before = await exportOf();
 
 const injections = fc.constantFrom(
   "'; DROP TABLE exchanges; --",
@@ -54,6 +68,7 @@ describe("fuzzing every endpoint", () => {
           },
         });
         expect(res.status, `${method} ${path} ${JSON.stringify(body).slice(0, 200)}`).toBeLessThan(500);
+        expect(await res.clone().text()).not.toContain(marker);
         if (method === "POST" && suffix === "conversations" && res.status === 400) {
           const safe = /^[A-Za-z0-9._:@-]{1,128}$/.test(id);
           if (safe) expect(await api.memory.stores.archive?.exchangeCount(`${t.tenantId}/${id}`)).toBe(0);
@@ -63,5 +78,7 @@ describe("fuzzing every endpoint", () => {
       { numRuns: 300 },
     );
     expect(tried).toBeGreaterThanOrEqual(300);
+    expect(await exportOf()).toEqual(before);
+    expect(before.exchanges).toHaveLength(1);
   });
 });
