@@ -20,6 +20,10 @@ export function markdownReport(title: string, result: Record<string, unknown>): 
   const walk = (prefix: string, value: unknown) => {
     if (value && typeof value === "object" && !Array.isArray(value))
       for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+    else if (Array.isArray(value) && value.some((v) => v && typeof v === "object"))
+      value.forEach((v, i) => {
+        walk(`${prefix}[${i}]`, v);
+      });
     else rows.push(`| ${prefix} | ${Array.isArray(value) ? value.join(", ") : String(value)} |`);
   };
   walk("", result);

@@ -19,14 +19,15 @@ export interface HttpResult {
 export async function httpLoad(options: {
   url: string;
   apiKey: string;
-  kind: "store" | "context";
+  /** mixed: a store and a context request per conversation turn, as a bot makes them. */
+  kind: "store" | "context" | "mixed";
   connections: number;
   seconds: number;
   users: number;
   /** The API server's process id, to tell its CPU time from the rest. */
   apiPid: number;
 }): Promise<HttpResult> {
-  const next = seededRandom(options.connections * 7919 + (options.kind === "store" ? 1 : 2));
+  const next = seededRandom(options.connections * 7919 + ["store", "context", "mixed"].indexOf(options.kind));
   const before = processSnapshot(options.apiPid);
   const result = await autocannon({
     url: options.url,
@@ -35,15 +36,15 @@ export async function httpLoad(options: {
     headers: { authorization: `Bearer ${options.apiKey}`, "content-type": "application/json" },
     // Prebuilt requests (autocannon cycles through them): a request rebuilt per call by setupRequest
     // goes out in two writes and waits on delayed ACKs, adding ~90 ms that the server never sees.
-    requests: Array.from({ length: 1000 }, () => {
+    requests: Array.from({ length: 1000 }, (_, i) => {
       const user = `u${Math.floor(next() * options.users)}`;
-      const body =
-        options.kind === "store"
-          ? { userMessage: `I just ${question(next).slice(9, -1)}`, botResponse: "Noted!" }
-          : { query: question(next) };
+      const store = options.kind === "store" || (options.kind === "mixed" && i % 2 === 0);
+      const body = store
+        ? { userMessage: `I just ${question(next).slice(9, -1)}`, botResponse: "Noted!" }
+        : { query: question(next) };
       return {
         method: "POST" as const,
-        path: `/v1/users/${user}/${options.kind === "store" ? "conversations" : "context"}`,
+        path: `/v1/users/${user}/${store ? "conversations" : "context"}`,
         body: JSON.stringify(body),
       };
     }),

@@ -1,0 +1,99 @@
+/**
+ * Soak: a bounded mixed load (a store and a context request per turn) over 10,000 user ids for ten
+ * minutes, on loopback, against the API as its own process. Reported per window: requests/s,
+ * latency percentiles, errors and non-2xx answers, and the server's memory, so a leak shows as a
+ * rising line and a slow drift in p99 shows over time. Not part of the test suite.
+ *
+ *   npm run bench:soak -- [--minutes 10] [--window 30] [--connections 16] [--users 10000] [--out bench/results/NAME.json]
+ */
+import { parseArgs } from "node:util";
+import { ApiKeyStore } from "../shared/auth/api-keys.js";
+import { processSnapshot } from "./load/cpu.js";
+import { httpLoad } from "./load/http-load.js";
+import { startServer } from "./load/server.js";
+import { writeChartPng } from "./plot.js";
+import { machine, publish, runMain } from "./report.js";
+import { freshBenchMemory } from "./setup.js";
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: "string", default: "10" },
+    window: { type: "string", default: "30" },
+    connections: { type: "string", default: "16" },
+    users: { type: "string", default: "10000" },
+    out: { type: "string", default: `bench/results/${new Date().toISOString().slice(0, 10)}-soak.json` },
+  },
+});
+
+async function main() {
+  const tenant = "soak";
+  const { env, memory } = await freshBenchMemory({
+    database: "hm_bench_soak",
+    collection: "bench_soak",
+    redisDb: 3,
+    tenant,
+  });
+  const pool = memory.clients.postgres;
+  if (!pool) throw new Error("needs Postgres");
+  const { key } = await new ApiKeyStore(pool).create(tenant, "soak");
+  const server = await startServer(env);
+  const apiPid = server.child.pid ?? 0;
+  const windowSeconds = Number(values.window);
+  const windows = Math.max(1, Math.round((Number(values.minutes) * 60) / windowSeconds));
+  const series = [];
+  try {
+    for (let w = 0; w < windows; w++) {
+      const r = await httpLoad({
+        url: server.url,
+        apiKey: key,
+        kind: "mixed",
+        connections: Number(values.connections),
+        seconds: windowSeconds,
+        users: Number(values.users),
+        apiPid,
+      });
+      const memoryMiB = processSnapshot(apiPid).memoryMiB.api ?? 0;
+      series.push({ minute: ((w + 1) * windowSeconds) / 60, ...r, apiMemoryMiB: memoryMiB });
+      console.error(
+        `window ${w + 1}/${windows}: ${r.requestsPerSecond} req/s, p99 ${r.latencyMs.p99} ms, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}, API ${memoryMiB} MiB`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+  const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM exchanges");
+  const memories = series.map((s) => s.apiMemoryMiB);
+  const result = {
+    benchmark: "soak",
+    date: new Date().toISOString(),
+    machine: machine(),
+    minutes: Number(values.minutes),
+    connections: Number(values.connections),
+    users: Number(values.users),
+    requests: series.reduce((n, s) => n + s.requests, 0),
+    errors: series.reduce((n, s) => n + s.errors + s.timeouts, 0),
+    non2xx: series.reduce((n, s) => n + s.non2xx, 0),
+    storedAtEnd: Number(rows[0]?.n),
+    apiMemoryMiB: { first: memories[0], last: memories.at(-1), max: Math.max(...memories) },
+    p99Ms: { first: series[0]?.latencyMs.p99, last: series.at(-1)?.latencyMs.p99 },
+    windows: series.map(({ cpuMsPerRequest: _, ...s }) => s),
+  };
+  publish("Soak", result, values.out);
+  const base = (values.out ?? "").replace(/\.json$/, "");
+  writeChartPng(
+    {
+      title: "Soak: p99 and server memory over time",
+      xLabel: "minute",
+      yLabel: "ms / MiB",
+      series: [
+        { name: "p99 ms", points: series.map((s) => [s.minute, s.latencyMs.p99]) },
+        { name: "p50 ms", points: series.map((s) => [s.minute, s.latencyMs.p50]) },
+        { name: "API MiB", points: series.map((s) => [s.minute, s.apiMemoryMiB]) },
+      ],
+    },
+    `${base}-over-time.png`,
+  );
+  await memory.close();
+}
+
+runMain(main);
