@@ -1,0 +1,211 @@
+/**
+ * The memory as Model Context Protocol tools, for agent frameworks. One server per request
+ * (stateless Streamable HTTP, so it runs on Lambda as it runs on Node), bound to the tenant of the
+ * API key: every user id a tool receives is qualified with it, exactly as the REST API does.
+ */
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { AppError, problems, toProblem } from "../errors/app-error.js";
+import { describeIssues, toAppError } from "../http/error-mapping.js";
+import { ContextRequest, ListQuery, StoreRequest, UserParams } from "../http/schemas.js";
+import { decodeCursor, encodeCursor, userKey } from "../http/tenancy.js";
+import { exchangeView } from "../http/views.js";
+import type { HierarchicalMemoryManager } from "../memory/manager.js";
+
+export interface McpDeps {
+  memory: HierarchicalMemoryManager;
+  tenantId: string;
+  audit: (event: Record<string, unknown>) => void;
+}
+
+const userId = UserParams.shape.userId.describe(
+  "Your own id for the end user whose memory this is (1-128 of letters, digits and . _ : @ -).",
+);
+
+const ok = (data: Record<string, unknown>, text = JSON.stringify(data, null, 2)): CallToolResult => ({
+  content: [{ type: "text", text }],
+  structuredContent: data,
+});
+
+/** A failed call as an MCP tool error carrying the REST API's problem detail. */
+function toolError(error: unknown): CallToolResult {
+  const mapped = toAppError(error);
+  const detail = mapped instanceof AppError ? toProblem(mapped).detail : "internal error";
+  return { isError: true, content: [{ type: "text", text: detail }] };
+}
+
+/** Runs a tool body; any failure becomes a tool error, never a protocol error. */
+const guarded =
+  <A>(body: (args: A) => Promise<CallToolResult>) =>
+  async (args: A) => {
+    try {
+      return await body(args);
+    } catch (error) {
+      return toolError(error);
+    }
+  };
+
+/** The REST schema's verdict on the same fields, so both edges refuse with the same words. */
+function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw problems.badRequest(describeIssues(result.error.issues));
+  return result.data;
+}
+
+export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer {
+  const server = new McpServer({ name: "hierarchical-memory", version: "0.1.0" });
+  const key = (id: string) => userKey(tenantId, id);
+  const known = async (id: string) => ((await memory.stores.archive?.exchangeCount(key(id))) ?? 0) > 0;
+
+  server.registerTool(
+    "remember",
+    {
+      title: "Remember an exchange or a note",
+      description:
+        "Stores one conversation turn (what the user said and what you answered) or a standalone note about the user (userMessage only). It is kept permanently and used by recall. Returns the exchange id.",
+      inputSchema: {
+        userId,
+        userMessage: z.string().describe("What the user said, or the note to keep."),
+        botResponse: z.string().optional().describe("What you answered; omit for a note."),
+        metadata: z.record(z.string(), z.unknown()).optional().describe("Any JSON object to keep with it."),
+        timestamp: z.string().optional().describe("ISO 8601 time it happened; default now."),
+        idempotencyKey: z.string().max(255).optional().describe("Retries with the same key store it once."),
+      },
+    },
+    guarded(async (args) => {
+      const body = parsed(StoreRequest, { ...args, botResponse: args.botResponse ?? "" });
+      const result = await memory.storeConversation({
+        userId: key(args.userId),
+        userMessage: body.userMessage,
+        botResponse: body.botResponse,
+        metadata: body.metadata,
+        timestamp: body.timestamp ? new Date(body.timestamp) : undefined,
+        idempotencyKey: args.idempotencyKey,
+      });
+      return ok({ ...result, userId: args.userId });
+    }),
+  );
+
+  server.registerTool(
+    "recall",
+    {
+      title: "Recall what to remember now",
+      description:
+        "Returns what is worth remembering about the user for the current message: recent turns, earlier exchanges, summaries and known facts, best first, each with its source and time. `degraded` names memory tiers that could not answer in time.",
+      inputSchema: {
+        userId,
+        query: z.string().describe("The user's current message or the question to answer."),
+        maxItems: z.number().int().optional().describe("At most this many items (1-200, default 20)."),
+        tokenBudget: z.number().int().optional().describe("Stop adding items past about this many tokens."),
+      },
+    },
+    guarded(async ({ userId: id, ...request }) => {
+      const { query, ...limits } = parsed(ContextRequest, request);
+      const context = await memory.getConversationContext({
+        userId: key(id),
+        currentQuery: query,
+        ...limits,
+      });
+      if (context.items.length === 0 && !context.degraded.includes("postgres") && !(await known(id)))
+        throw problems.notFound(`no memory of user ${id}`);
+      const items = context.items;
+      const lines = items.map((i) => `- [${i.source}, ${i.timestamp}] ${i.text}`);
+      const note = context.degraded.length > 0 ? `\n(not heard from: ${context.degraded.join(", ")})` : "";
+      return ok(
+        { userId: id, items, degraded: context.degraded, totalMs: context.totalMs },
+        `${lines.join("\n") || "(nothing relevant)"}${note}`,
+      );
+    }),
+  );
+
+  server.registerTool(
+    "search_archive",
+    {
+      title: "Search the archive",
+      description:
+        "Pages through everything stored for the user, newest first; with `query`, the exchanges that best match its words instead. Pass `nextCursor` back as `cursor` for the next page.",
+      inputSchema: {
+        userId,
+        query: z.string().max(4000).optional().describe("Words to look for; omit to page through all."),
+        cursor: z.string().optional().describe("The nextCursor of the previous page."),
+        limit: z.number().int().optional().describe("Items per page (1-200, default 50)."),
+      },
+    },
+    guarded(async ({ userId: id, query, cursor, limit: asked }) => {
+      const { limit } = parsed(ListQuery, { cursor, limit: asked });
+      const archive = memory.stores.archive;
+      if (!archive) throw problems.unavailable("postgres");
+      if (query?.trim()) {
+        const hits = await archive.search(key(id), query, limit);
+        if (hits.length === 0 && !(await known(id))) throw problems.notFound(`no memory of user ${id}`);
+        return ok({ userId: id, items: hits.map((h) => exchangeView(h.exchange)), nextCursor: null });
+      }
+      const before = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (cursor !== undefined && !before) throw problems.badRequest("cursor is not one this API returned");
+      const page = await archive.recent(key(id), limit + 1, before);
+      if (page.length === 0 && !before) throw problems.notFound(`no memory of user ${id}`);
+      const items = page.slice(0, limit);
+      const last = items.at(-1);
+      const nextCursor = page.length > limit && last ? encodeCursor(last) : null;
+      return ok({ userId: id, items: items.map(exchangeView), nextCursor });
+    }),
+  );
+
+  server.registerTool(
+    "forget",
+    {
+      title: "Forget a user",
+      description:
+        "Permanently erases everything stored about the user from every memory tier. Only call this when the user asked to be forgotten; set confirm to true to proceed.",
+      inputSchema: {
+        userId,
+        confirm: z.boolean().describe("Must be true: erasing cannot be undone."),
+      },
+      annotations: { destructiveHint: true, idempotentHint: true },
+    },
+    guarded(async ({ userId: id, confirm }) => {
+      if (confirm !== true) throw problems.badRequest("confirm must be true to erase a user");
+      const { exchanges } = await memory.deleteUser(key(id));
+      audit({ event: "erase", via: "mcp", tenantId, userId: id, exchanges });
+      if (exchanges === 0) throw problems.notFound(`no memory of user ${id}`);
+      return ok({ userId: id, erased: true, exchanges });
+    }),
+  );
+
+  server.registerTool(
+    "memory_health",
+    {
+      title: "Memory health",
+      description:
+        "Whether each memory tier (Redis, Postgres, Chroma, Neo4j) is enabled and healthy, its recent latency and last error, and the backlog of updates waiting to be applied.",
+      inputSchema: {},
+      annotations: { readOnlyHint: true },
+    },
+    guarded(async () => ok({ ...(await memory.getTierHealthStatus()) })),
+  );
+
+  server.registerResource(
+    "recent-conversation",
+    new ResourceTemplate("memory://users/{userId}/recent", { list: undefined }),
+    {
+      title: "A user's recent conversation",
+      description: "The user's last 20 exchanges, newest first, as JSON.",
+      mimeType: "application/json",
+    },
+    async (uri, variables) => {
+      const id = parsed(UserParams, { userId: String(variables.userId) }).userId;
+      const recent = (await memory.stores.archive?.recent(key(id), 20)) ?? [];
+      return {
+        contents: [
+          {
+            uri: uri.href,
+            mimeType: "application/json",
+            text: JSON.stringify(recent.map(exchangeView), null, 2),
+          },
+        ],
+      };
+    },
+  );
+  return server;
+}
