@@ -7,7 +7,7 @@
  *
  *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--connections 1,4,16,64,256]
  *                    [--store-connections 1,16] [--samples 200] [--no-legacy] [--out bench/results/NAME.json]
- *                    [--cpu-profile DIR]
+ *                    [--cpu-profile DIR] [--no-cold-start] [--corner NAME (own database, collections, tenant)]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -35,13 +35,16 @@ const { values } = parseArgs({
     "store-connections": { type: "string", default: "1,16" },
     samples: { type: "string", default: "200" },
     "no-legacy": { type: "boolean", default: false },
+    "no-cold-start": { type: "boolean", default: false },
+    corner: { type: "string", default: "load" },
     /** Writes a V8 CPU profile of the API server there; summarize it with `npm run bench:profile`. */
     "cpu-profile": { type: "string" },
     out: { type: "string" },
   },
 });
 
-const tenant = "load";
+/** The benchmark's own database, collections, Redis db and tenant; a smoke run uses another. */
+const tenant = values.corner ?? "load";
 const started = performance.now();
 const numbers = (list: string) => list.split(",").map(Number);
 const stats = (xs: number[]) => {
@@ -54,9 +57,9 @@ async function main() {
   const users = Number(values.users);
   const seconds = Number(values.seconds);
   const { env, chroma, memory } = await freshBenchMemory({
-    database: "hm_bench_load",
-    collection: "bench_load",
-    redisDb: 2,
+    database: `hm_bench_${tenant}`,
+    collection: `bench_${tenant}`,
+    redisDb: tenant === "load" ? 2 : 4,
     tenant,
   });
   const pool = memory.clients.postgres;
@@ -68,7 +71,7 @@ async function main() {
     httpLoad({ url: server.url, apiKey: key, kind, connections, seconds, users, apiPid });
   const legacy = values["no-legacy"]
     ? undefined
-    : await LegacyBaseline.create(chroma, memory.processing.embedder);
+    : await LegacyBaseline.create(chroma, memory.processing.embedder, `bench_${tenant}_legacy`);
 
   const sizes = [];
   let loaded = 0;
@@ -120,7 +123,7 @@ async function main() {
     users,
     seconds,
     sizes,
-    coldStart: coldStart(),
+    coldStart: values["no-cold-start"] ? { skipped: true } : coldStart(),
     wallSeconds: Math.round((performance.now() - started) / 1000),
   };
   console.log(JSON.stringify(result, null, 2));

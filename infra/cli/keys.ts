@@ -1,5 +1,5 @@
 /**
- * API keys: `npm run keys -- create <tenant> <name>` | `list [tenant]` | `revoke <keyId>`.
+ * API keys: `npm run keys -- create <tenant> <name>` | `create-admin <name>` | `list [tenant]` | `revoke <keyId>`.
  * Uses the configured Postgres (or the local emulation when nothing is configured). A new key is
  * printed once; only its hash is stored.
  */
@@ -8,7 +8,8 @@ import { loadConfig } from "../../shared/config/index.js";
 import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
 import { resolveEnv } from "../local/resolve-env.js";
 
-const usage = "usage: npm run keys -- create <tenant> <name> | list [tenant] | revoke <keyId>";
+const usage =
+  "usage: npm run keys -- create <tenant> <name> | create-admin <name> | list [tenant] | revoke <keyId>";
 
 async function main(): Promise<number> {
   const [command, a, b] = process.argv.slice(2);
@@ -22,6 +23,11 @@ async function main(): Promise<number> {
       const { key, info } = await keys.create(a, b);
       console.log(
         `Created key ${info.id} for tenant ${info.tenantId} (${info.name}). Store it now; it is not shown again:\n${key}`,
+      );
+    } else if (command === "create-admin" && a) {
+      const { key, info } = await keys.createAdmin(a);
+      console.log(
+        `Created console key ${info.id} (${info.name}). It opens /console only. Store it now; it is not shown again:\n${key}`,
       );
     } else if (command === "list") {
       for (const k of await keys.list(a))

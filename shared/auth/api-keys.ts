@@ -19,6 +19,12 @@ export const tenantIdPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const keyPattern = /^hm_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const hash = (secret: string) => createHash("sha256").update(secret).digest();
 
+/**
+ * Operator keys open the console and nothing else. Their "tenant" is one no tenant id can be
+ * (tenant ids start with a letter or digit), so an admin key never names a tenant's users.
+ */
+export const adminTenant = "_admin";
+
 export class ApiKeyStore {
   constructor(private readonly pool: Pool) {}
 
@@ -27,6 +33,15 @@ export class ApiKeyStore {
       throw new Error(
         "tenant id must be 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit",
       );
+    return this.insert(tenantId, name);
+  }
+
+  /** A key for the operator console. */
+  createAdmin(name: string): Promise<{ key: string; info: ApiKeyInfo }> {
+    return this.insert(adminTenant, name);
+  }
+
+  private async insert(tenantId: string, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
     const id = randomBytes(9)
       .toString("base64url")
       .toLowerCase()

@@ -52,6 +52,7 @@ export const problems = {
         headers: { "www-authenticate": 'Bearer realm="hierarchical-memory"' },
       },
     ),
+  forbidden: (detail: string) => new AppError(403, problemType("forbidden"), "Forbidden", detail),
   notFound: (detail: string) => new AppError(404, problemType("not-found"), "Not Found", detail),
   methodNotAllowed: (method: string, path: string, allow: string[]) =>
     new AppError(

@@ -9,8 +9,10 @@ import type { Redis } from "@upstash/redis";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ApiKeyStore } from "../auth/api-keys.js";
+import { ApiKeyStore, adminTenant } from "../auth/api-keys.js";
 import type { Config } from "../config/index.js";
+import { consoleRoutes } from "../console/routes.js";
+import { TrafficRecorder } from "../console/traffic.js";
 import { AppError, problems, TierUnavailableError, toProblem } from "../errors/app-error.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import type { AppEnv } from "./env.js";
@@ -56,6 +58,18 @@ export function createApp({
     },
   });
   app.use(requestId(), requestLog(logger), requestMetrics(metrics));
+  const redisClient = redis ?? memory.clients.redis;
+  const traffic = redisClient && new TrafficRecorder(redisClient, config.redis.keyPrefix);
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    if (traffic && !c.req.path.startsWith("/console"))
+      traffic.record({
+        status: c.res.status,
+        durationMs: performance.now() - started,
+        context: c.req.method === "POST" && c.req.path.endsWith("/context"),
+      });
+  });
   app.use(
     bodyLimit({
       maxSize: config.http.maxBodyBytes,
@@ -69,12 +83,12 @@ export function createApp({
     app.use(
       path,
       apiKeyAuth(keys),
-      rateLimit(
-        redis ?? memory.clients.redis,
-        config.http.rateLimitPerMinute,
-        config.redis.keyPrefix,
-        logger,
-      ),
+      rateLimit(redisClient, config.http.rateLimitPerMinute, config.redis.keyPrefix, logger),
+      async (c, next) => {
+        if (c.get("tenantId") === adminTenant)
+          throw problems.forbidden("an operator key opens /console only; use a tenant's key");
+        await next();
+      },
     );
     app.use(path, async (_c, next) => {
       await memory.ensureInitialized().catch((error: unknown) => {
@@ -87,6 +101,7 @@ export function createApp({
   systemRoutes(app, memory);
   memoryRoutes(app, memory, audit);
   mcpRoutes(app, memory, audit);
+  consoleRoutes(app, { memory, keys, traffic, audit });
 
   app.notFound((c) => {
     const allow = app.routes

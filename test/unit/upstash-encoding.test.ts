@@ -7,6 +7,12 @@ describe("Upstash bridge reply encoding", () => {
     expect(encodeReply(reply, true)).toEqual([Buffer.from("héllo").toString("base64"), 3, null, ["AP8="]]);
   });
 
+  it("answers HGETALL as Upstash does, a flat field/value array, though ioredis made it an object", () => {
+    const hash = { requests: Buffer.from("2"), errors: Buffer.from("0") } as unknown as Buffer;
+    expect(encodeReply(hash, false)).toEqual(["requests", "2", "errors", "0"]);
+    expect(encodeReply({} as unknown as Buffer, false)).toEqual([]);
+  });
+
   it("returns UTF-8 text without the encoding header", () => {
     expect(encodeReply([Buffer.from("héllo"), "OK"], false)).toEqual(["héllo", "OK"]);
   });

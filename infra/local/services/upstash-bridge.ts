@@ -111,6 +111,12 @@ function toOutcomes(results: [Error | null, unknown][], encode: (r: Reply) => En
 
 export function encodeReply(reply: Reply, base64: boolean): Encoded {
   if (Array.isArray(reply)) return reply.map((item) => encodeReply(item, base64));
+  // ioredis turns HGETALL's flat array into an object; Upstash answers with the flat array.
+  if (reply && typeof reply === "object" && !Buffer.isBuffer(reply))
+    return Object.entries(reply).flatMap(([field, value]) => [
+      encodeReply(field, base64),
+      encodeReply(value as Reply, base64),
+    ]);
   if (Buffer.isBuffer(reply)) return base64 ? reply.toString("base64") : reply.toString("utf8");
   if (typeof reply === "string") return base64 ? Buffer.from(reply).toString("base64") : reply;
   return reply;

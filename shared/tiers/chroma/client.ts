@@ -32,7 +32,8 @@ export function chromaProbe(chroma: ChromaClient, url: string): TierProbe {
         .getOrCreateCollection({ name: "tier_probe", embeddingFunction: null })
         .catch((error: unknown) => {
           if (error instanceof Error && error.name === "ChromaConnectionError")
-            throw new Error(`cannot reach Chroma at ${host}`, { cause: error });
+            // Its message goes on about browsers and CORS; the first sentence is the news.
+            throw new Error(`cannot reach Chroma at ${host} (${error.message.split(". ")[0]})`);
           throw error;
         });
       const id = probeId();
