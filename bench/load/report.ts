@@ -93,6 +93,27 @@ function goals(r: LoadResult): string {
   );
 }
 
+/** One row per size and connection count of an autocannon step list. */
+const httpTable = (r: LoadResult, steps: "contextHttp" | "storeHttp") =>
+  table(
+    ["stored", "connections", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "non-2xx"],
+    r.sizes.flatMap((s) =>
+      s[steps].map((c) => {
+        const l = c.latencyMs;
+        return [
+          s.size,
+          c.connections,
+          c.requestsPerSecond,
+          l.p50,
+          l.p90,
+          l.p99,
+          c.errors + c.timeouts,
+          c.non2xx,
+        ];
+      }),
+    ),
+  );
+
 const ratio = (a?: number, b?: number) => (a && b ? Math.round((a / b) * 100) / 100 : undefined);
 
 function charts(r: LoadResult, out: string): string[] {
@@ -194,39 +215,11 @@ export function writeLoadReport(r: LoadResult, out: string) {
     "",
     "autocannon's histogram gives p50, p90, p97.5 and p99 (no p95); the JSON has all four.",
     "",
-    table(
-      ["stored", "connections", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "non-2xx"],
-      r.sizes.flatMap((s) =>
-        s.contextHttp.map((c) => [
-          s.size,
-          c.connections,
-          c.requestsPerSecond,
-          c.latencyMs.p50,
-          c.latencyMs.p90,
-          c.latencyMs.p99,
-          c.errors + c.timeouts,
-          c.non2xx,
-        ]),
-      ),
-    ),
+    httpTable(r, "contextHttp"),
     "",
     "## Stores over HTTP",
     "",
-    table(
-      ["stored", "connections", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "non-2xx"],
-      r.sizes.flatMap((s) =>
-        s.storeHttp.map((c) => [
-          s.size,
-          c.connections,
-          c.requestsPerSecond,
-          c.latencyMs.p50,
-          c.latencyMs.p90,
-          c.latencyMs.p99,
-          c.errors + c.timeouts,
-          c.non2xx,
-        ]),
-      ),
-    ),
+    httpTable(r, "storeHttp"),
     "",
     "## Server side, each tier, and the legacy design (sequential requests)",
     "",
