@@ -39,8 +39,7 @@ async function main() {
   });
   const memory = HierarchicalMemoryManager.fromConfig(config);
   // Before initializeTiers: the summary index keeps the collection it creates there.
-  if (values.fresh)
-    await memory.clients.chroma?.deleteCollection({ name: config.chroma.collection }).catch(() => undefined);
+  if (values.fresh) await memory.stores.summaries?.dropAll();
   await memory.initializeTiers();
   try {
     const conversations = loadConversations(values.data ?? "");

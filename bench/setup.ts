@@ -11,7 +11,7 @@ import { createChromaClient } from "../shared/tiers/chroma/client.js";
 export interface BenchCorner {
   /** Postgres database, dropped and created again. */
   database: string;
-  /** The summary collection; `dropCollections` names others the benchmark writes. */
+  /** The summary collections' name; `dropCollections` names others the benchmark writes. */
   collection: string;
   dropCollections?: string[];
   redisDb: number;
@@ -34,9 +34,10 @@ export async function freshBenchMemory(corner: BenchCorner) {
   };
   const config = loadConfig(env);
   const chroma = createChromaClient(config.chroma);
-  for (const name of [corner.collection, ...(corner.dropCollections ?? [])])
+  for (const name of corner.dropCollections ?? [])
     await chroma.deleteCollection({ name }).catch(() => undefined);
   const memory = HierarchicalMemoryManager.fromConfig(config);
+  await memory.stores.summaries?.dropAll();
   await memory.initializeTiers();
   await memory.clients.redis?.flushdb();
   // Auto-commit session: CALL ... IN TRANSACTIONS refuses to run inside an explicit transaction.

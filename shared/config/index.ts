@@ -26,6 +26,8 @@ export interface Config {
     url: string;
     path: string;
     collection: string;
+    /** Summary collections: each user's summaries live in one, chosen by a hash of the user id. */
+    shards: number;
     tenant: string;
     database: string;
     apiKey?: string;
@@ -160,6 +162,7 @@ function toConfig(e: Env): Config {
       url: e.HIERARCHICAL_MEMORY_CHROMADB_URL ?? "",
       path: e.HIERARCHICAL_MEMORY_CHROMADB_PATH,
       collection: e.HIERARCHICAL_MEMORY_CHROMADB_COLLECTION,
+      shards: e.HIERARCHICAL_MEMORY_CHROMADB_SHARDS,
       tenant: e.HIERARCHICAL_MEMORY_CHROMADB_TENANT,
       database: e.HIERARCHICAL_MEMORY_CHROMADB_DATABASE,
       apiKey: e.HIERARCHICAL_MEMORY_CHROMADB_API_KEY,

@@ -40,6 +40,7 @@ export const envSchema = z.object({
       "must be 3-512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
     )
     .default("conversation_summaries"),
+  HIERARCHICAL_MEMORY_CHROMADB_SHARDS: int(64, 1, 4096),
   HIERARCHICAL_MEMORY_CHROMADB_TENANT: z.string().min(1).default("default_tenant"),
   HIERARCHICAL_MEMORY_CHROMADB_DATABASE: z.string().min(1).default("default_database"),
   HIERARCHICAL_MEMORY_CHROMADB_API_KEY: z.string().min(1).optional(),

@@ -79,7 +79,7 @@ export class HierarchicalMemoryManager {
           size: config.memory.recentCacheSize,
           ttlSeconds: config.cacheTtlSeconds,
         }),
-      summaries: chroma && new ChromaSummaryIndex(chroma, config.chroma.collection),
+      summaries: chroma && new ChromaSummaryIndex(chroma, config.chroma.collection, config.chroma.shards),
       graph: neo4j && new Neo4jKnowledgeGraph(neo4j, config.neo4j.database),
     };
     this.health = new TierHealthTracker({

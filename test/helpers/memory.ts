@@ -11,6 +11,8 @@ const collection = `test_${crypto.randomUUID().replaceAll("-", "")}`;
 export async function createTestManager(overrides: Record<string, string> = {}) {
   const config = testConfig({
     HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: collection,
+    // A few shards: users spread over several collections, without creating 64 per test file.
+    HIERARCHICAL_MEMORY_CHROMADB_SHARDS: "4",
     HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "10000",
     HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: "2000",
     ...overrides,

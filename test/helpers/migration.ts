@@ -40,8 +40,10 @@ export async function tenantCounts(memory: HierarchicalMemoryManager, tenant: st
   const like = `${tenant}/%`;
   const pg = async (sql: string) => Number((await postgres?.query<{ n: string }>(sql, [like]))?.rows[0]?.n);
   const keys = (await redis?.keys(`${memory.config.redis.keyPrefix}*${tenant}/*`)) ?? [];
-  const summaries = await memory.stores.summaries?.ensureCollection();
-  const chroma = summaries ? (await summaries.get({ include: ["metadatas"] })).metadatas : [];
+  const shards = (await memory.stores.summaries?.all()) ?? [];
+  const chroma = (await Promise.all(shards.map((c) => c.get({ include: ["metadatas"] })))).flatMap(
+    (r) => r.metadatas,
+  );
   const neo = await memory.clients.neo4j?.executeQuery(
     "MATCH (n) WHERE n.userId STARTS WITH $p OR n.id STARTS WITH $p RETURN count(n) AS n",
     { p: `${tenant}/` },

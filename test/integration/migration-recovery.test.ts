@@ -68,6 +68,7 @@ describe("migration recovery", () => {
         ...inject("localEnv"),
         HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant,
         HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: memory.config.chroma.collection,
+        HIERARCHICAL_MEMORY_CHROMADB_SHARDS: String(memory.config.chroma.shards),
         HIERARCHICAL_MEMORY_LEGACY_CHROMADB_URL: legacy.url,
       },
       5,

@@ -1,7 +1,11 @@
 /**
- * Tier 3: window summaries with embeddings in one Chroma collection. Every document carries its
- * user_id, and every query and delete is filtered by it, so one user's summaries never reach another.
+ * Tier 3: window summaries with embeddings in Chroma. Every document carries its user_id, and every
+ * query and delete is filtered by it, so one user's summaries never reach another. A user's
+ * summaries live in one of `shards` collections (`<name>_<n>`, by a hash of the user id): Chroma's
+ * search filtered to one user costs about the size of the whole collection (at 250,000 summaries in
+ * one collection it missed a 100 ms deadline every time), so the collections stay small.
  */
+import { createHash } from "node:crypto";
 import type { ChromaClient, Collection } from "chromadb";
 import type { Summary } from "../../domain/types.js";
 
@@ -11,30 +15,70 @@ export interface SummaryHit {
 }
 
 export class ChromaSummaryIndex {
-  private collection?: Promise<Collection>;
+  private readonly collections = new Map<number, Promise<Collection>>();
   constructor(
     private readonly chroma: ChromaClient,
     private readonly name: string,
+    private readonly shards = 1,
   ) {}
 
-  /** The collection, created on first use with cosine distance. */
-  ensureCollection(): Promise<Collection> {
-    this.collection ??= this.chroma
-      .getOrCreateCollection({
-        name: this.name,
-        embeddingFunction: null,
-        configuration: { hnsw: { space: "cosine" } },
-      })
-      .catch((error: unknown) => {
-        this.collection = undefined;
-        throw error;
-      });
-    return this.collection;
+  shardOf(userId: string): number {
+    return createHash("sha1").update(userId).digest().readUInt32BE(0) % this.shards;
+  }
+
+  collectionName(shard: number): string {
+    return `${this.name}_${shard}`;
+  }
+
+  /** A shard's collection (the first by default), created on first use with cosine distance. */
+  ensureCollection(shard = 0): Promise<Collection> {
+    let collection = this.collections.get(shard);
+    if (!collection) {
+      collection = this.chroma
+        .getOrCreateCollection({
+          name: this.collectionName(shard),
+          embeddingFunction: null,
+          configuration: { hnsw: { space: "cosine" } },
+        })
+        .catch((error: unknown) => {
+          this.collections.delete(shard);
+          throw error;
+        });
+      this.collections.set(shard, collection);
+    }
+    return collection;
+  }
+
+  private forUser(userId: string): Promise<Collection> {
+    return this.ensureCollection(this.shardOf(userId));
+  }
+
+  /** Every shard's collection (for checks over all summaries). */
+  all(): Promise<Collection[]> {
+    return Promise.all(Array.from({ length: this.shards }, (_, shard) => this.ensureCollection(shard)));
+  }
+
+  /** Deletes every shard's collection (a benchmark's fresh start). */
+  async dropAll(): Promise<void> {
+    this.collections.clear();
+    await Promise.all(
+      Array.from({ length: this.shards }, (_, shard) =>
+        this.chroma.deleteCollection({ name: this.collectionName(shard) }).catch(() => undefined),
+      ),
+    );
   }
 
   async upsert(items: readonly { summary: Summary; embedding: number[] }[]): Promise<void> {
-    if (items.length === 0) return;
-    const collection = await this.ensureCollection();
+    const byShard = new Map<number, { summary: Summary; embedding: number[] }[]>();
+    for (const item of items) {
+      const shard = this.shardOf(item.summary.userId);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), item]);
+    }
+    for (const [shard, shardItems] of byShard) await this.upsertInto(shard, shardItems);
+  }
+
+  private async upsertInto(shard: number, items: readonly { summary: Summary; embedding: number[] }[]) {
+    const collection = await this.ensureCollection(shard);
     await collection.upsert({
       ids: items.map(({ summary }) => docId(summary.userId, summary.windowIndex)),
       embeddings: items.map((i) => i.embedding),
@@ -50,7 +94,7 @@ export class ChromaSummaryIndex {
   }
 
   async query(userId: string, embedding: number[], limit: number): Promise<SummaryHit[]> {
-    const collection = await this.ensureCollection();
+    const collection = await this.forUser(userId);
     const result = await collection.query({
       queryEmbeddings: [embedding],
       nResults: limit,
@@ -79,7 +123,7 @@ export class ChromaSummaryIndex {
   /** The exchange ids each stored window of this user covers, by window index. */
   async windowsOf(userId: string, windowIndexes: readonly number[]): Promise<Map<number, string[]>> {
     if (windowIndexes.length === 0) return new Map();
-    const collection = await this.ensureCollection();
+    const collection = await this.forUser(userId);
     const result = await collection.get({
       ids: [...new Set(windowIndexes)].map((w) => docId(userId, w)),
       include: ["metadatas"],
@@ -95,13 +139,13 @@ export class ChromaSummaryIndex {
   }
 
   async countForUser(userId: string): Promise<number> {
-    const collection = await this.ensureCollection();
+    const collection = await this.forUser(userId);
     const result = await collection.get({ where: { user_id: userId }, include: [] });
     return result.ids.length;
   }
 
   async deleteUser(userId: string): Promise<void> {
-    const collection = await this.ensureCollection();
+    const collection = await this.forUser(userId);
     await collection.delete({ where: { user_id: userId } });
   }
 }
