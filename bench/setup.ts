@@ -41,11 +41,18 @@ export async function freshBenchMemory(corner: BenchCorner) {
   await memory.initializeTiers();
   await memory.clients.redis?.flushdb();
   // Auto-commit session: CALL ... IN TRANSACTIONS refuses to run inside an explicit transaction.
+  // Label by label through the userId indexes, in small transactions: one sweep over every node
+  // of a million-exchange run ran the local Neo4j out of heap.
   const session = memory.clients.neo4j?.session({ database: config.neo4j.database });
-  await session?.run(
-    "MATCH (n) WHERE n.userId STARTS WITH $prefix OR n.id STARTS WITH $prefix CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-    { prefix: `${corner.tenant}/` },
-  );
+  for (const [label, key] of [
+    ["Fact", "userId"],
+    ["Entity", "userId"],
+    ["MemUser", "id"],
+  ])
+    await session?.run(
+      `MATCH (n:${label}) WHERE n.${key} STARTS WITH $prefix CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS`,
+      { prefix: `${corner.tenant}/` },
+    );
   await session?.close();
   return { env, config, chroma, memory };
 }

@@ -57,7 +57,11 @@ function goals(r: LoadResult): string {
     return [
       goal,
       measured === undefined ? "–" : String(measured),
-      met ? "met" : `missed (${Number(by).toFixed(1)}x)`,
+      measured === undefined
+        ? "not measured in this run"
+        : met
+          ? "met"
+          : `missed (${Number(by).toFixed(1)}x)`,
     ];
   };
   return table(
