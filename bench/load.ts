@@ -17,7 +17,7 @@ import { percentile } from "../shared/memory/health.js";
 import type { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { seededRandom } from "../shared/util/random.js";
 import { growTo } from "./load/bulk-load.js";
-import { processSnapshot } from "./load/cpu.js";
+import { processSnapshot, settle } from "./load/cpu.js";
 import { question, userIdOf } from "./load/dataset.js";
 import { httpLoad } from "./load/http-load.js";
 import { LegacyBaseline } from "./load/legacy-baseline.js";
@@ -81,6 +81,8 @@ async function main() {
       const bulk = await growTo(memory, { tenant, users, from: loaded, to: size });
       const legacyLoadSeconds = await legacy?.growTo({ tenant, users, from: loaded, to: size });
       loaded = size;
+      console.error(`size ${size}: waiting for the stores to settle`);
+      const settleSeconds = await settle(apiPid);
       const context = [];
       for (const connections of numbers(values.connections)) {
         console.error(`size ${size}: context at ${connections} connections`);
@@ -99,6 +101,7 @@ async function main() {
         size,
         storedAtEnd: Number(rows[0]?.n),
         loadSeconds: bulk.seconds,
+        settleSeconds,
         legacyLoadSeconds,
         storeHttp: store,
         contextHttp: context,

@@ -66,3 +66,24 @@ export function cpuPerRequest(before: ProcessSnapshot, after: ProcessSnapshot, r
     per[group] = Math.round(((ms - (before.cpuMs[group] ?? 0)) / Math.max(1, requests)) * 100) / 100;
   return per;
 }
+
+/**
+ * Waits until the stores stop working on their own (after a bulk load Chroma keeps indexing for a
+ * while, and queries meanwhile miss the deadline): every group below `busyShare` of one core over
+ * 2 s, or `maxSeconds`. Returns the seconds waited.
+ */
+export async function settle(apiPid: number, busyShare = 0.15, maxSeconds = 300): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const before = processSnapshot(apiPid);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const after = processSnapshot(apiPid);
+    const busiest = Math.max(
+      ...["chroma", "neo4j", "postgres", "api"].map(
+        (g) => ((after.cpuMs[g] ?? 0) - (before.cpuMs[g] ?? 0)) / 2000,
+      ),
+    );
+    const waited = (performance.now() - started) / 1000;
+    if (busiest < busyShare || waited >= maxSeconds) return Math.round(waited);
+  }
+}

@@ -13,6 +13,8 @@ export interface SizeResult {
   size: number;
   storedAtEnd: number;
   loadSeconds: number;
+  /** Seconds the stores kept working after the bulk load, before the measurements began. */
+  settleSeconds?: number;
   legacyLoadSeconds?: number;
   storeHttp: HttpResult[];
   contextHttp: HttpResult[];
@@ -231,6 +233,7 @@ export function writeLoadReport(r: LoadResult, out: string) {
       [
         "stored",
         "bulk load s",
+        "settle s",
         "server total p50/p99",
         ...Object.keys(r.sizes[0]?.tierMs ?? {}).map((t) => `${t} p50/p99`),
         "in-process p50",
@@ -241,6 +244,7 @@ export function writeLoadReport(r: LoadResult, out: string) {
       r.sizes.map((s) => [
         s.size,
         s.loadSeconds,
+        s.settleSeconds,
         `${s.contextServerTotalMs.p50} / ${s.contextServerTotalMs.p99}`,
         ...Object.keys(r.sizes[0]?.tierMs ?? {}).map((t) => `${s.tierMs[t]?.p50} / ${s.tierMs[t]?.p99}`),
         s.assemblyInProcessMs.p50,

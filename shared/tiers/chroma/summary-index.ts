@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ChromaClient, Collection } from "chromadb";
+import pLimit from "p-limit";
 import type { Summary } from "../../domain/types.js";
 
 export interface SummaryHit {
@@ -74,7 +75,11 @@ export class ChromaSummaryIndex {
       const shard = this.shardOf(item.summary.userId);
       byShard.set(shard, [...(byShard.get(shard) ?? []), item]);
     }
-    for (const [shard, shardItems] of byShard) await this.upsertInto(shard, shardItems);
+    // Writes to different collections proceed in parallel (one collection's are serialized).
+    const limit = pLimit(8);
+    await Promise.all(
+      [...byShard].map(([shard, shardItems]) => limit(() => this.upsertInto(shard, shardItems))),
+    );
   }
 
   private async upsertInto(shard: number, items: readonly { summary: Summary; embedding: number[] }[]) {
