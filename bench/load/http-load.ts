@@ -10,6 +10,8 @@ export interface HttpResult {
   latencyMs: { p50: number; p90: number; p97_5: number; p99: number; max: number };
   requests: number;
   non2xx: number;
+  /** Answers by HTTP status. */
+  statusCodes: Record<string, number>;
   errors: number;
   timeouts: number;
   /** CPU milliseconds per request in each process group (API, stores, bridges, load generator). */
@@ -57,6 +59,12 @@ export async function httpLoad(options: {
     latencyMs: { p50: l.p50, p90: l.p90, p97_5: l.p97_5, p99: l.p99, max: l.max },
     requests: result.requests.total,
     non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [
+        code,
+        (stat as { count: number }).count,
+      ]),
+    ),
     errors: result.errors,
     timeouts: result.timeouts,
     cpuMsPerRequest: cpuPerRequest(before, after, result.requests.total),
