@@ -34,6 +34,9 @@ describe("npm run bench at a smoke size", () => {
         expect(step.requests).toBeGreaterThan(0);
         expect(step.errors + step.timeouts + step.non2xx).toBe(0);
         expect(step.cpuMsPerRequest.api).toBeGreaterThan(0);
+        const { p50, p95, p99 } = step.latencyMs;
+        expect(p95).toBeGreaterThanOrEqual(p50 - 1);
+        expect(p95).toBeLessThanOrEqual(p99 + 1);
       }
       expect(Object.keys(size.tierMs).sort()).toEqual(["chroma", "neo4j", "postgres", "redis"]);
       expect(size.legacyInProcessMs?.p50).toBeGreaterThan(0);
