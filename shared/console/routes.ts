@@ -9,7 +9,7 @@ import { z } from "zod";
 import { adminTenant, tenantIdPattern } from "../auth/api-keys.js";
 import { problems } from "../errors/app-error.js";
 import type { AppEnv } from "../http/env.js";
-import { describeIssues } from "../http/error-mapping.js";
+import { parseOrBadRequest } from "../http/error-mapping.js";
 import { apiKeyAuth, type KeyVerifier } from "../http/middleware.js";
 import { UserParams } from "../http/schemas.js";
 import { userKey } from "../http/tenancy.js";
@@ -31,9 +31,8 @@ const UserRef = z.object({
 });
 
 const parsedUser = (params: unknown) => {
-  const result = UserRef.safeParse(params);
-  if (!result.success) throw problems.badRequest(describeIssues(result.error.issues));
-  return { ...result.data, key: userKey(result.data.tenant, result.data.userId) };
+  const user = parseOrBadRequest(UserRef, params);
+  return { ...user, key: userKey(user.tenant, user.userId) };
 };
 
 export function consoleRoutes(app: OpenAPIHono<AppEnv>, { memory, keys, traffic, audit }: ConsoleDeps) {

@@ -7,9 +7,10 @@ import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mc
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { AppError, problems, toProblem } from "../errors/app-error.js";
-import { describeIssues, toAppError } from "../http/error-mapping.js";
+import { parseOrBadRequest, toAppError } from "../http/error-mapping.js";
 import { ContextRequest, ListQuery, StoreRequest, UserParams } from "../http/schemas.js";
-import { decodeCursor, encodeCursor, userKey } from "../http/tenancy.js";
+import { userKey } from "../http/tenancy.js";
+import { archivePage, assertFoundOrKnown } from "../http/user-memory.js";
 import { exchangeView } from "../http/views.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 
@@ -46,17 +47,9 @@ const guarded =
     }
   };
 
-/** The REST schema's verdict on the same fields, so both edges refuse with the same words. */
-function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw problems.badRequest(describeIssues(result.error.issues));
-  return result.data;
-}
-
 export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer {
   const server = new McpServer({ name: "hierarchical-memory", version: "0.1.0" });
   const key = (id: string) => userKey(tenantId, id);
-  const known = async (id: string) => ((await memory.stores.archive?.exchangeCount(key(id))) ?? 0) > 0;
 
   server.registerTool(
     "remember",
@@ -74,7 +67,7 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
       },
     },
     guarded(async (args) => {
-      const body = parsed(StoreRequest, { ...args, botResponse: args.botResponse ?? "" });
+      const body = parseOrBadRequest(StoreRequest, { ...args, botResponse: args.botResponse ?? "" });
       const result = await memory.storeConversation({
         userId: key(args.userId),
         userMessage: body.userMessage,
@@ -101,14 +94,13 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
       },
     },
     guarded(async ({ userId: id, ...request }) => {
-      const { query, ...limits } = parsed(ContextRequest, request);
+      const { query, ...limits } = parseOrBadRequest(ContextRequest, request);
       const context = await memory.getConversationContext({
         userId: key(id),
         currentQuery: query,
         ...limits,
       });
-      if (context.items.length === 0 && !context.degraded.includes("postgres") && !(await known(id)))
-        throw problems.notFound(`no memory of user ${id}`);
+      await assertFoundOrKnown(memory.stores.archive, key(id), id, context);
       const items = context.items;
       const lines = items.map((i) => `- [${i.source}, ${i.timestamp}] ${i.text}`);
       const note = context.degraded.length > 0 ? `\n(not heard from: ${context.degraded.join(", ")})` : "";
@@ -133,22 +125,15 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
       },
     },
     guarded(async ({ userId: id, query, cursor, limit: asked }) => {
-      const { limit } = parsed(ListQuery, { cursor, limit: asked });
+      const { limit } = parseOrBadRequest(ListQuery, { cursor, limit: asked });
       const archive = memory.stores.archive;
       if (!archive) throw problems.unavailable("postgres");
       if (query?.trim()) {
         const hits = await archive.search(key(id), query, limit);
-        if (hits.length === 0 && !(await known(id))) throw problems.notFound(`no memory of user ${id}`);
+        await assertFoundOrKnown(archive, key(id), id, { items: hits, degraded: [] });
         return ok({ userId: id, items: hits.map((h) => exchangeView(h.exchange)), nextCursor: null });
       }
-      const before = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (cursor !== undefined && !before) throw problems.badRequest("cursor is not one this API returned");
-      const page = await archive.recent(key(id), limit + 1, before);
-      if (page.length === 0 && !before) throw problems.notFound(`no memory of user ${id}`);
-      const items = page.slice(0, limit);
-      const last = items.at(-1);
-      const nextCursor = page.length > limit && last ? encodeCursor(last) : null;
-      return ok({ userId: id, items: items.map(exchangeView), nextCursor });
+      return ok({ userId: id, ...(await archivePage(archive, key(id), id, cursor, limit)) });
     }),
   );
 
@@ -194,7 +179,7 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
       mimeType: "application/json",
     },
     async (uri, variables) => {
-      const id = parsed(UserParams, { userId: String(variables.userId) }).userId;
+      const id = parseOrBadRequest(UserParams, { userId: String(variables.userId) }).userId;
       const recent = (await memory.stores.archive?.recent(key(id), 20)) ?? [];
       return {
         contents: [

@@ -15,7 +15,8 @@ import {
   StoreResponse,
   UserParams,
 } from "../schemas.js";
-import { decodeCursor, encodeCursor, userKey } from "../tenancy.js";
+import { userKey } from "../tenancy.js";
+import { archivePage, assertFoundOrKnown } from "../user-memory.js";
 import { exchangeView } from "../views.js";
 
 type Memory = Pick<
@@ -110,8 +111,6 @@ export function memoryRoutes(
   audit: (event: Record<string, unknown>) => void,
 ) {
   const key = (c: { get(k: "tenantId"): string }, userId: string) => userKey(c.get("tenantId"), userId);
-  /** Whether we hold anything for this (tenant-qualified) user; unknown users answer 404. */
-  const known = async (user: string) => ((await memory.stores.archive?.exchangeCount(user)) ?? 0) > 0;
 
   app.openapi(store, async (c) => {
     const { userId } = c.req.valid("param");
@@ -143,13 +142,7 @@ export function memoryRoutes(
       "tierTimings",
       Object.fromEntries(Object.entries(assembled.timings).map(([tier, t]) => [tier, t.ms])),
     );
-    // Nothing found and the archive was not heard from: the answer says so (degraded), not 404.
-    if (
-      assembled.items.length === 0 &&
-      !assembled.degraded.includes("postgres") &&
-      !(await known(key(c, userId)))
-    )
-      throw problems.notFound(`no memory of user ${userId}`);
+    await assertFoundOrKnown(memory.stores.archive, key(c, userId), userId, assembled);
     const { candidates: _, ...answer } = assembled;
     return c.json({ ...answer, userId }, 200);
   });
@@ -157,15 +150,7 @@ export function memoryRoutes(
   app.openapi(list, async (c) => {
     const { userId } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    const before = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !before) throw problems.badRequest("cursor is not one this API returned");
-    const archive = memory.stores.archive;
-    const page = archive ? await archive.recent(key(c, userId), limit + 1, before) : [];
-    if (page.length === 0 && !before) throw problems.notFound(`no memory of user ${userId}`);
-    const items = page.slice(0, limit);
-    const last = items[items.length - 1];
-    const nextCursor = page.length > limit && last ? encodeCursor(last) : null;
-    return c.json({ items: items.map(exchangeView), nextCursor }, 200);
+    return c.json(await archivePage(memory.stores.archive, key(c, userId), userId, cursor, limit), 200);
   });
 
   app.openapi(exportUser, async (c) => {
