@@ -57,19 +57,9 @@ export function createApp({
       if (!result.success) throw problems.badRequest(describeIssues(result.error.issues));
     },
   });
-  app.use(requestId(), requestLog(logger), requestMetrics(metrics));
   const redisClient = redis ?? memory.clients.redis;
   const traffic = redisClient && new TrafficRecorder(redisClient, config.redis.keyPrefix);
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    if (traffic && !c.req.path.startsWith("/console"))
-      traffic.record({
-        status: c.res.status,
-        durationMs: performance.now() - started,
-        context: c.req.method === "POST" && c.req.path.endsWith("/context"),
-      });
-  });
+  app.use(requestId(), requestLog(logger), requestMetrics(metrics, traffic));
   app.use(
     bodyLimit({
       maxSize: config.http.maxBodyBytes,

@@ -4,6 +4,7 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 import type { MiddlewareHandler } from "hono";
+import type { TrafficRecorder } from "../console/traffic.js";
 import { problems } from "../errors/app-error.js";
 import type { AppEnv } from "./env.js";
 
@@ -67,15 +68,27 @@ export function rateLimit(
  * CloudWatch metrics in EMF (Powertools): latency and count per route and status class, and each
  * tier's time in a context assembly (routes put it on `tierTimings`). Published per request.
  */
-export function requestMetrics(metrics: Metrics | undefined): MiddlewareHandler<AppEnv> {
-  if (!metrics) return (_c, next) => next();
+export function requestMetrics(
+  metrics: Metrics | undefined,
+  traffic?: TrafficRecorder,
+): MiddlewareHandler<AppEnv> {
+  if (!metrics && !traffic) return (_c, next) => next();
   return async (c, next) => {
     const started = performance.now();
     await next();
     const route = c.req.routePath;
+    const durationMs = performance.now() - started;
+    // The console's own polling is not traffic.
+    if (traffic && !c.req.path.startsWith("/console"))
+      traffic.record({
+        status: c.res.status,
+        durationMs,
+        context: c.req.method === "POST" && route === "/v1/users/:userId/context",
+      });
+    if (!metrics) return;
     const single = metrics.singleMetric();
     single.addDimensions({ route, status: `${Math.floor(c.res.status / 100)}xx` });
-    single.addMetric("latency", MetricUnit.Milliseconds, performance.now() - started);
+    single.addMetric("latency", MetricUnit.Milliseconds, durationMs);
     for (const [tier, ms] of Object.entries(c.get("tierTimings") ?? {})) {
       const perTier = metrics.singleMetric();
       perTier.addDimension("tier", tier);
