@@ -73,7 +73,9 @@ export class ChromaSummaryIndex {
     const byShard = new Map<number, { summary: Summary; embedding: number[] }[]>();
     for (const item of items) {
       const shard = this.shardOf(item.summary.userId);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), item]);
+      const list = byShard.get(shard) ?? [];
+      list.push(item);
+      byShard.set(shard, list);
     }
     // Writes to different collections proceed in parallel (one collection's are serialized).
     const limit = pLimit(8);
