@@ -1,6 +1,6 @@
 /**
  * Retrieval quality on LoCoMo: every turn of each conversation is stored for one user (session date as
- * timestamp, dia_id in metadata); every question of categories 1-4 is asked as currentQuery a day after
+ * timestamp, speaker as speaker, dia_id in metadata); every question of categories 1-4 is asked as currentQuery a day after
  * the last session; the returned items are flattened into the dia_ids they cover, in rank order, and
  * scored as evidence recall@k. Runs on the local emulation with the offline defaults.
  *
@@ -8,6 +8,7 @@
  * re-asks); --fresh drops it first.
  *
  *   npm run bench:locomo -- --data ../shared/data/locomo [--out bench/results/locomo.json] [--fresh]
+ *     [--speaker-in-text]   (with --fresh: store "Speaker: text" and no speaker field, for comparison)
  */
 import { parseArgs } from "node:util";
 import { ensureLocalUp } from "../infra/local/control.js";
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     data: { type: "string", default: "../shared/data/locomo" },
     out: { type: "string" },
     fresh: { type: "boolean", default: false },
+    // Ablation: the speaker only as a "Name: " prefix of the text, as a store without speakers would hold it.
+    "speaker-in-text": { type: "boolean", default: false },
   },
 });
 
@@ -51,7 +54,9 @@ async function main() {
         for (const turn of c.turns) {
           const { exchangeId } = await memory.storeConversation({
             userId: `locomo-${c.name}`,
-            userMessage: `${turn.speaker}: ${turn.text}`,
+            ...(values["speaker-in-text"]
+              ? { userMessage: `${turn.speaker}: ${turn.text}` }
+              : { userMessage: turn.text, speaker: turn.speaker }),
             botResponse: "",
             metadata: { dia_id: turn.diaId },
             timestamp: turn.at,
@@ -96,6 +101,7 @@ async function main() {
         summaryWindow: config.memory.summaryWindow,
         halfLifeDays: config.memory.halfLifeDays,
         decayFloor: config.memory.decayFloor,
+        speakers: values["speaker-in-text"] ? "in the text" : "speaker field",
       },
     };
     publish("LoCoMo retrieval benchmark", result, values.out);

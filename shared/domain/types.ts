@@ -9,6 +9,11 @@ export interface ExchangeInput {
   userId: string;
   userMessage: string;
   botResponse: string;
+  /**
+   * Who wrote userMessage when the memory holds a conversation between people (a group chat, a
+   * transcript); absent for a bot's own user. A query that names a speaker favours what they said.
+   */
+  speaker?: string;
   metadata?: Metadata;
   /** Same key, same user: the first store's id is returned and nothing is written twice. */
   idempotencyKey?: string;
@@ -22,6 +27,7 @@ export interface Exchange {
   ordinal: number;
   userMessage: string;
   botResponse: string;
+  speaker?: string;
   metadata: Metadata;
   createdAt: Date;
 }
@@ -51,5 +57,5 @@ export interface Extraction {
   facts: { text: string; entityKeys: string[] }[];
 }
 
-export const exchangeText = (e: Pick<Exchange, "userMessage" | "botResponse">) =>
-  `User: ${e.userMessage}\nAssistant: ${e.botResponse}`;
+export const exchangeText = (e: Pick<Exchange, "userMessage" | "botResponse" | "speaker">) =>
+  `${e.speaker ?? "User"}: ${e.userMessage}\nAssistant: ${e.botResponse}`;

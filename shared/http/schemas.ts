@@ -29,6 +29,11 @@ export const StoreRequest = z
   .object({
     userMessage: storableText(32_000),
     botResponse: storableText(32_000),
+    speaker: storableText(200).regex(/\S/, "must not be blank").optional().openapi({
+      description:
+        "Who wrote userMessage, when the memory holds a conversation between people (a group chat, a transcript). A query naming the speaker favours what they said.",
+      example: "Caroline",
+    }),
     metadata: z
       .record(z.string(), z.unknown())
       .refine((m) => !hasUnstorable(m), unstorableMessage)
@@ -107,6 +112,7 @@ export const ExchangeView = z
     id: z.string(),
     userMessage: z.string(),
     botResponse: z.string(),
+    speaker: z.string().optional(),
     metadata: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
   })

@@ -61,6 +61,12 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
         userId,
         userMessage: z.string().describe("What the user said, or the note to keep."),
         botResponse: z.string().optional().describe("What you answered; omit for a note."),
+        speaker: z
+          .string()
+          .optional()
+          .describe(
+            "Who said userMessage, in a conversation between several people; omit for your own user.",
+          ),
         metadata: z.record(z.string(), z.unknown()).optional().describe("Any JSON object to keep with it."),
         timestamp: z.string().optional().describe("ISO 8601 time it happened; default now."),
         idempotencyKey: z.string().max(255).optional().describe("Retries with the same key store it once."),
@@ -72,6 +78,7 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
         userId: key(args.userId),
         userMessage: body.userMessage,
         botResponse: body.botResponse,
+        speaker: body.speaker,
         metadata: body.metadata,
         timestamp: body.timestamp ? new Date(body.timestamp) : undefined,
         idempotencyKey: args.idempotencyKey,

@@ -48,6 +48,7 @@ describe("POST /v1/users/{userId}/conversations", () => {
       { userMessage: "a", botResponse: "\uD800" },
       /botResponse: must not contain NUL/,
     ],
+    ["a blank speaker", { userMessage: "a", botResponse: "b", speaker: "  " }, /speaker: must not be blank/],
     [
       "NUL inside metadata",
       { userMessage: "a", botResponse: "b", metadata: { k: ["x\u0000"] } },
@@ -61,6 +62,29 @@ describe("POST /v1/users/{userId}/conversations", () => {
     expect(problem.status).toBe(400);
     expect(problem.detail).toMatch(message);
     expect(problem.requestId).toBeTruthy();
+  });
+
+  it("keeps who spoke: the listing shows the speaker and context items name them", async () => {
+    const userId = uniqueId("u");
+    const sent = {
+      userMessage: "I finally finished my cello recital.",
+      botResponse: "",
+      speaker: "Caroline",
+    };
+    expect((await store(acme, userId, sent)).status).toBe(201);
+    const page = (await (await acme.call(`/v1/users/${userId}/conversations`)).json()) as {
+      items: { speaker?: string; userMessage: string }[];
+    };
+    expect(page.items).toEqual([
+      expect.objectContaining({ speaker: "Caroline", userMessage: sent.userMessage }),
+    ]);
+    const context = (await (
+      await acme.call(`/v1/users/${userId}/context`, {
+        method: "POST",
+        json: { query: "cello recital" },
+      })
+    ).json()) as { items: { text: string }[] };
+    expect(context.items[0]?.text).toMatch(/^Caroline: I finally finished my cello recital\./);
   });
 
   it("answers malformed JSON and a bad user id with 400", async () => {

@@ -1,4 +1,7 @@
-/** Contextual BM25 in the archive: an exchange is found by its own words and by its sitting's. */
+/**
+ * Contextual BM25 in the archive: an exchange is found by its own words and by its sitting's, and
+ * favoured when by a speaker, or from a period, the query names.
+ */
 import { describe, expect, it } from "vitest";
 import { createTestManager, uniqueId } from "../helpers/memory.js";
 
@@ -8,13 +11,15 @@ if (!archive) throw new Error("these tests need Postgres");
 
 const minutes = (n: number) => n * 60_000;
 
-async function store(userId: string, turns: [string, number][]) {
+/** Turns as [text, minute after 1 January 2025, speaker?]. */
+async function store(userId: string, turns: [string, number, string?][]) {
   const ids: string[] = [];
-  for (const [text, atMinute] of turns) {
+  for (const [text, atMinute, speaker] of turns) {
     const { exchangeId } = await manager.storeConversation({
       userId,
       userMessage: text,
       botResponse: "",
+      speaker,
       timestamp: new Date(Date.UTC(2025, 0, 1) + minutes(atMinute)),
     });
     ids.push(exchangeId);
@@ -48,6 +53,45 @@ describe("archive search", () => {
     expect(found[0]).toBe(ids[5]);
     expect(found).toContain(ids[6]);
     expect(found).not.toContain(ids[7]);
+  });
+
+  it("favours what a speaker the query names said over what others said to them", async () => {
+    const turns = (joanna?: string, nate?: string): [string, number, string?][] => [
+      ...filler(6, 0),
+      ["Joanna, writing and hiking sound great!", 100, nate],
+      ["I love writing and hiking.", 200, joanna],
+    ];
+    const query = "Does Joanna like writing and hiking?";
+    const named = uniqueId("spk");
+    const ids = await store(named, turns("Joanna", "Nate"));
+    expect((await archive.search(named, query, 5))[0]?.exchange.id).toBe(ids[7]);
+    // Without speakers, the turn that says her name wins: the speaker is what changed the order.
+    const unnamed = uniqueId("nospk");
+    const plain = await store(unnamed, turns());
+    expect((await archive.search(unnamed, query, 5))[0]?.exchange.id).toBe(plain[6]);
+  });
+
+  it("favours exchanges from the period the query names", async () => {
+    const userId = uniqueId("when");
+    const day = 24 * 60;
+    const ids = await store(userId, [
+      ...filler(6, 0),
+      ["We went camping by the lake.", 120 * day],
+      ["We went camping by the lake again.", 220 * day],
+    ]);
+    const first = async (query: string, periods: { start: Date; end: Date }[] = []) =>
+      (await archive.search(userId, query, 5, periods))[0]?.exchange.id;
+    // Alike but for the date: the newer wins unless the query names the older one's period.
+    expect(await first("camping lake")).toBe(ids[7]);
+    const may = { start: new Date("2025-05-01T00:00:00Z"), end: new Date("2025-06-01T00:00:00Z") };
+    expect(await first("camping lake", [may])).toBe(ids[6]);
+    // Through the assembler, which reads the period from the query's own words.
+    const context = await manager.getConversationContext({
+      userId,
+      currentQuery: "When did we go camping by the lake in May 2025?",
+      now: new Date("2025-12-01T00:00:00Z"),
+    });
+    expect(context.items[0]?.exchangeIds).toEqual([ids[6]]);
   });
 
   it("never returns another user's exchanges, and nothing for stopwords only", async () => {

@@ -119,6 +119,7 @@ export function memoryRoutes(
       userId: key(c, userId),
       userMessage: body.userMessage,
       botResponse: body.botResponse,
+      speaker: body.speaker,
       metadata: body.metadata,
       timestamp: body.timestamp ? new Date(body.timestamp) : undefined,
       idempotencyKey: c.req.valid("header")["idempotency-key"],

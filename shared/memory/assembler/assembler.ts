@@ -8,6 +8,7 @@ import type { Config, TierName } from "../../config/index.js";
 import type { Exchange } from "../../domain/types.js";
 import { exchangeText } from "../../domain/types.js";
 import type { Processing } from "../../processing/index.js";
+import { timeRangesIn } from "../../processing/time-expressions.js";
 import type { CachedExchange } from "../../tiers/redis/recent-cache.js";
 import type { TierHealthTracker } from "../health.js";
 import type { MemoryStores } from "../stores.js";
@@ -43,7 +44,9 @@ export class IntelligentContextAssembler {
     const cached = run("redis", this.config.features.caching ? cache : undefined, (c) =>
       c.recent(userId, recentLimit),
     );
-    const lexical = run("postgres", archive, (a) => a.search(userId, currentQuery, hitLimit));
+    const now = request.now ?? new Date();
+    const periods = timeRangesIn(currentQuery, now);
+    const lexical = run("postgres", archive, (a) => a.search(userId, currentQuery, hitLimit, periods));
     const semantic = run("chroma", summaries, async (s) => {
       const [embedding] = await this.processing.embedder.embed([currentQuery]);
       return s.query(userId, embedding ?? [], hitLimit);
@@ -92,7 +95,6 @@ export class IntelligentContextAssembler {
         })),
       );
 
-    const now = request.now ?? new Date();
     const decay = { halfLifeDays: this.config.memory.halfLifeDays, floor: this.config.memory.decayFloor };
     const ranked = rankAndDedupe(candidates, now, decay);
     const items = cut(

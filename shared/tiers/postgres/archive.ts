@@ -4,6 +4,7 @@
  */
 import type { Pool, PoolClient } from "@neondatabase/serverless";
 import type { Exchange, ExchangeInput, ProjectionTier, Summary } from "../../domain/types.js";
+import type { TimeRange } from "../../processing/time-expressions.js";
 import { inTransaction } from "./client.js";
 import { type LexicalHit, searchBm25 } from "./lexical-search.js";
 import {
@@ -73,9 +74,17 @@ export class PostgresArchive {
     return rows.map(toExchange);
   }
 
-  /** Full-text search within one user's exchanges, BM25-ranked; any query word may match. */
-  search(userId: string, query: string, limit: number): Promise<LexicalHit[]> {
-    return searchBm25(this.pool, userId, query, limit);
+  /**
+   * Full-text search within one user's exchanges, BM25-ranked; any query word may match. Exchanges
+   * from `periods` (the times the query names) and by a speaker it names rank higher.
+   */
+  search(
+    userId: string,
+    query: string,
+    limit: number,
+    periods: readonly TimeRange[] = [],
+  ): Promise<LexicalHit[]> {
+    return searchBm25(this.pool, userId, query, limit, periods);
   }
 
   async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {
@@ -235,8 +244,8 @@ const insertSql = `
     INSERT INTO users (id, exchange_count) VALUES ($2, 1)
     ON CONFLICT (id) DO UPDATE SET exchange_count = users.exchange_count + 1 RETURNING exchange_count AS n),
   inserted AS (
-    INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key)
-    SELECT $1, $2, n, $3, $4, $5, $6, $7 FROM counter RETURNING ${exchangeColumns}),
+    INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key, speaker)
+    SELECT $1, $2, n, $3, $4, $5, $6, $7, $9 FROM counter RETURNING ${exchangeColumns}),
   outbox_rows AS (
     INSERT INTO outbox (exchange_id, user_id, tier) SELECT id, user_id, unnest($8::text[]) FROM inserted)
   SELECT * FROM inserted`;
@@ -251,6 +260,7 @@ async function insert(db: Queryable, input: ExchangeInput, projections: readonly
     input.timestamp ?? new Date(),
     input.idempotencyKey ?? null,
     projections,
+    input.speaker ?? null,
   ]);
   return toExchange(rows[0] as ExchangeRow);
 }

@@ -5,11 +5,16 @@
  * research?") is what a later query will echo, so the window lets the reply be found. Each query
  * word weighs by how rare it is among this user's exchanges (document frequencies counted through
  * the (user_id, search) GIN index); Postgres's own ts_rank has no such rarity weight.
- * LoCoMo recall@10 (lexical alone): 0.60 for the exchange field, 0.72 with its window.
+ * Two hints from the query then scale the score: an exchange whose speaker the query names ("what
+ * are Joanna's hobbies?" is answered by what Joanna said, not by "thanks, Joanna!"), and one from a
+ * period the query names ("in May 2023", "last week").
+ * LoCoMo recall@10 (lexical alone): 0.60 for the exchange field, 0.72 with its window, 0.74 with
+ * the periods, 0.77 with the speakers too.
  */
 import type { Pool } from "@neondatabase/serverless";
 import type { Exchange } from "../../domain/types.js";
 import { contentWords } from "../../processing/text.js";
+import type { TimeRange } from "../../processing/time-expressions.js";
 import { type ExchangeRow, exchangeColumnsOf, toExchange } from "./rows.js";
 
 export interface LexicalHit {
@@ -26,6 +31,12 @@ const windowRadius = 3;
 const windowSeconds = 3600;
 /** How much the window field counts against the exchange's own. */
 const windowWeight = 3;
+/** Score factor for an exchange by a speaker the query names (LoCoMo: 1.5 to 3 all within 0.01). */
+const speakerBoost = 2;
+/** Score factor for an exchange from a period the query names... */
+const periodBoost = 3;
+/** ...widened by this much each way: people tell of an event days after it, and dates are loose. */
+const periodSlackMs = 3 * 86_400_000;
 
 /** Query words, deduplicated, at most 32; only letters and digits, so no tsquery syntax gets in. */
 export const queryWords = (text: string) => [...new Set(contentWords(text))].slice(0, 32);
@@ -72,27 +83,40 @@ const sql = `
   windowed AS (
     SELECT ordinal, sum(widf * tf * ${k1 + 1} / (tf + ${k1})) AS s FROM nearby GROUP BY ordinal),
   ranked AS (
-    SELECT w.ordinal, coalesce(own.s, 0) + ${windowWeight} * w.s AS rank
-      FROM windowed w LEFT JOIN own ON own.ordinal = w.ordinal
-     ORDER BY rank DESC, w.ordinal DESC
-     LIMIT $3)
-  SELECT ${exchangeColumnsOf("e")}, r.rank
-    FROM ranked r JOIN exchanges e ON e.user_id = $1 AND e.ordinal = r.ordinal
-   ORDER BY r.rank DESC, e.ordinal DESC`;
+    SELECT ${exchangeColumnsOf("e")},
+           (coalesce(own.s, 0) + ${windowWeight} * w.s)
+           * CASE WHEN string_to_array(lower(e.speaker), ' ') && string_to_array($2, ' ')
+                  THEN ${speakerBoost} ELSE 1 END
+           * CASE WHEN e.created_at <@ $4::tstzmultirange THEN ${periodBoost} ELSE 1 END AS rank
+      FROM windowed w
+      JOIN exchanges e ON e.user_id = $1 AND e.ordinal = w.ordinal
+      LEFT JOIN own ON own.ordinal = w.ordinal)
+  SELECT * FROM ranked ORDER BY rank DESC, ordinal DESC LIMIT $3`;
+
+/** `periods` as a multirange literal, each widened by the slack; null for none. */
+export function periodsLiteral(periods: readonly TimeRange[]): string | null {
+  if (periods.length === 0) return null;
+  const widened = periods.map(
+    (p) =>
+      `[${new Date(p.start.getTime() - periodSlackMs).toISOString()},${new Date(p.end.getTime() + periodSlackMs).toISOString()})`,
+  );
+  return `{${widened.join(",")}}`;
+}
 
 export async function searchBm25(
   pool: Pool,
   userId: string,
   query: string,
   limit: number,
+  periods: readonly TimeRange[] = [],
 ): Promise<LexicalHit[]> {
   const words = queryWords(query);
   if (words.length === 0) return [];
   // Named, so each connection prepares it once: planning this query costs about as much as running it.
   const { rows } = await pool.query<ExchangeRow & { rank: number }>({
-    name: "hm_contextual_bm25_v1",
+    name: "hm_contextual_bm25_v2",
     text: sql,
-    values: [userId, words.join(" "), limit],
+    values: [userId, words.join(" "), limit, periodsLiteral(periods)],
   });
   return rows.map((r) => ({ exchange: toExchange(r), rank: Number(r.rank) }));
 }

@@ -114,6 +114,12 @@ const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "speaker of an exchange",
+    // Nullable, no default: a catalog change only, however many rows the table holds.
+    sql: "ALTER TABLE exchanges ADD COLUMN speaker text;",
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */

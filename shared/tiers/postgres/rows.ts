@@ -7,6 +7,7 @@ export interface ExchangeRow {
   ordinal: string | number;
   user_message: string;
   bot_response: string;
+  speaker: string | null;
   metadata: Record<string, unknown>;
   created_at: Date | string;
 }
@@ -20,7 +21,8 @@ export interface SummaryRow {
   end_at: Date | string;
 }
 
-export const exchangeColumns = "id, user_id, ordinal, user_message, bot_response, metadata, created_at";
+export const exchangeColumns =
+  "id, user_id, ordinal, user_message, bot_response, speaker, metadata, created_at";
 
 /** `exchangeColumns` qualified by a table alias, for queries that join. */
 export const exchangeColumnsOf = (alias: string) =>
@@ -35,6 +37,7 @@ export const toExchange = (r: ExchangeRow): Exchange => ({
   ordinal: Number(r.ordinal),
   userMessage: r.user_message,
   botResponse: r.bot_response,
+  ...(r.speaker === null ? {} : { speaker: r.speaker }),
   metadata: r.metadata,
   createdAt: new Date(r.created_at),
 });

@@ -11,6 +11,7 @@ export interface CachedExchange {
   ordinal: number;
   userMessage: string;
   botResponse: string;
+  speaker?: string;
   createdAt: string;
 }
 
@@ -103,5 +104,6 @@ const toCached = (e: Exchange): CachedExchange => ({
   ordinal: e.ordinal,
   userMessage: e.userMessage,
   botResponse: e.botResponse,
+  ...(e.speaker === undefined ? {} : { speaker: e.speaker }),
   createdAt: e.createdAt.toISOString(),
 });
