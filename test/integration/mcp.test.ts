@@ -60,11 +60,21 @@ describe("MCP tools", () => {
       expect(errorText(r)).toBeUndefined();
       ids.push(data<{ exchangeId: string }>(r).exchangeId);
     }
-    const note = await call(client, "remember", { userId, userMessage: "Prefers to be called Sam." });
+    const note = await call(client, "remember", {
+      userId,
+      userMessage: "Prefers to be called Sam.",
+      speaker: "Sam's sister",
+    });
     ids.push(data<{ exchangeId: string }>(note).exchangeId);
     await api.memory.reconcile();
-    const listed = await rest<{ items: { id: string }[] }>(`/v1/users/${userId}/conversations?limit=50`);
+    const listed = await rest<{ items: { id: string; speaker?: string }[] }>(
+      `/v1/users/${userId}/conversations?limit=50`,
+    );
     expect(listed.body.items.map((i) => i.id)).toEqual([...ids].reverse());
+    expect(listed.body.items.map((i) => i.speaker)).toEqual([
+      "Sam's sister",
+      ...conversation.map(() => undefined),
+    ]);
   });
 
   it("recalls what the REST context endpoint returns for the same query", async () => {
