@@ -33,7 +33,12 @@ const monthPattern = [...monthNames, ...monthNames.map((m) => m.slice(0, 3)), "s
 const monthOf = (name: string) => monthNames.findIndex((m) => m.startsWith(name.slice(0, 3)));
 
 const day = 86_400_000;
-const utc = (year: number, month: number, date = 1) => new Date(Date.UTC(year, month, date));
+/** Midnight UTC; unlike Date.UTC, year 42 stays 42 rather than becoming 1942. */
+const utc = (year: number, month: number, date = 1) => {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, date);
+  return d;
+};
 /** Undefined for a day the calendar lacks (31 February). */
 const dayRange = (year: number, month: number, date: number): TimeRange | undefined => {
   const start = utc(year, month, date);
@@ -111,6 +116,10 @@ const relative: Rule[] = [
   ],
 ];
 
+/** Years a conversation can be about; also keeps every bound a plain four-digit ISO year. */
+const plausible = ({ start, end }: TimeRange) =>
+  start < end && start.getUTCFullYear() >= 1900 && end.getUTCFullYear() <= 2200;
+
 const today = (now: Date) => Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
 
 /** The periods the text names, in the order found; none when it names no time. */
@@ -123,10 +132,10 @@ export function timeRangesIn(text: string, now: Date): TimeRange[] {
       for (const m of lower.matchAll(pattern)) {
         const at = m.index ?? 0;
         if (taken.some(([a, b]) => at < b && at + m[0].length > a)) continue;
-        const range = toRange(m as RegExpExecArray, now);
-        if (!range || Number.isNaN(range.start.getTime()) || range.end <= range.start) continue;
+        // Taken even when it is no date (31 February): a looser rule must not reread it.
         taken.push([at, at + m[0].length]);
-        ranges.push(range);
+        const range = toRange(m as RegExpExecArray, now);
+        if (range && plausible(range)) ranges.push(range);
       }
     return ranges;
   };

@@ -31,12 +31,13 @@ const injections = fc.constantFrom(
   "../../etc/passwd",
   "\u0000\uFFFF\uD800",
   "🧠".repeat(50),
+  "what did we say on 31 December 9999, in May 0042 or 999 years ago?",
 );
 const text = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), injections);
 const json = fc.oneof(
   fc.jsonValue({ maxDepth: 6 }),
   fc.record(
-    { userMessage: text, botResponse: text, metadata: fc.jsonValue({ maxDepth: 4 }) },
+    { userMessage: text, botResponse: text, speaker: text, metadata: fc.jsonValue({ maxDepth: 4 }) },
     { requiredKeys: [] },
   ),
   fc.record({ query: text, maxItems: fc.integer(), maxRecentMessages: fc.double() }, { requiredKeys: [] }),

@@ -52,8 +52,9 @@ describe("timeRangesIn", () => {
       expect(iso(text), text).toEqual([]);
   });
 
-  it("ignores days the calendar lacks, keeping the month they name", () => {
-    expect(iso("on 31 February 2023")).toEqual([["2023-02-01", "2023-03-01"]]);
+  it("ignores dates the calendar lacks or no conversation is about", () => {
+    expect(iso("on 31 February 2023")).toEqual([]);
     expect(iso("on 2023-13-01")).toEqual([]);
+    expect(iso("on 31 December 9999 or in May 0042")).toEqual([]);
   });
 });
