@@ -81,12 +81,13 @@ export const problems = {
         headers: { "retry-after": String(retryAfterSeconds) },
       },
     ),
-  unavailable: (tier: string, cause?: unknown) =>
+  /** `failed`: what could not be done, when not a store ("could not check the API key"). */
+  unavailable: (tier: string, cause?: unknown, failed = "nothing was stored") =>
     new AppError(
       503,
       problemType("unavailable"),
       "Service Unavailable",
-      `${tier} is unavailable; nothing was stored, retry later`,
+      `${tier} is unavailable; ${failed}, retry later`,
       {
         cause,
         headers: { "retry-after": "5" },

@@ -4,6 +4,7 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 import type { MiddlewareHandler } from "hono";
+import { VerifiedKeyCache } from "../auth/key-cache.js";
 import type { TrafficRecorder } from "../console/traffic.js";
 import { problems } from "../errors/app-error.js";
 import type { AppEnv } from "./env.js";
@@ -12,27 +13,18 @@ export interface KeyVerifier {
   verify(key: string): Promise<string | undefined>;
 }
 
-/**
- * Bearer (or X-API-Key) auth. A verified key is remembered for `cacheMs` (default 60 s), so a warm
- * container does not ask Postgres on every request; a revoked key stops working within that time.
- */
+/** Bearer (or X-API-Key) auth, through a cache of verified keys (see VerifiedKeyCache). */
 export function apiKeyAuth(keys: KeyVerifier, cacheMs = 60_000): MiddlewareHandler<AppEnv> {
-  const cache = new Map<string, { tenantId: string; until: number }>();
+  const cache = new VerifiedKeyCache((key) => keys.verify(key), cacheMs);
   return async (c, next) => {
     const header = c.req.header("authorization");
     const key = header?.startsWith("Bearer ") ? header.slice(7).trim() : c.req.header("x-api-key");
     if (!key) throw problems.unauthorized();
-    let hit = cache.get(key);
-    if (!hit || hit.until < Date.now()) {
-      const tenantId = await keys.verify(key).catch((error: unknown) => {
-        throw problems.unavailable("postgres", error);
-      });
-      if (!tenantId) throw problems.unauthorized();
-      if (cache.size > 10_000) cache.clear();
-      hit = { tenantId, until: Date.now() + cacheMs };
-      cache.set(key, hit);
-    }
-    c.set("tenantId", hit.tenantId);
+    const tenantId = await cache.tenantOf(key).catch((error: unknown) => {
+      throw problems.unavailable("postgres", error, "could not check the API key");
+    });
+    if (!tenantId) throw problems.unauthorized();
+    c.set("tenantId", tenantId);
     c.set("keyId", key.slice(0, 15));
     await next();
   };

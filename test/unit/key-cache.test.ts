@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { VerifiedKeyCache } from "../../shared/auth/key-cache.js";
+
+/** A verifier whose answers the test releases by hand, counting the checks it was asked for. */
+function manualVerifier() {
+  const pending: { key: string; settle: (tenant: string | undefined | Error) => void }[] = [];
+  const verify = (key: string) =>
+    new Promise<string | undefined>((resolve, reject) =>
+      pending.push({ key, settle: (t) => (t instanceof Error ? reject(t) : resolve(t)) }),
+    );
+  return { verify, pending };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe("VerifiedKeyCache", () => {
+  it("asks once for a key however many requests miss it together", async () => {
+    const v = manualVerifier();
+    const cache = new VerifiedKeyCache(v.verify, 1000, () => 0);
+    const answers = Promise.all(Array.from({ length: 100 }, () => cache.tenantOf("k")));
+    expect(v.pending).toHaveLength(1);
+    v.pending[0]?.settle("acme");
+    expect(new Set(await answers)).toEqual(new Set(["acme"]));
+  });
+
+  it("answers from an expired entry while one re-check runs, then drops a revoked key", async () => {
+    let now = 0;
+    const v = manualVerifier();
+    const cache = new VerifiedKeyCache(v.verify, 1000, () => now);
+    const first = cache.tenantOf("k");
+    v.pending[0]?.settle("acme");
+    expect(await first).toBe("acme");
+    now = 1500; // expired, within the grace
+    expect(await Promise.all([cache.tenantOf("k"), cache.tenantOf("k")])).toEqual(["acme", "acme"]);
+    expect(v.pending).toHaveLength(2); // the first check and one re-check
+    v.pending[1]?.settle(undefined); // revoked meanwhile
+    await flush();
+    const after = cache.tenantOf("k");
+    v.pending[2]?.settle(undefined);
+    expect(await after).toBeUndefined();
+  });
+
+  it("keeps the last answer through a failed re-check, and fails once it is too old", async () => {
+    let now = 0;
+    const v = manualVerifier();
+    const cache = new VerifiedKeyCache(v.verify, 1000, () => now);
+    const first = cache.tenantOf("k");
+    v.pending[0]?.settle("acme");
+    await first;
+    now = 1200;
+    expect(await cache.tenantOf("k")).toBe("acme");
+    v.pending[1]?.settle(new Error("pool timeout"));
+    await flush();
+    now = 1900;
+    expect(await cache.tenantOf("k")).toBe("acme");
+    v.pending[2]?.settle(new Error("pool timeout"));
+    await flush();
+    now = 2100; // past until + ttl: the caller must see the error
+    const late = cache.tenantOf("k");
+    v.pending[3]?.settle(new Error("pool timeout"));
+    await expect(late).rejects.toThrow("pool timeout");
+  });
+});
