@@ -107,7 +107,14 @@ export function createApp({
     if (problem.status === 500)
       logger.error("request failed", { requestId: problem.requestId, error: error as Error });
     else if (problem.status > 500)
-      logger.warn("request refused", { requestId: problem.requestId, detail: problem.detail });
+      logger.warn("request refused", {
+        requestId: problem.requestId,
+        method: c.req.method,
+        route: c.req.routePath,
+        detail: problem.detail,
+        // What failed underneath (a pool timeout, a dropped connection): the operator's first question.
+        cause: mapped instanceof Error && mapped.cause instanceof Error ? mapped.cause.message : undefined,
+      });
     return c.json(problem, problem.status as ContentfulStatusCode, {
       "content-type": "application/problem+json",
       ...(mapped instanceof AppError ? mapped.headers : {}),

@@ -1,4 +1,4 @@
-/** Captures what the process writes (stdout and console) and returns its JSON lines: logs, EMF metrics. */
+/** Captures what the process writes (stdout, stderr and console) and returns its JSON lines: logs, EMF metrics. */
 import { vi } from "vitest";
 
 export function captureJsonLines(): () => Record<string, unknown>[] {
@@ -7,7 +7,9 @@ export function captureJsonLines(): () => Record<string, unknown>[] {
     chunks.push(String(chunk));
     return true;
   };
-  vi.spyOn(process.stdout, "write").mockImplementation(capture);
+  // Powertools writes WARN and ERROR to stderr.
+  for (const stream of [process.stdout, process.stderr])
+    vi.spyOn(stream, "write").mockImplementation(capture);
   for (const method of ["log", "info", "warn"] as const)
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => capture(args.join(" ")));
   return () =>

@@ -4,7 +4,7 @@
  * the tier in `degraded`, and after a restart the outbox repairs the projection to exactly what
  * Postgres implies, for every user of the load.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { waitFor } from "../../infra/local/process-utils.js";
 import type { ProjectionTier } from "../../shared/domain/types.js";
 import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
@@ -15,6 +15,7 @@ import {
   uniqueId,
 } from "../helpers/memory.js";
 import { startMixedLoad } from "../helpers/mixed-load.js";
+import { captureJsonLines } from "../helpers/output.js";
 import {
   privateChroma,
   privateNeo4j,
@@ -129,16 +130,24 @@ describe("the API when Postgres is unreachable", () => {
     const route = await privatePostgresRoute();
     try {
       const { startApi } = await import("../helpers/api.js");
-      const api = await startApi({ ...route.env });
+      const api = await startApi({ ...route.env, LOG_LEVEL: "warn" });
       const t = await api.tenant();
       // A first call while Postgres is up, so the key is verified and cached: what follows is
       // refused by the store itself, not by authentication.
       expect((await t.call("/v1/users/pg-down/conversations")).status).toBe(404);
       await route.stop();
+      const output = captureJsonLines();
       const res = await t.call("/v1/users/pg-down/conversations", {
         method: "POST",
         json: { userMessage: "will this be kept?", botResponse: "no" },
       });
+      // The operator's log line says which route was refused and what failed underneath.
+      expect(output().find((l) => l.message === "request refused")).toMatchObject({
+        method: "POST",
+        route: "/v1/users/:userId/conversations",
+        cause: expect.stringMatching(/\w/),
+      });
+      vi.restoreAllMocks();
       expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toBe("5");
       expect(((await res.json()) as { detail: string }).detail).toMatch(
