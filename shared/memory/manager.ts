@@ -90,6 +90,8 @@ export class HierarchicalMemoryManager {
     });
     const projector = new Projector(this.stores, this.processing, this.health, {
       summaryWindow: config.memory.summaryWindow,
+      // A quarter of the pool: the rest stays free for stores and context reads.
+      lockedConnections: Math.floor(config.postgres.maxConnections / 4),
     });
     this.reconciler = new Reconciler(this.stores, projector);
     this.bulk = new BulkProjector(

@@ -1,25 +1,71 @@
-/** Many concurrent stores on a small Postgres pool: nothing waits on a connection held by a waiter. */
-import { describe, expect, it } from "vitest";
+/**
+ * Stores on a small Postgres pool: nothing waits on a connection held by a waiter, and summary
+ * writes (each holding its window's lock, so a connection, while Chroma answers) never take more
+ * than a quarter of the pool however slow Chroma is, so stores always find a connection.
+ */
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { waitFor } from "../../infra/local/process-utils.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
 import { createTestManager, expectProjectionMatchesArchive, uniqueId } from "../helpers/memory.js";
 
 // Three connections, and projections applied inline: each summary projection holds a window lock.
 const memory = await createTestManager({ HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS: "3" });
 
+const chromaUrl = new URL(inject("localEnv").HIERARCHICAL_MEMORY_CHROMADB_URL ?? "");
+const slowChroma = await startFaultProxy({ host: chromaUrl.hostname, port: Number(chromaUrl.port) });
+const eight = await createTestManager({
+  HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS: "8",
+  HIERARCHICAL_MEMORY_CHROMADB_URL: `http://${slowChroma.address}`,
+  HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "0",
+});
+afterAll(() => slowChroma.close());
+
+const stores = (manager: typeof memory, users: string[]) =>
+  Promise.allSettled(
+    users.map((userId, i) =>
+      manager.storeConversation({
+        userId,
+        userMessage: `I planted tomatoes in plot ${i}`,
+        botResponse: "Lovely!",
+      }),
+    ),
+  );
+
 describe("a small connection pool under concurrent stores", () => {
   it("acknowledges every store and projects every one of them", async () => {
     const users = Array.from({ length: 24 }, () => uniqueId("pool"));
-    const results = await Promise.allSettled(
-      users.map((userId, i) =>
-        memory.storeConversation({
-          userId,
-          userMessage: `I planted tomatoes in plot ${i}`,
-          botResponse: "Lovely!",
-        }),
-      ),
-    );
+    const results = await stores(memory, users);
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     await memory.reconcile();
     for (const userId of users.slice(0, 6))
       for (const tier of memory.projections) await expectProjectionMatchesArchive(memory, tier, userId);
+  });
+
+  it("lets slow summary writes hold at most a quarter of the pool", { timeout: 60_000 }, async () => {
+    const pool = eight.clients.postgres;
+    if (!pool) throw new Error("this test needs Postgres");
+    slowChroma.set({ kind: "delay", ms: 300 });
+    const users = Array.from({ length: 16 }, () => uniqueId("slow"));
+    const results = await stores(eight, users);
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    // All 16 summary writes are now under way in the background, stalled on Chroma.
+    let held = 0;
+    for (let i = 0; i < 50; i++) {
+      held = Math.max(held, pool.totalCount - pool.idleCount);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(held).toBeGreaterThanOrEqual(1);
+    expect(held).toBeLessThanOrEqual(2);
+    slowChroma.set({ kind: "pass" });
+    // The writes still queued finish in the background; whatever failed, the outbox replays.
+    await waitFor(
+      "the summaries",
+      async () => {
+        await eight.reconcile();
+        for (const userId of users.slice(0, 4)) await expectProjectionMatchesArchive(eight, "chroma", userId);
+        return true;
+      },
+      30_000,
+    );
   });
 });
