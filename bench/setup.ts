@@ -40,19 +40,23 @@ export async function freshBenchMemory(corner: BenchCorner) {
   await memory.stores.summaries?.dropAll();
   await memory.initializeTiers();
   await memory.clients.redis?.flushdb();
-  // Auto-commit session: CALL ... IN TRANSACTIONS refuses to run inside an explicit transaction.
-  // Label by label through the userId indexes, in small transactions: one sweep over every node
-  // of a million-exchange run ran the local Neo4j out of heap.
+  // Label by label through the userId indexes, 10,000 nodes a query: one sweep over every node of
+  // a million-exchange run ran the local Neo4j out of heap, and one query over all of them out of
+  // its 30 s transaction timeout.
   const session = memory.clients.neo4j?.session({ database: config.neo4j.database });
   for (const [label, key] of [
     ["Fact", "userId"],
     ["Entity", "userId"],
     ["MemUser", "id"],
-  ])
-    await session?.run(
-      `MATCH (n:${label}) WHERE n.${key} STARTS WITH $prefix CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS`,
-      { prefix: `${corner.tenant}/` },
-    );
+  ]) {
+    for (let deleted = -1; session && deleted !== 0; ) {
+      const result = await session.run(
+        `MATCH (n:${label}) WHERE n.${key} STARTS WITH $prefix WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n`,
+        { prefix: `${corner.tenant}/` },
+      );
+      deleted = Number(result.records[0]?.get("n") ?? 0);
+    }
+  }
   await session?.close();
   return { env, config, chroma, memory };
 }
