@@ -13,6 +13,17 @@ function manualVerifier() {
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
+/** A cache on a clock the test moves, holding key "k" of tenant "acme" verified at time 0. */
+async function primedCache() {
+  const clock = { now: 0 };
+  const v = manualVerifier();
+  const cache = new VerifiedKeyCache(v.verify, 1000, () => clock.now);
+  const first = cache.tenantOf("k");
+  v.pending[0]?.settle("acme");
+  expect(await first).toBe("acme");
+  return { clock, v, cache };
+}
+
 describe("VerifiedKeyCache", () => {
   it("asks once for a key however many requests miss it together", async () => {
     const v = manualVerifier();
@@ -24,13 +35,8 @@ describe("VerifiedKeyCache", () => {
   });
 
   it("answers from an expired entry while one re-check runs, then drops a revoked key", async () => {
-    let now = 0;
-    const v = manualVerifier();
-    const cache = new VerifiedKeyCache(v.verify, 1000, () => now);
-    const first = cache.tenantOf("k");
-    v.pending[0]?.settle("acme");
-    expect(await first).toBe("acme");
-    now = 1500; // expired, within the grace
+    const { clock, v, cache } = await primedCache();
+    clock.now = 1500; // expired, within the grace
     expect(await Promise.all([cache.tenantOf("k"), cache.tenantOf("k")])).toEqual(["acme", "acme"]);
     expect(v.pending).toHaveLength(2); // the first check and one re-check
     v.pending[1]?.settle(undefined); // revoked meanwhile
@@ -41,21 +47,16 @@ describe("VerifiedKeyCache", () => {
   });
 
   it("keeps the last answer through a failed re-check, and fails once it is too old", async () => {
-    let now = 0;
-    const v = manualVerifier();
-    const cache = new VerifiedKeyCache(v.verify, 1000, () => now);
-    const first = cache.tenantOf("k");
-    v.pending[0]?.settle("acme");
-    await first;
-    now = 1200;
+    const { clock, v, cache } = await primedCache();
+    clock.now = 1200;
     expect(await cache.tenantOf("k")).toBe("acme");
     v.pending[1]?.settle(new Error("pool timeout"));
     await flush();
-    now = 1900;
+    clock.now = 1900;
     expect(await cache.tenantOf("k")).toBe("acme");
     v.pending[2]?.settle(new Error("pool timeout"));
     await flush();
-    now = 2100; // past until + ttl: the caller must see the error
+    clock.now = 2100; // past until + ttl: the caller must see the error
     const late = cache.tenantOf("k");
     v.pending[3]?.settle(new Error("pool timeout"));
     await expect(late).rejects.toThrow("pool timeout");
