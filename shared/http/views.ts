@@ -7,7 +7,7 @@ export const exchangeView = (e: Exchange): z.infer<typeof ExchangeView> => ({
   id: e.id,
   userMessage: e.userMessage,
   botResponse: e.botResponse,
-  ...(e.speaker === undefined ? {} : { speaker: e.speaker }),
+  speaker: e.speaker,
   metadata: e.metadata,
   createdAt: e.createdAt.toISOString(),
 });

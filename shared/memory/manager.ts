@@ -284,7 +284,7 @@ export class HierarchicalMemoryManager {
       ordinal: Number.MAX_SAFE_INTEGER,
       userMessage: input.userMessage,
       botResponse: input.botResponse,
-      ...(input.speaker === undefined ? {} : { speaker: input.speaker }),
+      speaker: input.speaker,
       metadata: input.metadata ?? {},
       createdAt: input.timestamp ?? new Date(),
     };

@@ -37,7 +37,7 @@ export const toExchange = (r: ExchangeRow): Exchange => ({
   ordinal: Number(r.ordinal),
   userMessage: r.user_message,
   botResponse: r.bot_response,
-  ...(r.speaker === null ? {} : { speaker: r.speaker }),
+  speaker: r.speaker ?? undefined,
   metadata: r.metadata,
   createdAt: new Date(r.created_at),
 });

@@ -104,6 +104,6 @@ const toCached = (e: Exchange): CachedExchange => ({
   ordinal: e.ordinal,
   userMessage: e.userMessage,
   botResponse: e.botResponse,
-  ...(e.speaker === undefined ? {} : { speaker: e.speaker }),
+  speaker: e.speaker,
   createdAt: e.createdAt.toISOString(),
 });
