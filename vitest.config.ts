@@ -1,7 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// Unit tests need no services; integration tests run against the local emulation, which the
-// global setup brings up (and takes down again) when it is not already running.
+// unit: no services; the layers above the stores run on in-memory stores that pass the same
+// contract suites as the real ones (seconds). integration: the local emulation, which the global
+// setup brings up (and takes down again) when it is not already running: the store contracts and
+// the end-to-end tests. bench: the load benchmark at a smoke size (its own command, not `npm test`).
 export default defineConfig({
   test: {
     projects: [
@@ -15,6 +17,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      { test: { name: "bench", include: ["test/bench/**/*.test.ts"], testTimeout: 180_000 } },
     ],
   },
 });

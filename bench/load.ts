@@ -11,37 +11,93 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { ApiKeyStore } from "../shared/auth/api-keys.js";
-import { percentile } from "../shared/memory/health.js";
+import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
 import type { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { seededRandom } from "../shared/util/random.js";
-import { growTo } from "./load/bulk-load.js";
-import { processSnapshot, settle } from "./load/cpu.js";
+import { percentile } from "../shared/util/stats.js";
 import { question, userIdOf } from "./load/dataset.js";
-import { httpLoad } from "./load/http-load.js";
-import { LegacyBaseline } from "./load/legacy-baseline.js";
-import { writeLoadReport } from "./load/report.js";
-import { startServer } from "./load/server.js";
-import { machine, runMain } from "./report.js";
-import { freshBenchMemory } from "./setup.js";
+import { machine } from "./report.js";
 
-const { values } = parseArgs({
+const command = {
+  name: "bench",
+  usage: [
+    "npm run bench -- [--sizes LIST] [--users N] [--seconds N] [--connections LIST] [--store-connections LIST]",
+    "                 [--samples N] [--no-legacy] [--no-cold-start] [--corner NAME] [--cpu-profile DIR] [--out FILE]",
+  ],
+  about: `
+Latency and throughput at growing stored sizes, through HTTP, side by side with the legacy design. For
+each size: bulk-load up to it, then a context concurrency sweep with autocannon against the API running
+as its own process, each tier's own latency from the timings the API reports, in-process assembly vs the
+legacy single-collection search on the same data, and last a store load. Then the cold start of the
+bundled API function (npx cdk synth, npm run smoke:bundle). Runs on the local emulation (brought up if
+needed) in a corner of its own: database hm_bench_<corner>, collections bench_<corner>, tenant <corner>,
+all dropped first. Prints the result as JSON and writes it with a markdown report and charts.`,
   options: {
-    sizes: { type: "string", default: "10000,100000" },
-    users: { type: "string", default: "10000" },
-    seconds: { type: "string", default: "10" },
-    connections: { type: "string", default: "1,4,16,64,256" },
-    "store-connections": { type: "string", default: "1,16" },
-    samples: { type: "string", default: "200" },
-    "no-legacy": { type: "boolean", default: false },
-    "no-cold-start": { type: "boolean", default: false },
-    corner: { type: "string", default: "load" },
-    /** Writes a V8 CPU profile of the API server there; summarize it with `npm run bench:profile`. */
-    "cpu-profile": { type: "string" },
-    out: { type: "string" },
+    sizes: {
+      type: "string",
+      value: "LIST",
+      default: "10000,100000",
+      description: "stored exchanges to measure at",
+    },
+    users: {
+      type: "string",
+      value: "N",
+      default: "10000",
+      description: "users the exchanges are spread over",
+    },
+    seconds: { type: "string", value: "N", default: "10", description: "seconds of each HTTP load step" },
+    connections: {
+      type: "string",
+      value: "LIST",
+      default: "1,4,16,64,256",
+      description: "concurrent connections of the context sweep",
+    },
+    "store-connections": {
+      type: "string",
+      value: "LIST",
+      default: "1,16",
+      description: "concurrent connections of the store loads",
+    },
+    samples: {
+      type: "string",
+      value: "N",
+      default: "200",
+      description: "sequential context requests for each tier's latency, in-process and legacy",
+    },
+    "no-legacy": {
+      type: "boolean",
+      default: false,
+      description: "skip the legacy single-collection baseline",
+    },
+    "no-cold-start": {
+      type: "boolean",
+      default: false,
+      description: "skip the bundled function's cold start",
+    },
+    corner: {
+      type: "string",
+      value: "NAME",
+      default: "load",
+      description:
+        "the benchmark's own database, collections, Redis db and tenant (a smoke run uses another)",
+    },
+    "cpu-profile": {
+      type: "string",
+      value: "DIR",
+      description: "write a V8 CPU profile of the API server there (summarize: npm run bench:profile)",
+      defaultText: "none",
+    },
+    out: {
+      type: "string",
+      value: "FILE",
+      description: "the result's JSON; markdown and charts beside it",
+      defaultText: "bench/results/<today>-load.json",
+    },
   },
-});
+  notes: "Exit status: 0 measured and written; 1 it failed; 2 for a usage error.",
+} satisfies Command;
+
+const { values } = parseCommandLine(command);
 
 /** The benchmark's own database, collections, Redis db and tenant; a smoke run uses another. */
 const tenant = values.corner ?? "load";
@@ -54,31 +110,46 @@ const stats = (xs: number[]) => {
 };
 
 async function main() {
+  const [
+    { growTo },
+    { processSnapshot, settle },
+    { httpLoad },
+    { LegacyBaseline },
+    { writeLoadReport },
+    { startServer },
+    { freshBenchMemory },
+  ] = await Promise.all([
+    import("./load/bulk-load.js"),
+    import("./load/cpu.js"),
+    import("./load/http-load.js"),
+    import("./load/legacy-baseline.js"),
+    import("./load/report.js"),
+    import("./load/server.js"),
+    import("./setup.js"),
+  ]);
   const users = Number(values.users);
   const seconds = Number(values.seconds);
-  const { env, chroma, memory } = await freshBenchMemory({
+  const { env, chroma, memory, processing, pool } = await freshBenchMemory({
     database: `hm_bench_${tenant}`,
     collection: `bench_${tenant}`,
     redisDb: tenant === "load" ? 2 : 4,
     tenant,
   });
-  const pool = memory.clients.postgres;
-  if (!pool) throw new Error("needs Postgres");
-  const { key } = await new ApiKeyStore(pool).create(tenant, "bench");
+  const { key } = await memory.keys.create(tenant, "bench");
   const server = await startServer(env, { cpuProfileDir: values["cpu-profile"] });
   const apiPid = server.child.pid ?? 0;
   const load = (kind: "store" | "context", connections: number) =>
     httpLoad({ url: server.url, apiKey: key, kind, connections, seconds, users, apiPid });
   const legacy = values["no-legacy"]
     ? undefined
-    : await LegacyBaseline.create(chroma, memory.processing.embedder, `bench_${tenant}_legacy`);
+    : await LegacyBaseline.create(chroma, processing.embedder, `bench_${tenant}_legacy`);
 
   const sizes = [];
   let loaded = 0;
   try {
     for (const size of numbers(values.sizes)) {
       console.error(`loading ${size} exchanges over ${users} users`);
-      const bulk = await growTo(memory, { tenant, users, from: loaded, to: size });
+      const bulk = await growTo(memory.manager, { tenant, users, from: loaded, to: size });
       const legacyLoadSeconds = await legacy?.growTo({ tenant, users, from: loaded, to: size });
       loaded = size;
       console.error(`size ${size}: waiting for the stores to settle`);
@@ -89,7 +160,7 @@ async function main() {
         context.push(await load("context", connections));
       }
       const sampled = await sampleTiers(server.url, key, users, Number(values.samples));
-      const inProcess = await assembleInProcess(memory, users, Number(values.samples));
+      const inProcess = await assembleInProcess(memory.manager, users, Number(values.samples));
       const legacyMs = await legacy?.measure({ tenant, users, queries: Number(values.samples) });
       // Stores last: the projections they leave to finish in the background would slow what follows.
       console.error(`size ${size}: stores`);
@@ -132,6 +203,7 @@ async function main() {
   console.log(JSON.stringify(result, null, 2));
   writeLoadReport(result, out);
   await memory.close();
+  await pool.end();
 }
 
 /** Sequential context requests: each tier's own latency as the API reports it, and the total. */
@@ -188,4 +260,4 @@ function coldStart() {
   }
 }
 
-runMain(main);
+runMain(command, main);

@@ -1,6 +1,6 @@
 /** Recall bookkeeping for the LoCoMo benchmark: pure, so it is unit-tested like the rest. */
 import type { AssembledContext } from "../shared/memory/assembler/types.js";
-import { percentile } from "../shared/memory/health.js";
+import { percentile } from "../shared/util/stats.js";
 
 export const ks = [5, 10, 20] as const;
 

@@ -10,26 +10,69 @@
  *   npm run bench:locomo -- --data ../shared/data/locomo [--out bench/results/locomo.json] [--fresh]
  *     [--speaker-in-text]   (with --fresh: store "Speaker: text" and no speaker field, for comparison)
  */
-import { parseArgs } from "node:util";
-import { ensureLocalUp } from "../infra/local/control.js";
-import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
-import { loadConfig } from "../shared/config/index.js";
-import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
+import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
+import { silentLogger } from "../shared/util/logger.js";
 import { loadConversations } from "./locomo-data.js";
 import { recordQuestion, Samples } from "./locomo-metrics.js";
-import { machine, publish, runMain } from "./report.js";
+import { machine, publish } from "./report.js";
 
-const { values } = parseArgs({
+const command = {
+  name: "bench:locomo",
+  usage: ["npm run bench:locomo -- [--data DIR] [--out FILE] [--fresh [--speaker-in-text]]"],
+  about: `
+Retrieval quality on LoCoMo: every turn of each conversation is stored for one user (session date as
+timestamp, speaker as speaker, dia_id in metadata); every question of categories 1-4 is asked a day after
+the last session, and the items returned are scored as evidence recall@k, by category and by source.
+Runs on the local emulation (brought up if needed) with the offline defaults. The data stays in database
+hm_bench_locomo between runs (stores are idempotent, so a re-run only re-asks). Prints the result as JSON.`,
   options: {
-    data: { type: "string", default: "../shared/data/locomo" },
-    out: { type: "string" },
-    fresh: { type: "boolean", default: false },
+    data: {
+      type: "string",
+      value: "DIR",
+      default: "../shared/data/locomo",
+      description: "the LoCoMo data set (its JSON files)",
+    },
+    out: {
+      type: "string",
+      value: "FILE",
+      description: "also write the result as JSON there, and as markdown beside it",
+      defaultText: "print only",
+    },
+    fresh: {
+      type: "boolean",
+      default: false,
+      description: "drop the stored data (database and collections) first",
+    },
     // Ablation: the speaker only as a "Name: " prefix of the text, as a store without speakers would hold it.
-    "speaker-in-text": { type: "boolean", default: false },
+    "speaker-in-text": {
+      type: "boolean",
+      default: false,
+      description: 'with --fresh: store "Speaker: text" and no speaker field, for comparison',
+    },
   },
-});
+  notes: "Exit status: 0 measured; 1 it failed; 2 for a usage error.",
+} satisfies Command;
+
+const { values } = parseCommandLine(command);
 
 async function main() {
+  const [
+    { ensureLocalUp },
+    { dropDatabase, ensureDatabase },
+    { loadConfig },
+    { createProcessing },
+    { createMemory },
+    { createChromaClient },
+    { ChromaSummaryIndex },
+  ] = await Promise.all([
+    import("../infra/local/control.js"),
+    import("../infra/local/services/postgres.js"),
+    import("../shared/config/index.js"),
+    import("../shared/processing/index.js"),
+    import("../shared/runtime/create-memory.js"),
+    import("../shared/tiers/chroma/client.js"),
+    import("../shared/tiers/chroma/summary-index.js"),
+  ]);
   const local = await ensureLocalUp();
   const wsProxy = local.env.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? "";
   const database = "hm_bench_locomo";
@@ -40,9 +83,13 @@ async function main() {
     HIERARCHICAL_MEMORY_POSTGRESQL_URL: await ensureDatabase(wsProxy, database),
     HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: "bench_locomo",
   });
-  const memory = HierarchicalMemoryManager.fromConfig(config);
-  // Before initializeTiers: the summary index keeps the collection it creates there.
-  if (values.fresh) await memory.stores.summaries?.dropAll();
+  if (values.fresh) {
+    const { collection, shards } = config.chroma;
+    await new ChromaSummaryIndex(createChromaClient(config.chroma), collection, shards).dropAll();
+  }
+  const processing = createProcessing(config.embedding);
+  const runtime = createMemory(config, { processing, logger: silentLogger });
+  const memory = runtime.manager;
   await memory.initializeTiers();
   try {
     const conversations = loadConversations(values.data ?? "");
@@ -97,7 +144,7 @@ async function main() {
       ingestSeconds: Math.round(ingestMs / 100) / 10,
       config: {
         deadlineMs: config.contextAssemblyTimeoutMs,
-        embedder: memory.processing.embedder.name,
+        embedder: processing.embedder.name,
         summaryWindow: config.memory.summaryWindow,
         halfLifeDays: config.memory.halfLifeDays,
         decayFloor: config.memory.decayFloor,
@@ -106,8 +153,8 @@ async function main() {
     };
     publish("LoCoMo retrieval benchmark", result, values.out);
   } finally {
-    await memory.close();
+    await runtime.close();
   }
 }
 
-runMain(main);
+runMain(command, main);

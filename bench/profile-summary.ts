@@ -5,7 +5,7 @@
  *   npm run bench:profile -- FILE.cpuprofile [--top 25]
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { CliError, type Command, parseCommandLine, runMain, UsageError } from "../infra/cli/run-cli.js";
 
 interface ProfileNode {
   id: number;
@@ -17,10 +17,21 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { top: { type: "string", default: "25" } },
-});
+const command = {
+  name: "bench:profile",
+  usage: ["npm run bench:profile -- FILE.cpuprofile [--top N]"],
+  about: `
+Where a process spent its CPU: reads a V8 .cpuprofile (node --cpu-prof, or npm run bench -- --cpu-profile
+DIR) and prints the sampled total, then self time by owner (an npm package, our own top-level folder, or
+node's internals) and the hottest functions, each as a share of the total and in ms.`,
+  options: {
+    top: { type: "string", value: "N", default: "25", description: "rows in each list" },
+  },
+  positionals: true,
+  notes: "Exit status: 0 printed; 1 the file could not be read; 2 for a usage error.",
+} satisfies Command;
+
+const { values, positionals } = parseCommandLine(command);
 
 /** node_modules/<package> (scoped too), our own top folder, or node's internals. */
 export function ownerOf(url: string): string {
@@ -61,6 +72,15 @@ function summarize(profile: CpuProfile, top: number) {
   return `total ${(total / 1e6).toFixed(1)} s sampled\n\nby owner:\n${rows(owners)}\n\nhottest functions:\n${rows(functions)}`;
 }
 
-if (positionals[0])
-  console.log(summarize(JSON.parse(readFileSync(positionals[0], "utf8")) as CpuProfile, Number(values.top)));
-else console.error("usage: npm run bench:profile -- FILE.cpuprofile");
+runMain(command, async () => {
+  const [file, ...extra] = positionals;
+  if (!file) throw new UsageError("no FILE.cpuprofile given");
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}': one profile at a time`);
+  let profile: CpuProfile;
+  try {
+    profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  console.log(summarize(profile, Number(values.top)));
+});

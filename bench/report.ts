@@ -38,14 +38,3 @@ export function publish(title: string, result: Record<string, unknown>, out?: st
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(out.replace(/\.json$/, ".md"), markdownReport(title, result));
 }
-
-/** Runs a benchmark's main and exits with its outcome. */
-export function runMain(main: () => Promise<void>) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}

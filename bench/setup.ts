@@ -5,8 +5,14 @@
 import { ensureLocalUp } from "../infra/local/control.js";
 import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
 import { loadConfig } from "../shared/config/index.js";
-import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
+import { createProcessing } from "../shared/processing/index.js";
+import { createMemory } from "../shared/runtime/create-memory.js";
 import { createChromaClient } from "../shared/tiers/chroma/client.js";
+import { ChromaSummaryIndex } from "../shared/tiers/chroma/summary-index.js";
+import { createNeo4jDriver } from "../shared/tiers/neo4j/client.js";
+import { createPostgresPool } from "../shared/tiers/postgres/client.js";
+import { createRedisClient } from "../shared/tiers/redis/client.js";
+import { silentLogger } from "../shared/util/logger.js";
 
 export interface BenchCorner {
   /** Postgres database, dropped and created again. */
@@ -36,20 +42,22 @@ export async function freshBenchMemory(corner: BenchCorner) {
   const chroma = createChromaClient(config.chroma);
   for (const name of corner.dropCollections ?? [])
     await chroma.deleteCollection({ name }).catch(() => undefined);
-  const memory = HierarchicalMemoryManager.fromConfig(config);
-  await memory.stores.summaries?.dropAll();
-  await memory.initializeTiers();
-  await memory.clients.redis?.flushdb();
+  await new ChromaSummaryIndex(chroma, config.chroma.collection, config.chroma.shards).dropAll();
+  await createRedisClient(config.redis).flushdb();
+  const processing = createProcessing(config.embedding);
+  const memory = createMemory(config, { processing, logger: silentLogger });
+  await memory.manager.initializeTiers();
   // Label by label through the userId indexes, 10,000 nodes a query: one sweep over every node of
   // a million-exchange run ran the local Neo4j out of heap, and one query over all of them out of
   // its 30 s transaction timeout.
-  const session = memory.clients.neo4j?.session({ database: config.neo4j.database });
+  const neo4j = createNeo4jDriver(config.neo4j);
+  const session = neo4j.session({ database: config.neo4j.database });
   for (const [label, key] of [
     ["Fact", "userId"],
     ["Entity", "userId"],
     ["MemUser", "id"],
   ]) {
-    for (let deleted = -1; session && deleted !== 0; ) {
+    for (let deleted = -1; deleted !== 0; ) {
       const result = await session.run(
         `MATCH (n:${label}) WHERE n.${key} STARTS WITH $prefix WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n`,
         { prefix: `${corner.tenant}/` },
@@ -57,6 +65,9 @@ export async function freshBenchMemory(corner: BenchCorner) {
       deleted = Number(result.records[0]?.get("n") ?? 0);
     }
   }
-  await session?.close();
-  return { env, config, chroma, memory };
+  await session.close();
+  await neo4j.close();
+  // The benchmark's own connection, for counting rows.
+  const pool = createPostgresPool(config.postgres);
+  return { env, config, chroma, memory, processing, pool };
 }

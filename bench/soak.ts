@@ -6,40 +6,64 @@
  *
  *   npm run bench:soak -- [--minutes 10] [--window 30] [--connections 16] [--users 10000] [--out bench/results/NAME.json]
  */
-import { parseArgs } from "node:util";
-import { ApiKeyStore } from "../shared/auth/api-keys.js";
-import { growTo } from "./load/bulk-load.js";
-import { processSnapshot } from "./load/cpu.js";
-import { httpLoad } from "./load/http-load.js";
-import { startServer } from "./load/server.js";
-import { writeChartPng } from "./plot.js";
-import { machine, publish, runMain } from "./report.js";
-import { freshBenchMemory } from "./setup.js";
+import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
+import { machine, publish } from "./report.js";
 
-const { values } = parseArgs({
+const command = {
+  name: "bench:soak",
+  usage: ["npm run bench:soak -- [--minutes N] [--window N] [--connections N] [--users N] [--out FILE]"],
+  about: `
+Soak: a bounded mixed load (a store and a context request per turn) over --users user ids (each with two
+exchanges stored first), against the API as its own process on loopback, on the local emulation (brought
+up if needed; database hm_bench_soak, dropped first). Reported per window: requests/s, latency
+percentiles, errors and non-2xx answers, and the server's memory, so a leak shows as a rising line and a
+slow drift in p99 shows over time. Prints the result as JSON and writes it with a markdown report and a
+chart (<out>-over-time.png). Not part of the test suite.`,
   options: {
-    minutes: { type: "string", default: "10" },
-    window: { type: "string", default: "30" },
-    connections: { type: "string", default: "16" },
-    users: { type: "string", default: "10000" },
-    out: { type: "string", default: `bench/results/${new Date().toISOString().slice(0, 10)}-soak.json` },
+    minutes: { type: "string", value: "N", default: "10", description: "how long the load runs" },
+    window: { type: "string", value: "N", default: "30", description: "seconds per reported window" },
+    connections: { type: "string", value: "N", default: "16", description: "concurrent connections" },
+    users: { type: "string", value: "N", default: "10000", description: "user ids the load spreads over" },
+    out: {
+      type: "string",
+      value: "FILE",
+      default: `bench/results/${new Date().toISOString().slice(0, 10)}-soak.json`,
+      description: "the result's JSON; markdown and chart beside it",
+      defaultText: "bench/results/<today>-soak.json",
+    },
   },
-});
+  notes: "Exit status: 0 measured and written; 1 it failed; 2 for a usage error.",
+} satisfies Command;
+
+const { values } = parseCommandLine(command);
 
 async function main() {
+  const [
+    { growTo },
+    { processSnapshot },
+    { httpLoad },
+    { startServer },
+    { writeChartPng },
+    { freshBenchMemory },
+  ] = await Promise.all([
+    import("./load/bulk-load.js"),
+    import("./load/cpu.js"),
+    import("./load/http-load.js"),
+    import("./load/server.js"),
+    import("./plot.js"),
+    import("./setup.js"),
+  ]);
   const tenant = "soak";
-  const { env, memory } = await freshBenchMemory({
+  const { env, memory, pool } = await freshBenchMemory({
     database: "hm_bench_soak",
     collection: "bench_soak",
     redisDb: 3,
     tenant,
   });
-  const pool = memory.clients.postgres;
-  if (!pool) throw new Error("needs Postgres");
-  const { key } = await new ApiKeyStore(pool).create(tenant, "soak");
+  const { key } = await memory.keys.create(tenant, "soak");
   // Every user has a little history first, so context requests find one (an unknown user is a 404).
   const users = Number(values.users);
-  await growTo(memory, { tenant, users, from: 0, to: users * 2 });
+  await growTo(memory.manager, { tenant, users, from: 0, to: users * 2 });
   const server = await startServer(env);
   const apiPid = server.child.pid ?? 0;
   const windowSeconds = Number(values.window);
@@ -100,4 +124,4 @@ async function main() {
   await memory.close();
 }
 
-runMain(main);
+runMain(command, main);

@@ -1,9 +1,8 @@
-/** Lambda entry point for the HTTP API: config (with its secret) and clients are created once per container. */
+/** Lambda entry point for the HTTP API: config (with its secret), stores and services are built once per container. */
 import { handle } from "hono/aws-lambda";
+import { createApp } from "../shared/app/create-app.js";
 import { loadConfigWithSecrets } from "../shared/config/secrets.js";
-import { createApp } from "../shared/http/app.js";
-import { HierarchicalMemoryManager } from "../shared/memory/manager.js";
+import { createMemory } from "../shared/runtime/create-memory.js";
 
-const config = await loadConfigWithSecrets();
-export const app = createApp({ config, memory: HierarchicalMemoryManager.fromConfig(config) });
+export const app = createApp(createMemory(await loadConfigWithSecrets()));
 export const handler = handle(app);

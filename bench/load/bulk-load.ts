@@ -5,16 +5,13 @@
  */
 import pLimit from "p-limit";
 import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
-import { inTransaction } from "../../shared/tiers/postgres/client.js";
-import { insertExchanges, type NewExchange } from "../../shared/tiers/postgres/migration-runs.js";
+import type { NewExchange } from "../../shared/tiers/archive.js";
 import { conversation } from "./dataset.js";
 
 export async function growTo(
   memory: HierarchicalMemoryManager,
   options: { tenant: string; users: number; from: number; to: number },
 ): Promise<{ seconds: number; inserted: number }> {
-  const pool = memory.clients.postgres;
-  if (!pool) throw new Error("the load benchmark needs Postgres");
   const started = performance.now();
   const per = (total: number, user: number) =>
     Math.floor(total / options.users) + (user < total % options.users ? 1 : 0);
@@ -27,11 +24,8 @@ export async function growTo(
         const batch: NewExchange[] = [];
         for (let u = c * chunk; u < Math.min(options.users, (c + 1) * chunk); u++)
           batch.push(...conversation(options.tenant, u, per(options.to, u)).slice(per(options.from, u)));
-        const rows = await inTransaction(pool, (client) =>
-          insertExchanges(client, null, batch, memory.projections),
-        );
-        await memory.bulk.apply(rows, memory.projections);
-        inserted += rows.length;
+        const { stored } = await memory.storeConversations(batch);
+        inserted += stored.length;
       }),
     ),
   );

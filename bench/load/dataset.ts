@@ -4,7 +4,7 @@
  */
 
 import { exchangeIdFor } from "../../shared/migration/plan.js";
-import type { NewExchange } from "../../shared/tiers/postgres/migration-runs.js";
+import type { NewExchange } from "../../shared/tiers/archive.js";
 import { seededRandom } from "../../shared/util/random.js";
 
 const people = ["Ana", "Marco", "Priya", "Kenji", "Lena", "Omar", "Sofia", "Tom", "Yara", "Chen"];

@@ -1,7 +1,7 @@
 /** Load over HTTP with autocannon: stores or context requests spread over many user ids. */
 import autocannon from "autocannon";
-import { percentile } from "../../shared/memory/health.js";
 import { seededRandom } from "../../shared/util/random.js";
+import { percentile } from "../../shared/util/stats.js";
 import { cpuPerRequest, processSnapshot } from "./cpu.js";
 import { question } from "./dataset.js";
 

@@ -4,9 +4,9 @@
  */
 import type { ChromaClient, Collection } from "chromadb";
 import { exchangeText } from "../../shared/domain/types.js";
-import { percentile } from "../../shared/memory/health.js";
 import type { Embedder } from "../../shared/processing/embedder.js";
 import { seededRandom } from "../../shared/util/random.js";
+import { percentile } from "../../shared/util/stats.js";
 import { conversation, question, userIdOf } from "./dataset.js";
 
 export class LegacyBaseline {

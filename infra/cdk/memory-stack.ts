@@ -14,11 +14,12 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Trigger } from "aws-cdk-lib/triggers";
 import type { Construct } from "constructs";
 import { secretVariables } from "../../shared/config/secrets.js";
 import { MemoryAlarms } from "./alarms.js";
 import { MigrationStateMachine } from "./migration-state-machine.js";
-import { nodeFunction } from "./node-function.js";
+import { copyIntoBundle, nodeFunction } from "./node-function.js";
 
 export interface MemoryStackProps extends StackProps {
   /** Non-secret settings for every function (names as in template.env). */
@@ -58,6 +59,15 @@ export class MemoryStack extends Stack {
       entry: "functions/api.ts",
       timeout: Duration.seconds(10),
       environment,
+      // The console's page, script and styles: shared/console/assets.ts reads them at import from
+      // ./assets beside itself, which in the bundle is beside index.mjs.
+      bundling: {
+        commandHooks: copyIntoBundle("shared/console/assets", "assets", [
+          "console.html",
+          "console.js",
+          "console.css",
+        ]),
+      },
     });
     const provisioned = props.provisionedConcurrency ?? 0;
     const apiTarget =
@@ -113,7 +123,22 @@ export class MemoryStack extends Stack {
       logs: new LogGroup(this, "MigrationLogs", { retention: RetentionDays.THREE_MONTHS }),
     });
 
-    for (const fn of [apiFunction, reconciler, ...Object.values(this.migration.tasks)]) secret.grantRead(fn);
+    // The tiers are prepared (schema migrations, collections, constraints) at deploy, before the
+    // functions that use them are created or updated: requests never migrate a schema.
+    const schema = nodeFunction(this, "Schema", {
+      entry: "functions/schema.ts",
+      timeout: Duration.minutes(5),
+      environment,
+    });
+    new Trigger(this, "SchemaOnDeploy", {
+      handler: schema,
+      timeout: Duration.minutes(5),
+      executeOnHandlerChange: true,
+      executeBefore: [apiFunction, reconciler, ...Object.values(this.migration.tasks)],
+    });
+
+    for (const fn of [apiFunction, reconciler, schema, ...Object.values(this.migration.tasks)])
+      secret.grantRead(fn);
 
     const alarms = new MemoryAlarms(this, "Alarms", {
       api: this.api,

@@ -1,7 +1,12 @@
 /** Our Lambda defaults: esbuild bundle (ESM, minified, source maps), arm64, Node 24, logs kept a month. */
 import { Duration } from "aws-cdk-lib";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import {
+  type ICommandHooks,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 
@@ -32,4 +37,20 @@ export function nodeFunction(
       ...props.bundling,
     },
   });
+}
+
+/**
+ * Bundling hooks that copy `files` from the project folder `from` into the folder `to` beside the
+ * bundle's index.mjs, for code that reads them at run time relative to its module (import.meta.url
+ * is index.mjs once bundled).
+ */
+export function copyIntoBundle(from: string, to: string, files: readonly string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => [
+      `mkdir -p "${outputDir}/${to}"`,
+      `cp ${files.map((f) => `"${inputDir}/${from}/${f}"`).join(" ")} "${outputDir}/${to}/"`,
+    ],
+  };
 }

@@ -5,22 +5,43 @@
  *
  *   npx cdk synth --quiet && npm run smoke:bundle
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { resolveEnv } from "../local/resolve-env.js";
+import { CliError, type Command, parseCommandLine, runMain } from "../cli/run-cli.js";
 
 const outDir = resolve("cdk.out");
+const templateFile = join(outDir, "HierarchicalMemory.template.json");
 
-async function main() {
-  const template = JSON.parse(readFileSync(join(outDir, "HierarchicalMemory.template.json"), "utf8")) as {
+const command = {
+  name: "smoke:bundle",
+  usage: ["npx cdk synth --quiet && npm run smoke:bundle"],
+  about: `
+Runs the API function exactly as cdk synth bundled it (cdk.out/HierarchicalMemory.template.json and its
+asset) against the configured stores: imports the bundle, sends it GET /v1/health as an API Gateway HTTP
+API event, and fails unless every tier answers. Prints one JSON line: importMs, firstResponseMs, status,
+and each tier's ok. It takes no flags.`,
+  options: {},
+  notes: `
+Environment: the service settings of template.env (with no service URL set, the local emulation, started
+if needed), given to the bundle as its environment. Run from the repository root (cdk.out is relative).
+
+Exit status: 0 every tier answered; 1 no bundle in cdk.out, or a tier did not answer; 2 for a usage error.`,
+} satisfies Command;
+
+parseCommandLine(command);
+
+runMain(command, async () => {
+  if (!existsSync(templateFile)) throw new CliError(`no ${templateFile}: run npx cdk synth first`);
+  const template = JSON.parse(readFileSync(templateFile, "utf8")) as {
     Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
   };
   const api = Object.entries(template.Resources).find(
     ([id, r]) => id.startsWith("Api") && r.Type === "AWS::Lambda::Function",
   );
   const asset = api?.[1].Metadata?.["aws:asset:path"];
-  if (!asset) throw new Error("no bundled API function in cdk.out: run npx cdk synth first");
+  if (!asset) throw new CliError("no bundled API function in cdk.out: run npx cdk synth first");
+  const { resolveEnv } = await import("../local/resolve-env.js");
   Object.assign(process.env, (await resolveEnv()).env);
   const started = performance.now();
   const bundle = (await import(pathToFileURL(join(outDir, asset, "index.mjs")).href)) as {
@@ -60,13 +81,5 @@ async function main() {
     }),
   );
   if (response.statusCode !== 200 || body.tiers.some((t) => !t.ok))
-    throw new Error(`bundle answered ${response.body}`);
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+    throw new CliError(`bundle answered ${response.body}`);
+});

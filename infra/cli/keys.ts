@@ -3,53 +3,86 @@
  * Uses the configured Postgres (or the local emulation when nothing is configured). A new key is
  * printed once; only its hash is stored.
  */
-import { ApiKeyStore } from "../../shared/auth/api-keys.js";
-import { loadConfig } from "../../shared/config/index.js";
-import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
-import { resolveEnv } from "../local/resolve-env.js";
+import { CliError, type Command, parseCommandLine, runMain, UsageError } from "./run-cli.js";
 
-const usage =
-  "usage: npm run keys -- create <tenant> <name> | create-admin <name> | list [tenant] | revoke <keyId>";
+/** Each subcommand's synopsis, and how many arguments it needs and takes. */
+const subcommands = new Map([
+  ["create", { synopsis: "create <tenant> <name>", needs: 2, takes: 2 }],
+  ["create-admin", { synopsis: "create-admin <name>", needs: 1, takes: 1 }],
+  ["list", { synopsis: "list [tenant]", needs: 0, takes: 1 }],
+  ["revoke", { synopsis: "revoke <keyId>", needs: 1, takes: 1 }],
+]);
 
-async function main(): Promise<number> {
-  const [command, a, b] = process.argv.slice(2);
-  const memory = HierarchicalMemoryManager.fromConfig(loadConfig((await resolveEnv()).env));
-  const pool = memory.clients.postgres;
-  if (!pool) throw new Error("API keys live in Postgres, which is disabled");
-  await memory.ensureInitialized();
-  const keys = new ApiKeyStore(pool);
+const command = {
+  name: "keys",
+  usage: [...subcommands.values()].map((s) => `npm run keys -- ${s.synopsis}`),
+  about: `
+Manages API keys in Postgres (only a key's SHA-256 hash is stored):
+  create <tenant> <name>   a key for a tenant's bot; prints hm_<id>_<secret> once
+  create-admin <name>      an operator key: it opens /console only; printed once
+  list [tenant]            every key (or a tenant's): id, tenant, name, created, REVOKED
+  revoke <keyId>           revokes a key; API processes stop accepting it within about a minute`,
+  options: {},
+  positionals: true,
+  notes: `
+Environment: the service settings of template.env; API keys need only HIERARCHICAL_MEMORY_POSTGRESQL_URL
+(with no service URL set, the local emulation is used, started if needed). Prepares the Postgres schema
+first, as npm start does.
+
+Exit status: 0 done; 1 Postgres disabled, unreachable, or the key store refused; 2 for a usage error.`,
+} satisfies Command;
+
+const { positionals } = parseCommandLine(command);
+const [subcommand, a, b] = positionals;
+
+/** Refuses a command line with no subcommand, an unknown one, or too few or too many arguments for it. */
+function checkArguments() {
+  const shape = subcommand === undefined ? undefined : subcommands.get(subcommand);
+  if (!shape)
+    throw new UsageError(
+      subcommand === undefined
+        ? `no command given (${[...subcommands.keys()].join(", ")})`
+        : `unknown command '${subcommand}'`,
+    );
+  const args = positionals.slice(1);
+  if (args.length > shape.takes || !args.slice(0, shape.needs).every(Boolean) || args.length < shape.needs)
+    throw new UsageError(`usage: npm run keys -- ${shape.synopsis}`);
+}
+
+runMain(command, async () => {
+  checkArguments();
+  const [{ loadConfig }, { createMemory }, { silentLogger }, { resolveEnv }] = await Promise.all([
+    import("../../shared/config/index.js"),
+    import("../../shared/runtime/create-memory.js"),
+    import("../../shared/util/logger.js"),
+    import("../local/resolve-env.js"),
+  ]);
+  const config = loadConfig((await resolveEnv()).env);
+  if (!config.postgres.enabled) throw new CliError("API keys live in Postgres, which is disabled");
+  const memory = createMemory(config, { logger: silentLogger });
+  await memory.manager.initializeTiers();
+  const { keys } = memory;
   try {
-    if (command === "create" && a && b) {
+    if (subcommand === "create" && a && b) {
       const { key, info } = await keys.create(a, b);
       console.log(
         `Created key ${info.id} for tenant ${info.tenantId} (${info.name}). Store it now; it is not shown again:\n${key}`,
       );
-    } else if (command === "create-admin" && a) {
+    } else if (subcommand === "create-admin" && a) {
       const { key, info } = await keys.createAdmin(a);
       console.log(
         `Created console key ${info.id} (${info.name}). It opens /console only. Store it now; it is not shown again:\n${key}`,
       );
-    } else if (command === "list") {
+    } else if (subcommand === "list") {
       for (const k of await keys.list(a))
         console.log(
           `${k.id}  ${k.tenantId}  ${k.name}  created ${k.createdAt.toISOString()}${k.revokedAt ? "  REVOKED" : ""}`,
         );
-    } else if (command === "revoke" && a) {
+    } else if (subcommand === "revoke" && a) {
       console.log((await keys.revoke(a)) ? `Revoked ${a}.` : `No active key ${a}.`);
-    } else {
-      console.error(usage);
-      return 2;
     }
     return 0;
   } finally {
     await memory.close();
   }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(error.message);
-    process.exit(1);
-  },
-);
+});

@@ -5,24 +5,49 @@
  *
  *   npm run legacy:fixture -- [--records 10000] [--seed 1] [--replace]
  */
-import { parseArgs } from "node:util";
-import { loadConfig } from "../../shared/config/index.js";
-import { createChromaClient } from "../../shared/tiers/chroma/client.js";
 import { legacyRecords, writeLegacyStore } from "../local/legacy-fixture.js";
-import { resolveEnv } from "../local/resolve-env.js";
+import { type Command, parseCommandLine, runMain, UsageError } from "./run-cli.js";
 
-const { values } = parseArgs({
+const command = {
+  name: "legacy:fixture",
+  usage: ["npm run legacy:fixture -- [--records N] [--seed N] [--replace]"],
+  about: `
+Writes a legacy WhisperEngine-style store (collections user_memories and global_facts: conversations,
+user facts, personality facts, versioned facts, global facts, and some records no migration can take)
+into the legacy Chroma, to try the migration on (npm run migrate). The same seed writes the same records.
+Prints one JSON line: the legacy URL, the counts written, and the seconds it took.`,
   options: {
-    records: { type: "string", default: "10000" },
-    seed: { type: "string", default: "1" },
-    replace: { type: "boolean", default: false },
+    records: {
+      type: "string",
+      value: "N",
+      default: "10000",
+      description: "legacy records to write, 1 to 1,000,000",
+    },
+    seed: { type: "string", value: "N", default: "1", description: "seed of the generated records" },
+    replace: {
+      type: "boolean",
+      default: false,
+      description: "delete both collections first (otherwise records are added or overwritten by id)",
+    },
   },
-});
+  notes: `
+Environment: HIERARCHICAL_MEMORY_LEGACY_CHROMADB_URL (and _API_KEY), default the Tier 3 Chroma
+(HIERARCHICAL_MEMORY_CHROMADB_URL); with no service URL set, the local emulation's, started if needed.
 
-async function main() {
+Exit status: 0 written; 1 the store could not be written; 2 for a usage error.`,
+} satisfies Command;
+
+const { values } = parseCommandLine(command);
+
+runMain(command, async () => {
   const records = Number(values.records);
   if (!Number.isInteger(records) || records < 1 || records > 1_000_000)
-    throw new Error(`--records must be a whole number from 1 to 1,000,000, got "${values.records}"`);
+    throw new UsageError(`--records must be a whole number from 1 to 1,000,000, got "${values.records}"`);
+  const [{ loadConfig }, { createChromaClient }, { resolveEnv }] = await Promise.all([
+    import("../../shared/config/index.js"),
+    import("../../shared/tiers/chroma/client.js"),
+    import("../local/resolve-env.js"),
+  ]);
   const config = loadConfig((await resolveEnv()).env);
   const chroma = createChromaClient({
     ...config.chroma,
@@ -43,12 +68,4 @@ async function main() {
       seconds: Math.round((performance.now() - started) / 100) / 10,
     }),
   );
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+});

@@ -10,62 +10,147 @@
  * A progress bar on a terminal, JSON lines otherwise; the final report (JSON) on stdout. Exit code
  * 0 when the run completed (and validated, if asked), 1 when it failed or was rolled back.
  */
-import { parseArgs } from "node:util";
-import { loadConfig } from "../../shared/config/index.js";
-import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
-import {
-  HierarchicalMigrationManager,
-  MigrationError,
-  type MigrationProgress,
-} from "../../shared/migration/migration-manager.js";
-import { resolveEnv } from "../local/resolve-env.js";
+import progress from "cli-progress";
+import type { MigrationProgress } from "../../shared/migration/migration-manager.js";
+import { type Command, parseCommandLine, runMain, UsageError } from "./run-cli.js";
 
-const { values } = parseArgs({
+const command = {
+  name: "migrate",
+  usage: [
+    "npm run migrate -- [--dry-run] [--users LIST] [--batch-size N] [--concurrency N] [--validate N]",
+    "npm run migrate -- --resume RUN_ID [--concurrency N] [--validate N]",
+    "npm run migrate -- --run RUN_ID --validate N",
+    "npm run migrate -- --rollback RUN_ID",
+    "npm run migrate -- --list",
+  ],
+  about: `
+Migrates the legacy ChromaDB (user_memories, global_facts) into the four tiers: reads it in batches,
+commits each batch with its checkpoint in Postgres, then builds the Redis, Chroma and Neo4j projections.
+A re-run or a resume writes nothing twice. On a terminal it shows a progress bar on stderr; otherwise it
+prints JSON lines ({"event":"progress",...}, then {"event":"report",...}) on stdout. The final report
+(JSON) goes to stdout.`,
   options: {
-    "dry-run": { type: "boolean", default: false },
-    users: { type: "string" },
-    "batch-size": { type: "string" },
-    concurrency: { type: "string" },
-    resume: { type: "string" },
-    run: { type: "string" },
-    validate: { type: "string" },
-    rollback: { type: "string" },
-    list: { type: "boolean", default: false },
+    "dry-run": {
+      type: "boolean",
+      default: false,
+      description: "read and classify every record, write nothing",
+    },
+    users: {
+      type: "string",
+      value: "LIST",
+      description: "migrate only these legacy user ids, comma-separated",
+      defaultText: "every user",
+    },
+    "batch-size": {
+      type: "string",
+      value: "N",
+      description: "legacy records per batch (and per checkpoint)",
+      defaultText: "HIERARCHICAL_MEMORY_MIGRATION_BATCH_SIZE, 500",
+    },
+    concurrency: {
+      type: "string",
+      value: "N",
+      description: "batches in flight at once",
+      defaultText: "HIERARCHICAL_MEMORY_MIGRATION_CONCURRENCY, 4",
+    },
+    resume: {
+      type: "string",
+      value: "RUN_ID",
+      description: "continue this run: redo exactly the batches without a checkpoint (keeps its batch size)",
+    },
+    run: { type: "string", value: "RUN_ID", description: "validate this earlier run (needs --validate N)" },
+    validate: {
+      type: "string",
+      value: "N",
+      description:
+        "afterwards, check N sampled legacy records in every tier; under HIERARCHICAL_MEMORY_MIGRATION_MIN_INTEGRITY (0.95) the run is rolled back",
+      defaultText: "no validation",
+    },
+    rollback: {
+      type: "string",
+      value: "RUN_ID",
+      description: "remove exactly the rows this run wrote, from every tier",
+    },
+    list: { type: "boolean", default: false, description: "print every migration run and its state" },
   },
-});
+  notes: `
+Environment: the service settings of template.env (none set: the local emulation, started if needed);
+the legacy store is HIERARCHICAL_MEMORY_LEGACY_CHROMADB_URL (default: the Tier 3 Chroma), migrated users
+become <HIERARCHICAL_MEMORY_MIGRATION_TENANT>/<legacy user id>.
+
+Exit status: 0 when the run completed (and validated, if asked); 1 when it failed, was rolled back, or
+could not start; 2 for a usage error.`,
+} satisfies Command;
+
+const { values } = parseCommandLine(command);
 
 const positive = (name: string, value: string | undefined) => {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
-    throw new MigrationError("invalid", `--${name} must be a whole number ≥ 1, got "${value}"`);
+    throw new UsageError(`--${name} must be a whole number ≥ 1, got "${value}"`);
   return n;
 };
 
-function progressPrinter(): (p: MigrationProgress) => void {
-  if (!process.stderr.isTTY) return (p) => console.log(JSON.stringify({ event: "progress", ...p }));
-  return (p) => {
-    const width = 30;
-    const share = p.recordsTotal > 0 ? p.recordsDone / p.recordsTotal : 1;
-    const bar = "█".repeat(Math.round(share * width)).padEnd(width, "░");
-    const eta = p.etaSeconds === null ? "?" : `${p.etaSeconds}s`;
-    process.stderr.write(
-      `\r${bar} ${(share * 100).toFixed(1)}%  ${p.recordsDone}/${p.recordsTotal} records  ${p.recordsPerSecond}/s  ETA ${eta}   `,
-    );
+/** A progress bar (cli-progress) on stderr on a terminal, JSON lines on stdout otherwise. */
+function progressPrinter(): { onProgress: (p: MigrationProgress) => void; stop: () => void } {
+  if (!process.stderr.isTTY)
+    return {
+      onProgress: (p) => console.log(JSON.stringify({ event: "progress", ...p })),
+      stop: () => undefined,
+    };
+  const bar = new progress.SingleBar(
+    {
+      stream: process.stderr,
+      format: "{bar} {percentage}%  {value}/{total} records  {speed}/s  ETA {remaining}",
+      barsize: 30,
+    },
+    progress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onProgress: (p) => {
+      const payload = {
+        speed: p.recordsPerSecond,
+        remaining: p.etaSeconds === null ? "?" : `${p.etaSeconds}s`,
+      };
+      if (!started) bar.start(p.recordsTotal, p.recordsDone, payload);
+      else {
+        bar.setTotal(p.recordsTotal);
+        bar.update(p.recordsDone, payload);
+      }
+      started = true;
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
   };
 }
 
-async function main(): Promise<number> {
+runMain(command, async () => {
+  const sampleSize = positive("validate", values.validate);
+  const batchSize = positive("batch-size", values["batch-size"]);
+  const concurrency = positive("concurrency", values.concurrency);
+  if (values.run && !sampleSize) throw new UsageError("--run needs --validate N (the sample size)");
+
+  const [{ loadConfig }, { ConfigError }, { createMemory }, { silentLogger }, { resolveEnv }] =
+    await Promise.all([
+      import("../../shared/config/index.js"),
+      import("../../shared/errors/memory-error.js"),
+      import("../../shared/runtime/create-memory.js"),
+      import("../../shared/util/logger.js"),
+      import("../local/resolve-env.js"),
+    ]);
   const config = loadConfig((await resolveEnv()).env);
-  const memory = HierarchicalMemoryManager.fromConfig(config);
+  const memory = createMemory(config, { logger: silentLogger });
   try {
-    await memory.ensureInitialized();
-    const migration = HierarchicalMigrationManager.fromConfig(config, memory);
-    migration.on("progress", progressPrinter());
-    const sampleSize = positive("validate", values.validate);
+    await memory.manager.initializeTiers();
+    const migration = memory.migration;
+    if (!migration) throw new ConfigError(["the migration needs Postgres and a legacy Chroma URL"]);
+    const printer = progressPrinter();
     const done = (report: unknown, ok: boolean) => {
       // One line when not on a terminal, so the output stays JSON lines.
-      if (process.stderr.isTTY) process.stderr.write("\n");
+      printer.stop();
       console.log(
         process.stderr.isTTY
           ? JSON.stringify(report, null, 2)
@@ -74,18 +159,13 @@ async function main(): Promise<number> {
       return ok ? 0 : 1;
     };
 
-    if (values.list) return done(await migration.runs.list(), true);
+    if (values.list) return done(await migration.listRuns(), true);
     if (values.rollback) return done(await migration.rollbackMigration(values.rollback), true);
-    if (values.run) {
-      if (!sampleSize) throw new MigrationError("invalid", "--run needs --validate N (the sample size)");
+    if (values.run && sampleSize) {
       const integrity = await migration.validateMigrationIntegrity(values.run, { sampleSize });
       return done(integrity, integrity.passed);
     }
-    const options = {
-      dryRun: values["dry-run"],
-      batchSize: positive("batch-size", values["batch-size"]),
-      concurrency: positive("concurrency", values.concurrency),
-    };
+    const options = { onProgress: printer.onProgress, dryRun: values["dry-run"], batchSize, concurrency };
     const users = values.users
       ?.split(",")
       .map((u) => u.trim())
@@ -105,13 +185,4 @@ async function main(): Promise<number> {
   } finally {
     await memory.close();
   }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof MigrationError) console.error(`migrate: ${error.message}`);
-    else console.error(error);
-    process.exit(error instanceof MigrationError ? 2 : 1);
-  },
-);
+});

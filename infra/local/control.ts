@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CliError } from "../cli/run-cli.js";
 import { readEnvFile } from "./env-file.js";
 import { envFile, localDir, logDir, stateFile } from "./paths.js";
 import { isAlive, waitFor } from "./process-utils.js";
@@ -23,7 +24,10 @@ export function readState(): LocalState | undefined {
   return isAlive(state.pid) ? state : undefined;
 }
 
-/** Brings the emulation up unless it is already running; returns its env (service URLs). */
+/**
+ * Brings the emulation up unless it is already running; returns its env (service URLs). A start that
+ * fails is a CliError (the commands print its message, which names the log, without a stack).
+ */
 export async function ensureLocalUp(): Promise<{
   env: Record<string, string>;
   state: LocalState;
@@ -55,10 +59,12 @@ export async function ensureLocalUp(): Promise<{
     10 * 60_000,
   ).catch((error: Error) => {
     if (!exited) child.kill("SIGTERM");
-    throw exited ? new Error(`the emulation failed to start; see ${logPath}:\n${tail(logPath)}`) : error;
+    throw new CliError(
+      exited ? `the emulation failed to start; see ${logPath}:\n${tail(logPath)}` : error.message,
+    );
   });
   const state = readState();
-  if (!state) throw new Error("the local emulation stopped right after starting");
+  if (!state) throw new CliError("the local emulation stopped right after starting");
   return { env: readEnvFile(), state, started: true };
 }
 

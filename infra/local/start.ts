@@ -1,37 +1,80 @@
 /**
  * `npm start`: serves the app on Node. With no service URLs in the environment it first brings up
  * the local emulation (and stops it again on Ctrl-C), so one command gives a working service.
+ * Start-up prepares the tiers (schema migrations included), as a deploy does in the cloud.
  */
-import { serve } from "@hono/node-server";
-import { ConfigError, loadConfig } from "../../shared/config/index.js";
-import { createApp } from "../../shared/http/app.js";
-import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
-import { stopLocal } from "./control.js";
-import { resolveEnv } from "./resolve-env.js";
+import { type Command, parseCommandLine, runMain } from "../cli/run-cli.js";
 
-async function main() {
+const command = {
+  name: "start",
+  usage: ["npm start"],
+  about: `
+Serves the memory (REST API, MCP at /mcp, the operator console at /console) on Node at
+http://localhost:$PORT. Start-up prepares every tier (Postgres schema migrations, the Chroma collections,
+Neo4j constraints; a projection tier that is not ready is reported and caught up by the outbox), and the
+outbox worker runs in-process every 5 s. Ctrl-C (SIGINT) or SIGTERM stops it, and the local emulation too
+if this start brought it up. It takes no flags: everything is configured by the environment.`,
+  options: {},
+  notes: `
+Environment (every setting, its default and meaning: template.env):
+  PORT                                    the port to listen on (default: 8787)
+  LOG_LEVEL                               debug, info, warn or error (default: info)
+  HIERARCHICAL_MEMORY_REDIS_URL, _POSTGRESQL_URL, _CHROMADB_URL, _NEO4J_URI (and their passwords)
+                                          the stores; with none of the four set, the local emulation
+                                          is used (npm run local:up), brought up first if needed
+  HIERARCHICAL_MEMORY_{REDIS,POSTGRESQL,CHROMADB,NEO4J}_ENABLED
+                                          turn a tier off (default: true)
+
+Exit status: 0 after a clean stop; 1 an invalid configuration, or Postgres could not be prepared; 2 for
+a usage error (any argument).`,
+} satisfies Command;
+
+parseCommandLine(command);
+
+runMain(command, async () => {
+  const [
+    { serve },
+    { createApp },
+    { loadConfig },
+    { describeError },
+    { createMemory },
+    { stopLocal },
+    { resolveEnv },
+  ] = await Promise.all([
+    import("@hono/node-server"),
+    import("../../shared/app/create-app.js"),
+    import("../../shared/config/index.js"),
+    import("../../shared/errors/memory-error.js"),
+    import("../../shared/runtime/create-memory.js"),
+    import("./control.js"),
+    import("./resolve-env.js"),
+  ]);
   const { env, startedLocal } = await resolveEnv();
   const config = loadConfig(env);
-  const memory = HierarchicalMemoryManager.fromConfig(config);
-  for (const r of await memory.ensureInitialized())
+  const memory = createMemory(config);
+  for (const r of await memory.manager.initializeTiers())
     if (!r.ok) console.warn(`${r.tier} is not ready (${r.error}); the outbox will catch it up.`);
-  const server = serve({ fetch: createApp({ config, memory }).fetch, port: config.port }, (info) =>
+  const server = serve({ fetch: createApp(memory).fetch, port: config.port }, (info) =>
     console.log(`Listening on http://localhost:${info.port} (try GET /v1/health)`),
   );
   // On Node the outbox worker runs in-process; in the cloud an EventBridge schedule runs it.
-  const worker = setInterval(() => memory.reconcile().catch(() => undefined), 5_000);
-  const shutdown = async () => {
-    clearInterval(worker);
-    server.close();
-    await memory.close();
-    if (startedLocal) await stopLocal();
-    process.exit(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
+  const worker = setInterval(
+    () =>
+      memory.manager
+        .reconcile()
+        .catch((error: unknown) =>
+          memory.logger.warn("outbox worker failed", { cause: describeError(error) }),
+        ),
+    5_000,
+  );
+  // Serves until a signal; then stops everything it started and exits 0.
+  await new Promise<void>((resolve) => {
+    process.on("SIGINT", () => resolve());
+    process.on("SIGTERM", () => resolve());
+  });
+  clearInterval(worker);
+  server.close();
+  await memory.close();
+  if (startedLocal) await stopLocal();
+  return 0;
 });

@@ -12,7 +12,7 @@ import type {
   Problem,
   StoreRequest,
   StoreResponse,
-} from "../http/schemas.js";
+} from "../api/schemas.js";
 
 export type StoreInput = z.input<typeof StoreRequest>;
 export type StoreResult = z.infer<typeof StoreResponse>;

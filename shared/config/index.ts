@@ -3,9 +3,10 @@
  * is passed to everything else. Nothing below this module reads process.env.
  */
 import type { z } from "zod";
+import { ConfigError } from "../errors/memory-error.js";
 import { type Env, envSchema } from "./schema.js";
 
-export type TierName = "redis" | "postgres" | "chroma" | "neo4j";
+export { ConfigError };
 
 export interface Config {
   readonly port: number;
@@ -42,7 +43,7 @@ export interface Config {
   readonly contextAssemblyTimeoutMs: number;
   readonly cacheTtlSeconds: number;
   readonly maxContextItems: number;
-  readonly features: { caching: boolean; batching: boolean; compression: boolean };
+  readonly features: { caching: boolean };
   readonly memory: {
     recentCacheSize: number;
     summaryWindow: number;
@@ -69,14 +70,6 @@ export interface Config {
     /** Under this integrity score a run is rolled back. */
     minIntegrity: number;
   };
-}
-
-/** Thrown when the environment is invalid; its message names every bad variable. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigError";
-  }
 }
 
 type Source = Record<string, string | undefined>;
@@ -179,8 +172,6 @@ function toConfig(e: Env): Config {
     maxContextItems: e.HIERARCHICAL_MEMORY_MAX_CONTEXT_ITEMS,
     features: {
       caching: e.HIERARCHICAL_MEMORY_ENABLE_CACHING,
-      batching: e.HIERARCHICAL_MEMORY_ENABLE_BATCHING,
-      compression: e.HIERARCHICAL_MEMORY_ENABLE_COMPRESSION,
     },
     memory: {
       recentCacheSize: e.HIERARCHICAL_MEMORY_RECENT_CACHE_SIZE,

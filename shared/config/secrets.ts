@@ -3,6 +3,7 @@
  * keyed by the same variable names as template.env); its ARN is the only thing in the environment.
  * The secret is read once per cold start, merged under the environment, and parsed like any config.
  */
+import { ConfigError, describeError } from "../errors/memory-error.js";
 import { type Config, loadConfig } from "./index.js";
 
 type Source = Record<string, string | undefined>;
@@ -35,17 +36,17 @@ export async function loadConfigWithSecrets(
   const arn = source.HIERARCHICAL_MEMORY_SECRETS_ARN;
   if (!arn) return loadConfig(source);
   const secret = await fetchSecret(arn).catch((error: unknown) => {
-    throw new Error(`could not read the secret ${arn}: ${error instanceof Error ? error.message : error}`);
+    throw new ConfigError([`could not read the secret ${arn}: ${describeError(error)}`], { cause: error });
   });
   if (!secret || typeof secret !== "object" || Array.isArray(secret))
-    throw new Error(`the secret ${arn} must be a JSON object of variable names to values`);
+    throw new ConfigError([`the secret ${arn} must be a JSON object of variable names to values`]);
   const values: Source = {};
   for (const [name, value] of Object.entries(secret)) {
     if (!(secretVariables as readonly string[]).includes(name))
-      throw new Error(
+      throw new ConfigError([
         `the secret ${arn} holds ${name}, which is not a secret setting (${secretVariables.join(", ")})`,
-      );
-    if (typeof value !== "string") throw new Error(`the secret ${arn}: ${name} must be a string`);
+      ]);
+    if (typeof value !== "string") throw new ConfigError([`the secret ${arn}: ${name} must be a string`]);
     values[name] = value;
   }
   return loadConfig({ ...source, ...values });

@@ -4,38 +4,49 @@
  * page keeps it in sessionStorage, never in a URL or cookie), and only operator keys are accepted.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
-import { adminTenant, tenantIdPattern } from "../auth/api-keys.js";
-import { problems } from "../errors/app-error.js";
-import type { AppEnv } from "../http/env.js";
-import { parseOrBadRequest } from "../http/error-mapping.js";
-import { apiKeyAuth, type KeyVerifier } from "../http/middleware.js";
-import { UserParams } from "../http/schemas.js";
-import { userKey } from "../http/tenancy.js";
+import type { AppEnv } from "../api/hono-env.js";
+import { parseOrBadRequest } from "../api/parse.js";
+import { problems } from "../api/problems.js";
+import { TenantId, UserId } from "../api/schemas.js";
+import { adminTenant, userKey } from "../domain/identity.js";
+import { describeError } from "../errors/memory-error.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
-import { consolePage, consoleScript, consoleStyles } from "./assets.js";
-import { migrationProgress } from "./migration-progress.js";
-import type { TrafficRecorder } from "./traffic.js";
+import type { RunProgress } from "../migration/progress.js";
+import type { Logger } from "../util/logger.js";
+import { consoleAssets } from "./assets.js";
 
 export interface ConsoleDeps {
-  memory: HierarchicalMemoryManager;
-  keys: KeyVerifier;
-  traffic?: TrafficRecorder;
+  memory: Pick<
+    HierarchicalMemoryManager,
+    "getTierHealthStatus" | "testTierConnectivity" | "userFootprint" | "exportUser" | "deleteUser"
+  >;
+  /** The API-key check (the same one the API uses); only operator keys pass the console's own. */
+  auth: MiddlewareHandler<AppEnv>;
+  /** Requests per minute, for the traffic chart; absent without Redis. */
+  traffic?: { read(minutes: number): Promise<unknown[]> };
+  /** Migration runs with their progress; absent without Postgres. */
+  migrations?: { progress(): Promise<RunProgress[]> };
   audit: (event: Record<string, unknown>) => void;
+  logger: Logger;
 }
 
-const UserRef = z.object({
-  tenant: z.string().regex(tenantIdPattern, "must be a tenant id (a-z, 0-9 and '-')"),
-  userId: UserParams.shape.userId,
-});
+/** Everything of the console lives under this path. */
+export const consolePrefix = "/console";
+
+const UserRef = z.object({ tenant: TenantId, userId: UserId });
 
 const parsedUser = (params: unknown) => {
   const user = parseOrBadRequest(UserRef, params);
   return { ...user, key: userKey(user.tenant, user.userId) };
 };
 
-export function consoleRoutes(app: OpenAPIHono<AppEnv>, { memory, keys, traffic, audit }: ConsoleDeps) {
+export function consoleRoutes(
+  app: OpenAPIHono<AppEnv>,
+  { memory, auth, traffic, migrations, audit, logger }: ConsoleDeps,
+) {
   app.use(
     "/console*",
     secureHeaders({
@@ -51,11 +62,11 @@ export function consoleRoutes(app: OpenAPIHono<AppEnv>, { memory, keys, traffic,
       },
     }),
   );
-  app.get("/console", (c) => c.html(consolePage));
-  app.get("/console/app.js", (c) => c.body(consoleScript, 200, { "content-type": "text/javascript" }));
-  app.get("/console/app.css", (c) => c.body(consoleStyles, 200, { "content-type": "text/css" }));
+  app.get("/console", (c) => c.html(consoleAssets.page));
+  app.get("/console/app.js", (c) => c.body(consoleAssets.script, 200, { "content-type": "text/javascript" }));
+  app.get("/console/app.css", (c) => c.body(consoleAssets.styles, 200, { "content-type": "text/css" }));
 
-  app.use("/console/api/*", apiKeyAuth(keys), async (c, next) => {
+  app.use("/console/api/*", auth, async (c, next) => {
     if (c.get("tenantId") !== adminTenant)
       throw problems.forbidden("the console needs an operator key (npm run keys -- create-admin <name>)");
     await next();
@@ -64,34 +75,17 @@ export function consoleRoutes(app: OpenAPIHono<AppEnv>, { memory, keys, traffic,
   app.post("/console/api/tiers/test", async (c) =>
     c.json({ results: await memory.testTierConnectivity(3000) }),
   );
-  app.get("/console/api/traffic", async (c) =>
-    c.json({ minutes: traffic ? await traffic.read(60).catch(() => []) : [], recording: Boolean(traffic) }),
-  );
-  app.get("/console/api/migrations", async (c) => {
-    const pool = memory.clients.postgres;
-    return c.json({ runs: pool ? await migrationProgress(pool) : [] });
+  app.get("/console/api/traffic", async (c) => {
+    const minutes = await (traffic?.read(60) ?? Promise.resolve([])).catch((error: unknown) => {
+      logger.warn("console: traffic unreadable", { cause: describeError(error) });
+      return [];
+    });
+    return c.json({ minutes, recording: Boolean(traffic) });
   });
+  app.get("/console/api/migrations", async (c) => c.json({ runs: (await migrations?.progress()) ?? [] }));
   app.get("/console/api/users/:tenant/:userId", async (c) => {
     const { tenant, userId, key } = parsedUser(c.req.param());
-    const { archive, cache, summaries, graph } = memory.stores;
-    const count = <T>(work: Promise<T> | undefined) =>
-      (work ?? Promise.resolve(undefined)).catch(() => undefined);
-    const [exchanges, recent, summaryCount, graphCounts] = await Promise.all([
-      count(archive?.exchangeCount(key)),
-      count(cache?.recent(key, cache.capacity)),
-      count(summaries?.countForUser(key)),
-      count(graph?.counts(key)),
-    ]);
-    return c.json({
-      tenant,
-      userId,
-      tiers: {
-        postgres: { exchanges },
-        redis: { recentMessages: recent?.length },
-        chroma: { summaries: summaryCount },
-        neo4j: graphCounts,
-      },
-    });
+    return c.json({ tenant, userId, tiers: await memory.userFootprint(key) });
   });
   app.get("/console/api/users/:tenant/:userId/export", async (c) => {
     const { tenant, userId, key } = parsedUser(c.req.param());

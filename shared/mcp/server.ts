@@ -6,16 +6,29 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { AppError, problems, toProblem } from "../errors/app-error.js";
-import { parseOrBadRequest, toAppError } from "../http/error-mapping.js";
-import { ContextRequest, ListQuery, StoreRequest, UserParams } from "../http/schemas.js";
-import { userKey } from "../http/tenancy.js";
-import { archivePage, assertFoundOrKnown } from "../http/user-memory.js";
-import { exchangeView } from "../http/views.js";
+import { toContextRequest, toExchangeInput } from "../api/inputs.js";
+import { parseOrBadRequest } from "../api/parse.js";
+import { problems, toAppError } from "../api/problems.js";
+import { archivePage, contextFor } from "../api/reads.js";
+import { ContextRequest, ListQuery, StoreRequest, UserParams } from "../api/schemas.js";
+import { exchangeView } from "../api/views.js";
+import { userKey } from "../domain/identity.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 
+export type McpMemory = Pick<
+  HierarchicalMemoryManager,
+  | "storeConversation"
+  | "getConversationContext"
+  | "assertKnownUser"
+  | "listConversations"
+  | "searchConversations"
+  | "recentConversations"
+  | "deleteUser"
+  | "getTierHealthStatus"
+>;
+
 export interface McpDeps {
-  memory: HierarchicalMemoryManager;
+  memory: McpMemory;
   tenantId: string;
   audit: (event: Record<string, unknown>) => void;
 }
@@ -29,11 +42,9 @@ const ok = (data: Record<string, unknown>, text = JSON.stringify(data, null, 2))
   structuredContent: data,
 });
 
-/** A failed call as an MCP tool error carrying the REST API's problem detail. */
+/** A failed call as an MCP tool error carrying the REST API's problem detail (same mapping). */
 function toolError(error: unknown): CallToolResult {
-  const mapped = toAppError(error);
-  const detail = mapped instanceof AppError ? toProblem(mapped).detail : "internal error";
-  return { isError: true, content: [{ type: "text", text: detail }] };
+  return { isError: true, content: [{ type: "text", text: toAppError(error).detail }] };
 }
 
 /** Runs a tool body; any failure becomes a tool error, never a protocol error. */
@@ -74,15 +85,9 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
     },
     guarded(async (args) => {
       const body = parseOrBadRequest(StoreRequest, { ...args, botResponse: args.botResponse ?? "" });
-      const result = await memory.storeConversation({
-        userId: key(args.userId),
-        userMessage: body.userMessage,
-        botResponse: body.botResponse,
-        speaker: body.speaker,
-        metadata: body.metadata,
-        timestamp: body.timestamp ? new Date(body.timestamp) : undefined,
-        idempotencyKey: args.idempotencyKey,
-      });
+      const result = await memory.storeConversation(
+        toExchangeInput(tenantId, args.userId, body, args.idempotencyKey),
+      );
       return ok({ ...result, userId: args.userId });
     }),
   );
@@ -101,13 +106,10 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
       },
     },
     guarded(async ({ userId: id, ...request }) => {
-      const { query, ...limits } = parseOrBadRequest(ContextRequest, request);
-      const context = await memory.getConversationContext({
-        userId: key(id),
-        currentQuery: query,
-        ...limits,
-      });
-      await assertFoundOrKnown(memory.stores.archive, key(id), id, context);
+      const context = await contextFor(
+        memory,
+        toContextRequest(tenantId, id, parseOrBadRequest(ContextRequest, request)),
+      );
       const items = context.items;
       const lines = items.map((i) => `- [${i.source}, ${i.timestamp}] ${i.text}`);
       const note = context.degraded.length > 0 ? `\n(not heard from: ${context.degraded.join(", ")})` : "";
@@ -133,14 +135,11 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
     },
     guarded(async ({ userId: id, query, cursor, limit: asked }) => {
       const { limit } = parseOrBadRequest(ListQuery, { cursor, limit: asked });
-      const archive = memory.stores.archive;
-      if (!archive) throw problems.unavailable("postgres");
       if (query?.trim()) {
-        const hits = await archive.search(key(id), query, limit);
-        await assertFoundOrKnown(archive, key(id), id, { items: hits, degraded: [] });
-        return ok({ userId: id, items: hits.map((h) => exchangeView(h.exchange)), nextCursor: null });
+        const hits = await memory.searchConversations(key(id), query, limit);
+        return ok({ userId: id, items: hits.map(exchangeView), nextCursor: null });
       }
-      return ok({ userId: id, ...(await archivePage(archive, key(id), id, cursor, limit)) });
+      return ok({ userId: id, ...(await archivePage(memory, tenantId, id, cursor, limit)) });
     }),
   );
 
@@ -187,7 +186,7 @@ export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer
     },
     async (uri, variables) => {
       const id = parseOrBadRequest(UserParams, { userId: String(variables.userId) }).userId;
-      const recent = (await memory.stores.archive?.recent(key(id), 20)) ?? [];
+      const recent = await memory.recentConversations(key(id), 20);
       return {
         contents: [
           {

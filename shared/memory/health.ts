@@ -1,8 +1,14 @@
 /**
  * Per-tier health as the memory sees it in real traffic: latency of recent operations, the last
- * error, and whether the last operation succeeded. Bounded memory: a ring of recent samples per tier.
+ * failure (as a code: see tierFailureCode) and whether the last operation succeeded. Bounded
+ * memory: a ring of recent samples per tier. A failure is logged with its cause when a tier turns
+ * unhealthy or fails differently, not on every failed call of an outage.
  */
-import type { TierName } from "../config/index.js";
+import { type TierName, tierNames } from "../domain/tiers.js";
+import { describeError } from "../errors/memory-error.js";
+import { tierFailureCode } from "../tiers/failures.js";
+import type { Logger } from "../util/logger.js";
+import { percentile } from "../util/stats.js";
 
 export interface TierHealth {
   tier: TierName;
@@ -12,6 +18,7 @@ export interface TierHealth {
   p50Ms: number | undefined;
   p95Ms: number | undefined;
   samples: number;
+  /** The last failure's code ("unreachable", "timeout", ...); its details are in the log. */
   lastError?: string;
   lastErrorAt?: string;
   lastOkAt?: string;
@@ -19,23 +26,31 @@ export interface TierHealth {
 
 const ringSize = 256;
 
-export class TierHealthTracker {
-  private readonly state = new Map<
-    TierName,
-    {
-      samples: number[];
-      next: number;
-      healthy?: boolean;
-      lastError?: string;
-      lastErrorAt?: string;
-      lastOkAt?: string;
-    }
-  >();
+interface Slot {
+  samples: number[];
+  next: number;
+  healthy?: boolean;
+  lastError?: string;
+  lastErrorAt?: string;
+  lastOkAt?: string;
+}
 
-  constructor(private readonly enabled: Record<TierName, boolean>) {}
+export class TierHealthTracker {
+  readonly #state = new Map<TierName, Slot>();
+  readonly #enabled: Readonly<Record<TierName, boolean>>;
+  readonly #logger: Logger;
+
+  constructor(enabled: Readonly<Record<TierName, boolean>>, logger: Logger) {
+    this.#enabled = enabled;
+    this.#logger = logger;
+  }
+
+  isEnabled(tier: TierName): boolean {
+    return this.#enabled[tier];
+  }
 
   record(tier: TierName, ms: number, error?: unknown): void {
-    const s = this.slot(tier);
+    const s = this.#slot(tier);
     if (s.samples.length < ringSize) s.samples.push(ms);
     else s.samples[s.next] = ms;
     s.next = (s.next + 1) % ringSize;
@@ -43,11 +58,14 @@ export class TierHealthTracker {
     if (error === undefined) {
       s.healthy = true;
       s.lastOkAt = now;
-    } else {
-      s.healthy = false;
-      s.lastError = error instanceof Error ? error.message : String(error);
-      s.lastErrorAt = now;
+      return;
     }
+    const code = tierFailureCode(error);
+    if (s.healthy !== false || s.lastError !== code)
+      this.#logger.warn("tier failed", { tier, code, cause: describeError(error) });
+    s.healthy = false;
+    s.lastError = code;
+    s.lastErrorAt = now;
   }
 
   /** Times `work` and records its outcome for `tier`. */
@@ -64,13 +82,13 @@ export class TierHealthTracker {
   }
 
   snapshot(): TierHealth[] {
-    return (Object.keys(this.enabled) as TierName[]).map((tier) => {
-      const s = this.slot(tier);
+    return tierNames.map((tier) => {
+      const s = this.#slot(tier);
       const sorted = [...s.samples].sort((a, b) => a - b);
       return {
         tier,
-        enabled: this.enabled[tier],
-        healthy: this.enabled[tier] ? s.healthy : undefined,
+        enabled: this.#enabled[tier],
+        healthy: this.#enabled[tier] ? s.healthy : undefined,
         p50Ms: percentile(sorted, 0.5),
         p95Ms: percentile(sorted, 0.95),
         samples: sorted.length,
@@ -81,18 +99,12 @@ export class TierHealthTracker {
     });
   }
 
-  private slot(tier: TierName) {
-    let s = this.state.get(tier);
+  #slot(tier: TierName): Slot {
+    let s = this.#state.get(tier);
     if (!s) {
       s = { samples: [], next: 0 };
-      this.state.set(tier, s);
+      this.#state.set(tier, s);
     }
     return s;
   }
-}
-
-export function percentile(sorted: readonly number[], q: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return Math.round(value * 100) / 100;
 }

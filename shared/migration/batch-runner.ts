@@ -4,15 +4,19 @@
  * only counts what exists). Batches run `concurrency` at a time and are retried with backoff.
  */
 import pLimit from "p-limit";
-import type { ProjectionTier } from "../domain/types.js";
-import type { MigrationRuns, NewExchange } from "../tiers/postgres/migration-runs.js";
-import type { LegacyChromaSource } from "./legacy-source.js";
-import { legacyCollections } from "./legacy-source.js";
+import pRetry from "p-retry";
+import type { ProjectionTier } from "../domain/tiers.js";
+import { describeError } from "../errors/memory-error.js";
+import type { NewExchange } from "../tiers/archive.js";
+import { type LegacySource, legacyCollections } from "../tiers/legacy-source.js";
+import type { MigrationRunStore } from "../tiers/migration-runs.js";
 import { globalFactsUser, planRecord } from "./plan.js";
-import { type BatchReport, emptyBatchReport } from "./reports.js";
-import { type BatchRef, batchKey, type MigrationProgress, type RunOptions } from "./types.js";
+import { rateAndEta } from "./progress.js";
+import { type BatchReport, BatchReportSchema, emptyBatchReport } from "./reports.js";
+import { type BatchRef, batchKey, type MigrationOptions, type RunOptions } from "./types.js";
 
-const attemptsPerBatch = 3;
+/** Each batch is tried this often more after a failure, 400 ms then 800 ms apart. */
+const retriesPerBatch = 2;
 
 /** Every batch of a run, in a fixed order: batch i is the same records on every attempt. */
 export function batchesOf(options: RunOptions): BatchRef[] {
@@ -25,22 +29,30 @@ export function batchesOf(options: RunOptions): BatchRef[] {
   );
 }
 
-export interface BatchRun {
+/** The reports of a run's committed batches, parsed from their checkpoints. */
+export async function doneBatches(runs: MigrationRunStore, runId: string): Promise<Map<string, BatchReport>> {
+  const done = await runs.doneBatches(runId);
+  return new Map([...done].map(([key, report]) => [key, BatchReportSchema.parse(report)]));
+}
+
+export interface BatchRun extends Pick<MigrationOptions, "onBatch" | "onProgress"> {
   runId: string | null;
   options: RunOptions;
   /** Batches committed before (a resume): counted in progress, not redone. */
   done: ReadonlyMap<string, BatchReport>;
   concurrency: number;
-  onBatch?: (batch: string, report: BatchReport) => void;
-  onProgress?: (progress: MigrationProgress) => void;
 }
 
 export class BatchRunner {
-  constructor(
-    private readonly runs: MigrationRuns,
-    private readonly source: LegacyChromaSource,
-    private readonly projections: readonly ProjectionTier[],
-  ) {}
+  readonly #runs: MigrationRunStore;
+  readonly #source: LegacySource;
+  readonly #projections: readonly ProjectionTier[];
+
+  constructor(runs: MigrationRunStore, source: LegacySource, projections: readonly ProjectionTier[]) {
+    this.#runs = runs;
+    this.#source = source;
+    this.#projections = projections;
+  }
 
   async run(todo: readonly BatchRef[], run: BatchRun) {
     const started = performance.now();
@@ -56,26 +68,33 @@ export class BatchRunner {
       todo.map((b) =>
         limit(async () => {
           try {
-            const report = await withRetries(() => this.migrateBatch(run.runId, options, b));
+            const report = await pRetry(() => this.#migrateBatch(run.runId, options, b), {
+              retries: retriesPerBatch,
+              minTimeout: 400,
+              factor: 2,
+              randomize: false,
+            });
             reports.set(batchKey(b), report);
             recordsDone += report.seen;
             records += report.seen;
-            run.onBatch?.(batchKey(b), report);
+            run.onBatch?.({ runId: run.runId, batch: batchKey(b), report });
           } catch (error) {
-            failed.push({
-              batch: batchKey(b),
-              error: error instanceof Error ? error.message : String(error),
-            });
+            failed.push({ batch: batchKey(b), error: describeError(error) });
           }
-          const rate = records / Math.max((performance.now() - started) / 1000, 0.001);
+          const { recordsPerSecond } = rateAndEta(
+            records,
+            recordsTotal,
+            (performance.now() - started) / 1000,
+          );
           run.onProgress?.({
             runId: run.runId,
             batchesDone: done.size + reports.size,
             batchesTotal,
             recordsDone,
             recordsTotal,
-            recordsPerSecond: Math.round(rate),
-            etaSeconds: rate > 0 ? Math.round((recordsTotal - recordsDone) / rate) : null,
+            recordsPerSecond,
+            etaSeconds:
+              recordsPerSecond > 0 ? Math.round((recordsTotal - recordsDone) / recordsPerSecond) : null,
           });
         }),
       ),
@@ -84,8 +103,8 @@ export class BatchRunner {
   }
 
   /** One batch; without a run id (dry run) it writes nothing and counts what already exists. */
-  private async migrateBatch(runId: string | null, options: RunOptions, ref: BatchRef): Promise<BatchReport> {
-    const records = await this.source.page(ref.collection, ref.offset, options.batchSize);
+  async #migrateBatch(runId: string | null, options: RunOptions, ref: BatchRef): Promise<BatchReport> {
+    const records = await this.#source.page(ref.collection, ref.offset, options.batchSize);
     const report = emptyBatchReport();
     const wanted = options.users ? new Set(options.users) : undefined;
     const exchanges: NewExchange[] = [];
@@ -102,33 +121,19 @@ export class BatchRunner {
       else exchanges.push(plan.exchange);
     }
     if (!runId) {
-      const present = await this.runs.byKeys(
+      const present = await this.#runs.byKeys(
         exchanges.map((e) => ({ userId: e.userId, key: e.idempotencyKey })),
       );
       return { ...report, existing: present.length, migrated: exchanges.length - present.length };
     }
-    const inserted = await this.runs.commitBatch(
+    const inserted = await this.#runs.commitBatch(
       { runId, collection: ref.collection, index: ref.index },
       exchanges,
       (n) => ({ ...report, migrated: n, existing: exchanges.length - n }),
-      this.projections,
+      this.#projections,
     );
-    if (inserted === undefined) {
-      // An earlier attempt committed this batch: report what it recorded.
-      const recorded = (await this.runs.doneBatches<BatchReport>(runId)).get(batchKey(ref));
-      return recorded ?? report;
-    }
+    // Undefined: an earlier attempt committed this batch; report what it recorded.
+    if (inserted === undefined) return (await doneBatches(this.#runs, runId)).get(batchKey(ref)) ?? report;
     return { ...report, migrated: inserted.length, existing: exchanges.length - inserted.length };
-  }
-}
-
-async function withRetries<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= attemptsPerBatch) throw error;
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-    }
   }
 }

@@ -6,14 +6,14 @@
  */
 import pLimit from "p-limit";
 import type { Exchange } from "../domain/types.js";
-import { windowIndexOf } from "../memory/projector.js";
+import { ConflictError, NotFoundError } from "../errors/memory-error.js";
+import { windowIndexOf } from "../memory/projection/windows.js";
+import type { LegacyCollection, LegacyRecord } from "../tiers/legacy-source.js";
 import { seededRandom } from "../util/random.js";
-import type { LegacyRecord } from "./legacy.js";
-import type { LegacyCollection } from "./legacy-source.js";
-import type { HierarchicalMigrationManager, RunOptions } from "./migration-manager.js";
-import { MigrationError } from "./migration-manager.js";
+import { doneBatches } from "./batch-runner.js";
+import type { MigrationDeps } from "./deps.js";
 import { contentHash, globalFactsUser, planRecord } from "./plan.js";
-import type { BatchReport } from "./reports.js";
+import { type RunOptions, RunOptionsSchema } from "./types.js";
 
 export interface IntegrityReport {
   runId: string;
@@ -45,20 +45,19 @@ class Checks {
   }
 }
 
+/** Validates a completed run; under the minimum score, `rollback` undoes it. */
 export async function validateIntegrity(
-  m: HierarchicalMigrationManager,
+  m: MigrationDeps,
   runId: string,
   sampleSize: number,
+  rollback: (runId: string) => Promise<unknown>,
 ): Promise<IntegrityReport> {
   const run = await m.runs.get(runId);
-  if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
+  if (!run) throw new NotFoundError(`No migration run ${runId}`);
   if (!["completed", "validated"].includes(run.state))
-    throw new MigrationError(
-      "conflict",
-      `Run ${runId} is ${run.state}; only a completed run can be validated`,
-    );
-  const options = run.options as unknown as RunOptions;
-  const reports = await m.runs.doneBatches<BatchReport>(runId);
+    throw new ConflictError(`Run ${runId} is ${run.state}; only a completed run can be validated`);
+  const options = RunOptionsSchema.parse(run.options);
+  const reports = await doneBatches(m.runs, runId);
   const checks = new Checks();
 
   // Per kind and in total: every record read once, each counted as a kind or left out by the filter.
@@ -133,7 +132,7 @@ export async function validateIntegrity(
   if (passed) await m.runs.setState(runId, "validated", { integrity: { ...report } });
   else {
     await m.runs.setState(runId, run.state, { integrity: { ...report } });
-    await m.rollbackMigration(runId);
+    await rollback(runId);
     report.rolledBack = true;
     await m.runs.setState(runId, "rolled_back", { integrity: { ...report } });
   }
@@ -154,7 +153,7 @@ const planned = (e: {
 
 /** `size` records at seeded random positions across both collections. */
 async function sample(
-  m: HierarchicalMigrationManager,
+  m: MigrationDeps,
   options: RunOptions,
   size: number,
   next: () => number,
@@ -184,11 +183,10 @@ async function sample(
 }
 
 /** Each found exchange is in its user's cache (when among the newest), window summary and graph. */
-async function checkProjections(m: HierarchicalMigrationManager, found: readonly Exchange[], checks: Checks) {
-  const { archive, cache, summaries, graph } = m.memory.stores;
-  const byUser = new Map<string, Exchange[]>();
-  for (const e of found) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
-  const window = m.memory.config.memory.summaryWindow;
+async function checkProjections(m: MigrationDeps, found: readonly Exchange[], checks: Checks) {
+  const { archive, cache, summaries, graph } = m.stores;
+  const byUser = Map.groupBy(found, (e) => e.userId);
+  const window = m.summaryWindow;
   const limit = pLimit(4);
   await Promise.all(
     [...byUser.entries()].map(([userId, list]) =>
@@ -215,7 +213,7 @@ async function checkProjections(m: HierarchicalMigrationManager, found: readonly
             list.map((e) => e.id),
           );
           for (const e of list) {
-            const want = m.memory.processing.extractor.extract(e).facts.length;
+            const want = m.extractor.extract(e).facts.length;
             const have = counts.get(e.id) ?? 0;
             checks.check("neo4j-facts", e.id, have === want, `${have} facts, ${want} expected`);
           }
@@ -227,7 +225,7 @@ async function checkProjections(m: HierarchicalMigrationManager, found: readonly
 
 /** For a few sampled users: every legacy record with their user_id is in the archive. */
 async function checkUserCounts(
-  m: HierarchicalMigrationManager,
+  m: MigrationDeps,
   options: RunOptions,
   legacyUsers: readonly string[],
   checks: Checks,

@@ -4,14 +4,10 @@
  * bot_response; nothing is skipped silently: a record is either classified or given a reason.
  */
 
-export type LegacyMetadata = Record<string, string | number | boolean | null>;
+import { isStorableText, unstorableRule } from "../domain/storable.js";
+import type { LegacyRecord } from "../tiers/legacy-source.js";
 
-export interface LegacyRecord {
-  collection: "user_memories" | "global_facts";
-  id: string;
-  document: string | null;
-  metadata: LegacyMetadata | null;
-}
+export type { LegacyMetadata, LegacyRecord } from "../tiers/legacy-source.js";
 
 export type LegacyKind = "conversation" | "user_fact" | "global_fact" | "personality_fact" | "versioned_fact";
 
@@ -121,9 +117,7 @@ export function toExchange(
     return { reason: "conversation without user_message, bot_response or a User:/Assistant: document" };
   if (!(userMessage ?? "").trim() && !(botResponse ?? "").trim())
     return { reason: "conversation with empty text" };
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: Postgres cannot store NUL.
-  if (/\u0000/.test(`${userMessage}${botResponse}`))
-    return { reason: "text contains NUL (U+0000), which Postgres cannot store" };
+  if (!isStorableText(`${userMessage}${botResponse}`)) return { reason: unstorableReason };
   const timestamp =
     parseLegacyTimestamp(meta.timestamp) ?? parseLegacyTimestamp(isoInId.exec(record.id)?.[1]);
   return {
@@ -132,13 +126,19 @@ export function toExchange(
     botResponse: botResponse ?? "",
     timestamp: timestamp ?? migratedAt,
     idempotencyKey: `legacy:${record.id}`,
-    metadata: {
-      legacy: {
-        id: record.id,
-        collection: record.collection,
-        metadata: meta,
-        ...(timestamp ? {} : { timestampMissing: true }),
-      },
-    },
+    metadata: { legacy: legacyEnvelope(record, timestamp) },
+  };
+}
+
+/** Why a record with text Postgres cannot store is not migrated. */
+export const unstorableReason = `text ${unstorableRule.replace("must not contain", "contains")}`;
+
+/** Every legacy field, kept with the migrated exchange under `metadata.legacy`. */
+export function legacyEnvelope(record: LegacyRecord, timestamp: Date | undefined) {
+  return {
+    id: record.id,
+    collection: record.collection,
+    metadata: record.metadata ?? {},
+    ...(timestamp ? {} : { timestampMissing: true }),
   };
 }

@@ -1,102 +1,104 @@
 /**
  * HierarchicalMigrationManager: brings the legacy ChromaDB into the four tiers. The legacy store is
  * read in fixed batches; each batch commits its exchanges, their outbox rows and its checkpoint in
- * one Postgres transaction. Once the batches are in, the run's projections (Redis, Chroma, Neo4j)
- * are built user by user from the outbox. Ids derive from legacy ids, so a re-run, a retried batch
- * or a resume after a crash never writes anything twice.
+ * one transaction. Once the batches are in, the run's projections (Redis, Chroma, Neo4j) are built
+ * user by user from the outbox. Ids derive from legacy ids, so a re-run, a retried batch or a resume
+ * after a crash never writes anything twice.
  */
-import { EventEmitter } from "node:events";
 import pLimit from "p-limit";
-import type { Config } from "../config/index.js";
-import type { HierarchicalMemoryManager } from "../memory/manager.js";
-import { createChromaClient } from "../tiers/chroma/client.js";
-import { MigrationRuns } from "../tiers/postgres/migration-runs.js";
-import { BatchRunner, batchesOf } from "./batch-runner.js";
+import { ConflictError, describeError, InvalidInputError, NotFoundError } from "../errors/memory-error.js";
+import { type LegacyCollection, legacyCollections } from "../tiers/legacy-source.js";
+import type { MigrationRun } from "../tiers/migration-runs.js";
+import { BatchRunner, batchesOf, doneBatches } from "./batch-runner.js";
+import type { MigrationDeps } from "./deps.js";
 import { type IntegrityReport, validateIntegrity } from "./integrity.js";
-import { LegacyChromaSource, type LegacyCollection, legacyCollections } from "./legacy-source.js";
+import { type RunProgress, runProgress } from "./progress.js";
 import { finishProjections } from "./projection-finisher.js";
 import { type BatchReport, sumReports } from "./reports.js";
 import {
   batchKey,
-  MigrationError,
   type MigrationOptions,
   type MigrationProgress,
   type MigrationReport,
   type RunOptions,
+  RunOptionsSchema,
 } from "./types.js";
 
-export type { MigrationOptions, MigrationProgress, MigrationReport, RunOptions };
-export { MigrationError };
+export type {
+  IntegrityReport,
+  MigrationOptions,
+  MigrationProgress,
+  MigrationReport,
+  RunOptions,
+  RunProgress,
+};
 
-export class HierarchicalMigrationManager extends EventEmitter<{
-  progress: [MigrationProgress];
-  batch: [{ runId: string | null; batch: string; report: BatchReport }];
-}> {
-  readonly runs: MigrationRuns;
-  private readonly batches: BatchRunner;
+type Callbacks = Pick<MigrationOptions, "onBatch" | "onProgress">;
 
-  constructor(
-    readonly memory: HierarchicalMemoryManager,
-    readonly source: LegacyChromaSource,
-    readonly config: Config["migration"],
-  ) {
-    super();
-    const pool = memory.clients.postgres;
-    if (!pool)
-      throw new MigrationError("unavailable", "Migration needs Postgres (Tier 2), which is disabled");
-    this.runs = new MigrationRuns(pool);
-    this.batches = new BatchRunner(this.runs, source, memory.projections);
-  }
+export class HierarchicalMigrationManager {
+  readonly #deps: MigrationDeps;
+  readonly #batches: BatchRunner;
 
-  static fromConfig(config: Config, memory: HierarchicalMemoryManager): HierarchicalMigrationManager {
-    const legacy = createChromaClient({
-      ...config.chroma,
-      url: config.migration.legacyUrl,
-      apiKey: config.migration.legacyApiKey,
-    });
-    return new HierarchicalMigrationManager(memory, new LegacyChromaSource(legacy), config.migration);
+  constructor(deps: MigrationDeps) {
+    this.#deps = deps;
+    this.#batches = new BatchRunner(deps.runs, deps.source, deps.projection.tiers);
   }
 
   migrateAllConversations(options: Omit<MigrationOptions, "users"> = {}): Promise<MigrationReport> {
-    return this.start({ ...options, users: undefined });
+    return this.#start({ ...options, users: undefined });
   }
 
   migrateSpecificUsers(users: readonly string[], options: MigrationOptions = {}): Promise<MigrationReport> {
-    if (users.length === 0)
-      throw new MigrationError("invalid", "migrateSpecificUsers needs at least one user id");
-    return this.start({ ...options, users });
+    if (users.length === 0) throw new InvalidInputError("migrateSpecificUsers needs at least one user id");
+    return this.#start({ ...options, users });
   }
 
   /** Continues a run after a crash or a failed batch: committed batches are not redone. */
-  async resume(runId: string, options: Pick<MigrationOptions, "concurrency"> = {}): Promise<MigrationReport> {
-    const runOptions = await this.reopen(runId);
-    return this.execute(runId, runOptions, options.concurrency ?? this.config.concurrency);
+  async resume(
+    runId: string,
+    options: Pick<MigrationOptions, "concurrency"> & Callbacks = {},
+  ): Promise<MigrationReport> {
+    const runOptions = await this.#reopen(runId);
+    return this.#execute(runId, runOptions, options.concurrency ?? this.#deps.config.concurrency, options);
   }
 
   validateMigrationIntegrity(runId: string, options: { sampleSize?: number } = {}): Promise<IntegrityReport> {
-    return validateIntegrity(this, runId, options.sampleSize ?? 100);
+    return validateIntegrity(this.#deps, runId, options.sampleSize ?? 100, (id) =>
+      this.rollbackMigration(id),
+    );
   }
 
   /** Removes exactly what the run wrote, from every tier; other data of the same users stays. */
   async rollbackMigration(runId: string): Promise<{ users: number; usersRemoved: number }> {
-    const run = await this.runs.get(runId);
-    if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
-    const users = await this.runs.usersOf(runId);
-    const limit = pLimit(this.config.concurrency);
+    const { runs, users: userData, projection, config } = this.#deps;
+    await this.#run(runId);
+    const users = await runs.usersOf(runId);
+    const limit = pLimit(config.concurrency);
     let usersRemoved = 0;
     await Promise.all(
       users.map((userId) =>
         limit(async () => {
-          const left = await this.runs.removeRunFromUser(runId, userId);
+          const left = await runs.removeRunFromUser(runId, userId);
           if (left === 0) {
             usersRemoved++;
-            await this.memory.deleteUser(userId);
-          } else await this.memory.rebuildUser(userId, this.memory.projections);
+            await userData.deleteUser(userId);
+          } else await projection.rebuildUser(userId);
         }),
       ),
     );
-    await this.runs.setState(runId, "rolled_back");
+    await runs.setState(runId, "rolled_back");
     return { users: users.length, usersRemoved };
+  }
+
+  /** Every run, newest first. */
+  listRuns(limit = 50): Promise<MigrationRun[]> {
+    return this.#deps.runs.list(limit);
+  }
+
+  /** The newest runs with records done, rate, ETA and reasons records could not be migrated. */
+  async progress(limit = 20): Promise<RunProgress[]> {
+    const now = Date.now();
+    return (await this.#deps.runs.summaries(limit)).map((s) => runProgress(s, now));
   }
 
   /**
@@ -109,11 +111,11 @@ export class HierarchicalMigrationManager extends EventEmitter<{
     if (options.resumeRunId)
       return {
         runId: options.resumeRunId,
-        batches: batchesOf(await this.reopen(options.resumeRunId)).length,
+        batches: batchesOf(await this.#reopen(options.resumeRunId)).length,
       };
-    const runOptions = await this.newRunOptions(options);
+    const runOptions = await this.#newRunOptions(options);
     const runId = crypto.randomUUID();
-    await this.runs.create(runId, runOptions as unknown as Record<string, unknown>);
+    await this.#deps.runs.create(runId, runOptions);
     return { runId, batches: batchesOf(runOptions).length };
   }
 
@@ -122,20 +124,14 @@ export class HierarchicalMigrationManager extends EventEmitter<{
     runId: string,
     from: number,
     to: number,
-    concurrency = this.config.concurrency,
+    concurrency = this.#deps.config.concurrency,
   ): Promise<{ migrated: number; skippedAsDone: number }> {
-    const run = await this.runs.get(runId);
-    if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
-    if (run.state !== "running")
-      throw new MigrationError("conflict", `Run ${runId} is ${run.state}, not running`);
-    const options = run.options as unknown as RunOptions;
-    const done = await this.runs.doneBatches<BatchReport>(runId);
+    const { run, options } = await this.#run(runId);
+    if (run.state !== "running") throw new ConflictError(`Run ${runId} is ${run.state}, not running`);
+    const done = await doneBatches(this.#deps.runs, runId);
     const range = batchesOf(options).slice(from, to);
     const todo = range.filter((b) => !done.has(batchKey(b)));
-    const { reports, failed } = await this.batches.run(
-      todo,
-      this.batchRun(runId, options, done, concurrency),
-    );
+    const { reports, failed } = await this.#batches.run(todo, { runId, options, done, concurrency });
     if (failed.length > 0)
       throw new Error(
         `${failed.length} of ${todo.length} batches failed: ${failed[0]?.batch}: ${failed[0]?.error}`,
@@ -148,15 +144,13 @@ export class HierarchicalMigrationManager extends EventEmitter<{
    * committed. With a time budget it may stop early (`projectionsRemaining`); call it again.
    */
   async finishRun(runId: string, options: { budgetMs?: number } = {}): Promise<MigrationReport> {
-    const run = await this.runs.get(runId);
-    if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
-    const runOptions = run.options as unknown as RunOptions;
-    const done = await this.runs.doneBatches<BatchReport>(runId);
+    const { options: runOptions } = await this.#run(runId);
+    const done = await doneBatches(this.#deps.runs, runId);
     const missing = batchesOf(runOptions)
       .filter((b) => !done.has(batchKey(b)))
       .map((b) => ({ batch: batchKey(b), error: "not committed" }));
     const deadline = options.budgetMs === undefined ? undefined : Date.now() + options.budgetMs;
-    return this.close(
+    return this.#close(
       runId,
       runOptions,
       { reports: done, resumed: done.size, failed: missing, records: 0 },
@@ -164,103 +158,94 @@ export class HierarchicalMigrationManager extends EventEmitter<{
     );
   }
 
-  private async start(options: MigrationOptions): Promise<MigrationReport> {
-    const runOptions = await this.newRunOptions(options);
-    const concurrency = options.concurrency ?? this.config.concurrency;
-    if (options.dryRun) return this.execute(null, runOptions, concurrency);
-    const runId = crypto.randomUUID();
-    await this.runs.create(runId, runOptions as unknown as Record<string, unknown>);
-    return this.execute(runId, runOptions, concurrency);
+  /** The run and its parsed options; NotFoundError when there is none. */
+  async #run(runId: string): Promise<{ run: MigrationRun; options: RunOptions }> {
+    const run = await this.#deps.runs.get(runId);
+    if (!run) throw new NotFoundError(`No migration run ${runId}`);
+    return { run, options: RunOptionsSchema.parse(run.options) };
   }
 
-  private async newRunOptions(options: Pick<MigrationOptions, "users" | "batchSize">): Promise<RunOptions> {
+  async #start(options: MigrationOptions): Promise<MigrationReport> {
+    const runOptions = await this.#newRunOptions(options);
+    const concurrency = options.concurrency ?? this.#deps.config.concurrency;
+    if (options.dryRun) return this.#execute(null, runOptions, concurrency, options);
+    const runId = crypto.randomUUID();
+    await this.#deps.runs.create(runId, runOptions);
+    return this.#execute(runId, runOptions, concurrency, options);
+  }
+
+  async #newRunOptions(options: Pick<MigrationOptions, "users" | "batchSize">): Promise<RunOptions> {
     return {
-      tenant: this.config.tenant,
+      tenant: this.#deps.config.tenant,
       users: options.users ? [...new Set(options.users)].sort() : null,
-      batchSize: options.batchSize ?? this.config.batchSize,
-      sourceCounts: await this.sourceCounts(),
+      batchSize: options.batchSize ?? this.#deps.config.batchSize,
+      sourceCounts: await this.#sourceCounts(),
     };
   }
 
   /** Checks that a run can resume (not rolled back, legacy store unchanged) and marks it running. */
-  private async reopen(runId: string): Promise<RunOptions> {
-    const run = await this.runs.get(runId);
-    if (!run) throw new MigrationError("not-found", `No migration run ${runId}`);
-    if (run.state === "rolled_back")
-      throw new MigrationError("conflict", `Run ${runId} was rolled back; start a new run`);
-    const runOptions = run.options as unknown as RunOptions;
-    const counts = await this.sourceCounts();
+  async #reopen(runId: string): Promise<RunOptions> {
+    const { run, options } = await this.#run(runId);
+    if (run.state === "rolled_back") throw new ConflictError(`Run ${runId} was rolled back; start a new run`);
+    const counts = await this.#sourceCounts();
     for (const c of legacyCollections)
-      if (counts[c] !== runOptions.sourceCounts[c])
-        throw new MigrationError(
-          "conflict",
-          `The legacy ${c} collection holds ${counts[c]} records, ${runOptions.sourceCounts[c]} when run ${runId} started: batches would not line up; start a new run (it skips what is already migrated)`,
+      if (counts[c] !== options.sourceCounts[c])
+        throw new ConflictError(
+          `The legacy ${c} collection holds ${counts[c]} records, ${options.sourceCounts[c]} when run ${runId} started: batches would not line up; start a new run (it skips what is already migrated)`,
         );
-    await this.runs.setState(runId, "running", { error: null });
-    return runOptions;
+    await this.#deps.runs.setState(runId, "running", { error: null });
+    return options;
   }
 
-  private async sourceCounts(): Promise<Record<LegacyCollection, number>> {
-    const [memories, facts] = await Promise.all(legacyCollections.map((c) => this.source.count(c)));
+  async #sourceCounts(): Promise<Record<LegacyCollection, number>> {
+    const [memories, facts] = await Promise.all(legacyCollections.map((c) => this.#deps.source.count(c)));
     return { user_memories: memories ?? 0, global_facts: facts ?? 0 };
   }
 
-  private batchRun(
+  async #execute(
     runId: string | null,
     options: RunOptions,
-    done: ReadonlyMap<string, BatchReport>,
     concurrency: number,
-  ) {
-    return {
+    callbacks: Callbacks,
+  ): Promise<MigrationReport> {
+    const started = performance.now();
+    const all = batchesOf(options);
+    const done = runId ? await doneBatches(this.#deps.runs, runId) : new Map<string, BatchReport>();
+    const todo = all.filter((b) => !done.has(batchKey(b)));
+    const { reports, failed, records } = await this.#batches.run(todo, {
       runId,
       options,
       done,
       concurrency,
-      onBatch: (batch: string, report: BatchReport) => this.emit("batch", { runId, batch, report }),
-      onProgress: (p: MigrationProgress) => this.emit("progress", p),
+      onBatch: callbacks.onBatch,
+      onProgress: callbacks.onProgress,
+    });
+    const merged = new Map([...done, ...reports]);
+    if (runId)
+      return this.#close(
+        runId,
+        options,
+        { reports: merged, resumed: done.size, failed, records },
+        undefined,
+        started,
+      );
+    const durationMs = Math.round(performance.now() - started);
+    return {
+      runId,
+      dryRun: true,
+      state: "dry-run",
+      options,
+      records: sumReports(merged.values()),
+      batches: { total: all.length, done: merged.size, resumed: 0, failed },
+      projectionsRemaining: false,
+      pendingProjections: 0,
+      durationMs,
+      recordsPerSecond: Math.round((records / Math.max(durationMs, 1)) * 1000),
     };
   }
 
-  private async execute(
-    runId: string | null,
-    options: RunOptions,
-    concurrency: number,
-  ): Promise<MigrationReport> {
-    const started = performance.now();
-    const all = batchesOf(options);
-    const done = runId ? await this.runs.doneBatches<BatchReport>(runId) : new Map<string, BatchReport>();
-    const todo = all.filter((b) => !done.has(batchKey(b)));
-    const { reports, failed, records } = await this.batches.run(
-      todo,
-      this.batchRun(runId, options, done, concurrency),
-    );
-    const merged = new Map([...done, ...reports]);
-    if (!runId) {
-      const durationMs = Math.round(performance.now() - started);
-      return {
-        runId,
-        dryRun: true,
-        state: "dry-run",
-        options,
-        records: sumReports(merged.values()),
-        batches: { total: all.length, done: merged.size, resumed: 0, failed },
-        projectionsRemaining: false,
-        pendingProjections: 0,
-        durationMs,
-        recordsPerSecond: Math.round((records / Math.max(durationMs, 1)) * 1000),
-      };
-    }
-    return this.close(
-      runId,
-      options,
-      { reports: merged, resumed: done.size, failed, records },
-      undefined,
-      started,
-    );
-  }
-
   /** Projects the run's pending exchanges, then records the run's state and reports it. */
-  private async close(
+  async #close(
     runId: string,
     options: RunOptions,
     outcome: {
@@ -272,13 +257,13 @@ export class HierarchicalMigrationManager extends EventEmitter<{
     deadline?: number,
     started = performance.now(),
   ): Promise<MigrationReport> {
-    const projectionsRemaining = await finishProjections(this.runs, this.memory, runId, deadline);
+    const projectionsRemaining = await finishProjections(this.#deps, runId, deadline);
     const { reports, failed, records } = outcome;
     const state = projectionsRemaining ? "running" : failed.length > 0 ? "failed" : "completed";
     if (!projectionsRemaining) {
       const error =
         failed.length > 0 ? `${failed.length} batch(es) failed; resume the run to retry them` : null;
-      await this.runs.setState(runId, state, { error });
+      await this.#deps.runs.setState(runId, state, { error });
     }
     const durationMs = Math.round(performance.now() - started);
     return {
@@ -289,14 +274,17 @@ export class HierarchicalMigrationManager extends EventEmitter<{
       records: sumReports(reports.values()),
       batches: { total: batchesOf(options).length, done: reports.size, resumed: outcome.resumed, failed },
       projectionsRemaining,
-      pendingProjections: await this.pendingProjections(),
+      pendingProjections: await this.#pendingProjections(),
       durationMs,
       recordsPerSecond: Math.round((records / Math.max(durationMs, 1)) * 1000),
     };
   }
 
-  private async pendingProjections(): Promise<number> {
-    const backlog = await this.memory.stores.outbox?.backlog().catch(() => undefined);
+  async #pendingProjections(): Promise<number> {
+    const backlog = await this.#deps.stores.outbox?.backlog().catch((error: unknown) => {
+      this.#deps.logger.warn("outbox backlog unknown", { cause: describeError(error) });
+      return undefined;
+    });
     return backlog ? Object.values(backlog).reduce((a, b) => a + b, 0) : 0;
   }
 }

@@ -5,21 +5,23 @@
  * all reach the same answer.
  */
 import { createHash } from "node:crypto";
-import type { NewExchange } from "../tiers/postgres/migration-runs.js";
+import { v5 as uuidv5 } from "uuid";
+import { userIdPattern, userIdRule, userKey } from "../domain/identity.js";
+import { isStorableText } from "../domain/storable.js";
+import type { NewExchange } from "../tiers/archive.js";
 import {
   classify,
   type LegacyKind,
   type LegacyRecord,
+  legacyEnvelope,
   type MigratedConversation,
   parseLegacyTimestamp,
   toExchange,
+  unstorableReason,
 } from "./legacy.js";
 
 /** Global facts have no user; they go to this user of the tenant, readable like any other. */
 export const globalFactsUser = "_global";
-
-/** The user ids the API accepts; a legacy id outside them could never be read back. */
-const apiUserId = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 export type RecordPlan =
   | { kind: LegacyKind; legacyUserId: string; exchange: NewExchange }
@@ -35,13 +37,14 @@ export function planRecord(record: LegacyRecord, options: PlanOptions): RecordPl
   const c = classify(record);
   if (c.kind === "unclassifiable") return { kind: c.kind, legacyUserId: null, skip: c.reason };
   const legacyUserId = c.userId ?? globalFactsUser;
-  if (!apiUserId.test(legacyUserId))
+  // A legacy id the API does not accept could never be read back.
+  if (!userIdPattern.test(legacyUserId))
     return {
       kind: c.kind,
       legacyUserId,
-      skip: `user_id "${legacyUserId.slice(0, 80)}" is not a valid API user id (1-128 of letters, digits, . _ : @ -)`,
+      skip: `user_id "${legacyUserId.slice(0, 80)}" is not a valid API user id (${userIdRule})`,
     };
-  const userId = `${options.tenant}/${legacyUserId}`;
+  const userId = userKey(options.tenant, legacyUserId);
   const mapped =
     c.kind === "conversation"
       ? toExchange(record, userId, options.migratedAt)
@@ -60,8 +63,7 @@ function toNote(
   const meta = record.metadata ?? {};
   const text = (record.document ?? (typeof meta.content === "string" ? meta.content : "")).trim();
   if (!text) return { reason: `${kind} with no text` };
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: Postgres cannot store NUL.
-  if (/\u0000/.test(text)) return { reason: "text contains NUL (U+0000), which Postgres cannot store" };
+  if (!isStorableText(text)) return { reason: unstorableReason };
   const timestamp = parseLegacyTimestamp(meta.timestamp) ?? parseLegacyTimestamp(meta.created_at);
   return {
     userId,
@@ -69,25 +71,16 @@ function toNote(
     botResponse: "",
     timestamp: timestamp ?? migratedAt,
     idempotencyKey: `legacy:${record.id}`,
-    metadata: {
-      kind: "fact",
-      factKind: kind,
-      legacy: {
-        id: record.id,
-        collection: record.collection,
-        metadata: meta,
-        ...(timestamp ? {} : { timestampMissing: true }),
-      },
-    },
+    metadata: { kind: "fact", factKind: kind, legacy: legacyEnvelope(record, timestamp) },
   };
 }
 
-/** A UUID derived from user and legacy id (SHA-256, version nibble 8): the same record, the same row. */
-export function exchangeIdFor(userId: string, legacyId: string): string {
-  const h = createHash("sha256").update(`${userId}\u0000${legacyId}`).digest("hex");
-  const variant = ((Number.parseInt(h[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
+/** The namespace of migrated exchanges' name-based ids (fixed: changing it would change every id). */
+const exchangeIdNamespace = "4f3b2c9e-6d1a-4e0b-9a57-1c2d3e4f5a6b";
+
+/** A name-based UUID (v5) of user and legacy id: the same record, the same row. */
+export const exchangeIdFor = (userId: string, legacyId: string): string =>
+  uuidv5(`${userId}\u0000${legacyId}`, exchangeIdNamespace);
 
 /** Content fingerprint of what the archive must hold for a record. */
 export function contentHash(e: Pick<NewExchange, "userMessage" | "botResponse">): string {

@@ -6,29 +6,26 @@
  * which applies one write at a time anyway) never holds the others back. Works from the outbox, so
  * a crash anywhere loses nothing, and a crashed process's claimed rows are taken over.
  */
-import type { ProjectionTier } from "../domain/types.js";
-import type { HierarchicalMemoryManager } from "../memory/manager.js";
-import type { MigrationRuns } from "../tiers/postgres/migration-runs.js";
+import type { ProjectionTier } from "../domain/tiers.js";
+import type { MigrationDeps } from "./deps.js";
 
 /** Users per bulk projection call (about 1,000 summary windows for Chroma at 20 exchanges a user). */
 const usersPerRound = 200;
 
 /** Returns true when it stopped at the deadline with users left to project. */
 export async function finishProjections(
-  runs: MigrationRuns,
-  memory: HierarchicalMemoryManager,
+  deps: Pick<MigrationDeps, "runs" | "projection">,
   runId: string,
   deadline = Number.POSITIVE_INFINITY,
 ): Promise<boolean> {
   const left = await Promise.all(
-    memory.projections.map((tier) => finishTier(runs, memory, runId, tier, deadline)),
+    deps.projection.tiers.map((tier) => finishTier(deps, runId, tier, deadline)),
   );
   return left.some(Boolean);
 }
 
 async function finishTier(
-  runs: MigrationRuns,
-  memory: HierarchicalMemoryManager,
+  { runs, projection }: Pick<MigrationDeps, "runs" | "projection">,
   runId: string,
   tier: ProjectionTier,
   deadline: number,
@@ -38,7 +35,7 @@ async function finishTier(
     const users = await runs.usersWithPending(runId, tier, after, usersPerRound);
     if (users.length === 0) return false;
     // A failure leaves the rows in the outbox (the reconciler retries them); go on with the others.
-    await memory.bulk.apply(await runs.unprojected(runId, tier, users), [tier]);
+    await projection.applyMany(await runs.unprojected(runId, tier, users), [tier]);
     after = users[users.length - 1] ?? after;
     if (Date.now() >= deadline) return (await runs.usersWithPending(runId, tier, after, 1)).length > 0;
   }

@@ -1,21 +1,33 @@
 /** What a migration batch and a whole run report: counts per kind, skips with reasons, pure sums. */
+import { z } from "zod";
 import type { LegacyKind } from "./legacy.js";
 
-export type RecordKind = LegacyKind | "unclassifiable";
+const recordKinds = [
+  "conversation",
+  "user_fact",
+  "global_fact",
+  "personality_fact",
+  "versioned_fact",
+  "unclassifiable",
+] as const satisfies readonly (LegacyKind | "unclassifiable")[];
+export type RecordKind = (typeof recordKinds)[number];
 
-export interface BatchReport {
+/** A batch's report, as its checkpoint keeps it. */
+export const BatchReportSchema = z.object({
   /** Records read from the legacy store. */
-  seen: number;
+  seen: z.number().int(),
   /** Written by this run. */
-  migrated: number;
+  migrated: z.number().int(),
   /** Already in the archive (an earlier run, or a retried batch): nothing written twice. */
-  existing: number;
+  existing: z.number().int(),
   /** Left out by the run's user filter. */
-  filtered: number;
-  byKind: Partial<Record<RecordKind, number>>;
+  filtered: z.number().int(),
+  byKind: z.partialRecord(z.enum(recordKinds), z.number().int()),
   /** Every record that cannot be migrated, with its reason: nothing is skipped silently. */
-  skipped: { id: string; reason: string }[];
-}
+  skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+});
+
+export type BatchReport = z.infer<typeof BatchReportSchema>;
 
 export const emptyBatchReport = (): BatchReport => ({
   seen: 0,

@@ -1,7 +1,8 @@
-/** The migration's options, progress and report shapes, and its one error class. */
-import type { RunState } from "../tiers/postgres/migration-runs.js";
-import type { LegacyCollection } from "./legacy-source.js";
-import type { RunTotals } from "./reports.js";
+/** The migration's options, progress and report shapes; persisted shapes are zod schemas, parsed on read. */
+import { z } from "zod";
+import type { LegacyCollection } from "../tiers/legacy-source.js";
+import type { RunState } from "../tiers/migration-runs.js";
+import type { BatchReport, RunTotals } from "./reports.js";
 
 export interface MigrationOptions {
   /** Read, classify and count; write nothing to any tier. */
@@ -10,16 +11,22 @@ export interface MigrationOptions {
   users?: readonly string[];
   batchSize?: number;
   concurrency?: number;
+  /** Called after each batch and with the run's progress. */
+  onBatch?: (event: { runId: string | null; batch: string; report: BatchReport }) => void;
+  onProgress?: (progress: MigrationProgress) => void;
 }
 
 /** What a run was started with; a resume reuses it, so batch N is the same records. */
-export interface RunOptions {
-  tenant: string;
-  users: string[] | null;
-  batchSize: number;
+export const RunOptionsSchema = z.object({
+  tenant: z.string(),
+  users: z.array(z.string()).nullable(),
+  batchSize: z.number().int().min(1),
   /** Legacy record counts at the start: a resume refuses a legacy store that changed since. */
+  sourceCounts: z.object({ user_memories: z.number().int(), global_facts: z.number().int() }),
+});
+export type RunOptions = z.infer<typeof RunOptionsSchema> & {
   sourceCounts: Record<LegacyCollection, number>;
-}
+};
 
 export interface MigrationProgress {
   runId: string | null;
@@ -54,14 +61,3 @@ export interface BatchRef {
 }
 
 export const batchKey = (b: Pick<BatchRef, "collection" | "index">) => `${b.collection}:${b.index}`;
-
-/** A migration request that cannot proceed, with what to do about it. */
-export class MigrationError extends Error {
-  constructor(
-    readonly code: "invalid" | "not-found" | "conflict" | "unavailable",
-    message: string,
-  ) {
-    super(message);
-    this.name = "MigrationError";
-  }
-}

@@ -4,7 +4,7 @@
  * words land on equal coordinates. Real providers plug in by config.
  */
 import { createHash } from "node:crypto";
-import { terms } from "./text.js";
+import { terms } from "../util/text.js";
 
 export interface Embedder {
   readonly name: string;
@@ -68,14 +68,11 @@ export class HttpEmbedder implements Embedder {
       body: JSON.stringify({ model: this.options.model, input: texts }),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
     });
-    if (!response.ok) throw new Error(`embeddings endpoint answered ${response.status}`);
+    if (!response.ok)
+      throw new Error(`embeddings endpoint answered ${response.status}`, {
+        cause: await response.text().catch(() => undefined),
+      });
     const body = (await response.json()) as { data: { index: number; embedding: number[] }[] };
     return body.data.sort((a, b) => a.index - b.index).map((d) => d.embedding);
   }
-}
-
-export function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += (a[i] ?? 0) * (b[i] ?? 0);
-  return dot;
 }

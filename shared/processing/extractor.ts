@@ -4,7 +4,7 @@
  * ("I love hiking", "I live in Lisbon"). Every fact keeps the exchange it came from.
  */
 import type { Exchange, Extraction } from "../domain/types.js";
-import { contentWords, isStopword, sentences, stem } from "./text.js";
+import { contentWords, isStopword, sentences, stem } from "../util/text.js";
 
 export interface EntityExtractor {
   readonly name: string;

@@ -10,8 +10,7 @@ export interface Processing {
   extractor: EntityExtractor;
 }
 
-export function createProcessing(config: Config): Processing {
-  const { embedding } = config;
+export function createProcessing(embedding: Config["embedding"]): Processing {
   const embedder =
     embedding.provider === "openai-compatible" && embedding.url
       ? new HttpEmbedder({

@@ -4,7 +4,7 @@
  * so a summary never says anything the conversation did not.
  */
 import type { Exchange } from "../domain/types.js";
-import { sentences, terms } from "./text.js";
+import { sentences, terms } from "../util/text.js";
 
 export interface Summarizer {
   readonly name: string;

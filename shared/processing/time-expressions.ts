@@ -6,11 +6,9 @@
  * week before that date, not before today. All in UTC; pure, so unit-tested without services.
  */
 
-/** [start, end) */
-export interface TimeRange {
-  start: Date;
-  end: Date;
-}
+import type { TimeRange } from "../domain/time.js";
+
+export type { TimeRange };
 
 const monthNames = [
   "january",

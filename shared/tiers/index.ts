@@ -1,51 +1,76 @@
 /**
- * Creates each enabled tier's production client once (no connection is opened until first use,
- * which keeps Lambda cold starts cheap) and the probes the connectivity check runs.
+ * Builds each enabled tier's production client once (no connection opens until first use, which
+ * keeps Lambda cold starts cheap) and the stores over them. The only module that knows which
+ * technology plays which role.
  */
-
-import type { Pool } from "@neondatabase/serverless";
-import type { Redis } from "@upstash/redis";
-import type { ChromaClient } from "chromadb";
-import type { Driver } from "neo4j-driver";
 import type { Config } from "../config/index.js";
 import { chromaProbe, createChromaClient } from "./chroma/client.js";
-import { testTierConnectivity } from "./connectivity.js";
+import { LegacyChromaSource } from "./chroma/legacy-source.js";
+import { ChromaSummaryIndex } from "./chroma/summary-index.js";
 import { createNeo4jDriver, neo4jProbe } from "./neo4j/client.js";
+import { Neo4jKnowledgeGraph } from "./neo4j/knowledge-graph.js";
+import { PostgresArchive } from "./postgres/archive.js";
 import { createPostgresPool, postgresProbe } from "./postgres/client.js";
+import { PostgresKeyStore } from "./postgres/key-store.js";
+import { PostgresMigrationRuns } from "./postgres/migration-runs.js";
+import { applyMigrations } from "./postgres/migrations.js";
+import { PostgresOutbox } from "./postgres/outbox.js";
+import type { TierProbe, TierSetup } from "./probe.js";
 import { createRedisClient, redisProbe } from "./redis/client.js";
-import type { TierConnectivity, TierProbe } from "./types.js";
+import { RedisRateLimiter } from "./redis/rate-limiter.js";
+import { RedisRecentCache } from "./redis/recent-cache.js";
+import { RedisTrafficLog } from "./redis/traffic-log.js";
+import type { Stores } from "./stores.js";
 
-export interface TierClients {
-  readonly postgres?: Pool;
-  readonly redis?: Redis;
-  readonly chroma?: ChromaClient;
-  readonly neo4j?: Driver;
-  readonly probes: readonly TierProbe[];
-  testConnectivity(timeoutMs?: number): Promise<TierConnectivity[]>;
-  close(): Promise<void>;
-}
-
-export function createTierClients(config: Config): TierClients {
+export function createStores(config: Config): Stores {
   const postgres = config.postgres.enabled ? createPostgresPool(config.postgres) : undefined;
   const redis = config.redis.enabled ? createRedisClient(config.redis) : undefined;
   const chroma = config.chroma.enabled ? createChromaClient(config.chroma) : undefined;
   const neo4j = config.neo4j.enabled ? createNeo4jDriver(config.neo4j) : undefined;
+  const prefix = config.redis.keyPrefix;
+  const summaries = chroma && new ChromaSummaryIndex(chroma, config.chroma.collection, config.chroma.shards);
+  const graph = neo4j && new Neo4jKnowledgeGraph(neo4j, config.neo4j.database);
+  const setup: TierSetup[] = [];
+  if (postgres) setup.push({ tier: "postgres", run: () => applyMigrations(postgres) });
+  if (summaries) setup.push({ tier: "chroma", run: () => summaries.prepare() });
+  if (graph) setup.push({ tier: "neo4j", run: () => graph.prepare() });
   const probes: TierProbe[] = [];
-  if (redis) probes.push(redisProbe(redis, config.redis.keyPrefix));
+  if (redis) probes.push(redisProbe(redis, prefix));
   if (postgres) probes.push(postgresProbe(postgres));
   if (chroma) probes.push(chromaProbe(chroma, config.chroma.url));
   if (neo4j) probes.push(neo4jProbe(neo4j, config.neo4j.database));
+  const { legacyUrl, legacyApiKey } = config.migration;
   return {
-    postgres,
-    redis,
-    chroma,
-    neo4j,
+    archive: postgres && new PostgresArchive(postgres),
+    outbox: postgres && new PostgresOutbox(postgres),
+    keys: postgres && new PostgresKeyStore(postgres),
+    runs: postgres && new PostgresMigrationRuns(postgres),
+    legacy:
+      postgres && legacyUrl
+        ? new LegacyChromaSource(
+            createChromaClient({ ...config.chroma, url: legacyUrl, apiKey: legacyApiKey }),
+          )
+        : undefined,
+    cache:
+      redis &&
+      new RedisRecentCache(redis, {
+        keyPrefix: prefix,
+        size: config.memory.recentCacheSize,
+        ttlSeconds: config.cacheTtlSeconds,
+      }),
+    traffic: redis && new RedisTrafficLog(redis, prefix),
+    rateLimiter:
+      redis && config.http.rateLimitPerMinute > 0
+        ? new RedisRateLimiter(redis, { perMinute: config.http.rateLimitPerMinute, prefix })
+        : undefined,
+    summaries,
+    graph,
+    setup,
     probes,
-    testConnectivity: (timeoutMs) => testTierConnectivity(probes, timeoutMs),
     close: async () => {
       await Promise.allSettled([postgres?.end(), neo4j?.close()]);
     },
   };
 }
 
-export type { TierConnectivity, TierProbe } from "./types.js";
+export type { MemoryStores, Stores } from "./stores.js";

@@ -1,8 +1,7 @@
-/** Bounds a promise by a timeout: rejects with `message` after `ms`, and clears its timer either way. */
+/** Bounds a promise by a timeout (p-timeout): rejects with a TimeoutError after `ms`, timer cleared either way. */
+import pTimeout from "p-timeout";
+import { TimeoutError } from "../errors/memory-error.js";
+
 export function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return pTimeout(work, { milliseconds: ms, message: new TimeoutError(message) });
 }

@@ -1,15 +1,36 @@
-/** A manager on the emulated stores, with its own Chroma collection and user ids per test file. */
+/**
+ * A memory on the emulated stores, with its own Chroma collection and user ids per test file. The
+ * test keeps the stores it built, to look into each tier directly.
+ */
 import { afterAll, expect } from "vitest";
-import type { ProjectionTier } from "../../shared/domain/types.js";
-import { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
+import type { Config } from "../../shared/config/index.js";
+import type { ProjectionTier } from "../../shared/domain/tiers.js";
+import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
+import { createProcessing, type Processing } from "../../shared/processing/index.js";
+import { createMemory, type Memory } from "../../shared/runtime/create-memory.js";
+import { createStores, type Stores } from "../../shared/tiers/index.js";
 import { testConfig } from "./config.js";
+import { type RawClients, rawClients } from "./raw.js";
 
-export const uniqueId = (label: string) => `${label}-${crypto.randomUUID().slice(0, 8)}`;
+export { conversation, storeConversation } from "./conversation.js";
+export { uniqueId } from "./ids.js";
 
 const collection = `test_${crypto.randomUUID().replaceAll("-", "")}`;
 
-export async function createTestManager(overrides: Record<string, string> = {}) {
+export interface TestMemory {
+  memory: Memory;
+  manager: HierarchicalMemoryManager;
+  stores: Stores;
+  config: Config;
+  processing: Processing;
+  /** The services themselves (SQL, every Chroma shard, Neo4j), opened on first use. */
+  raw(): RawClients;
+}
+
+export async function createTestMemory(overrides: Record<string, string> = {}): Promise<TestMemory> {
   const config = testConfig({
+    // Warnings of tiers a test takes down on purpose would drown the test output.
+    LOG_LEVEL: "error",
     HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: collection,
     // A few shards: users spread over several collections, without creating 64 per test file.
     HIERARCHICAL_MEMORY_CHROMADB_SHARDS: "4",
@@ -17,46 +38,29 @@ export async function createTestManager(overrides: Record<string, string> = {}) 
     HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: "2000",
     ...overrides,
   });
-  const manager = HierarchicalMemoryManager.fromConfig(config);
-  await manager.initializeTiers();
-  afterAll(() => manager.close());
-  return manager;
-}
-
-export const conversation = [
-  ["My sister Ana lives in Lisbon and loves surfing.", "That sounds lovely! Does she surf every weekend?"],
-  ["Yes, and I am learning to play the cello.", "The cello is a beautiful instrument."],
-  ["I adopted a dog named Pixel last month.", "Congratulations on adopting Pixel!"],
-  ["Work has been stressful with the Q3 audit.", "Audits are tough; remember to take breaks."],
-  ["I visited Kyoto in spring and saw the temples.", "Kyoto in spring must have been stunning."],
-] as const;
-
-export async function storeConversation(
-  manager: HierarchicalMemoryManager,
-  userId: string,
-  start = Date.UTC(2025, 0, 1),
-) {
-  const ids: string[] = [];
-  for (const [i, [userMessage, botResponse]] of conversation.entries()) {
-    const result = await manager.storeConversation({
-      userId,
-      userMessage,
-      botResponse,
-      metadata: { turn: i },
-      timestamp: new Date(start + i * 86_400_000),
-    });
-    ids.push(result.exchangeId);
-  }
-  return ids;
+  const stores = createStores(config);
+  const processing = createProcessing(config.embedding);
+  const memory = createMemory(config, { stores, processing });
+  await memory.manager.initializeTiers();
+  afterAll(() => memory.close());
+  let raw: RawClients | undefined;
+  return {
+    memory,
+    manager: memory.manager,
+    stores,
+    config,
+    processing,
+    raw: () => (raw ??= rawClients(config)),
+  };
 }
 
 /** Checks that a projection holds exactly what the archive implies for this user. */
 export async function expectProjectionMatchesArchive(
-  m: HierarchicalMemoryManager,
+  t: Pick<TestMemory, "stores" | "config" | "processing">,
   tier: ProjectionTier,
   userId: string,
 ) {
-  const { archive, cache, summaries, graph } = m.stores;
+  const { archive, cache, summaries, graph } = t.stores;
   const all = (await archive?.allExchanges(userId)) ?? [];
   if (tier === "redis") {
     // Newest first by time (ordinals follow store order, which a migration does not keep in time order).
@@ -67,7 +71,7 @@ export async function expectProjectionMatchesArchive(
     expect(recent?.map((e) => e.id)).toEqual(newest.map((e) => e.id));
   }
   if (tier === "chroma") {
-    const size = m.config.memory.summaryWindow;
+    const size = t.config.memory.summaryWindow;
     const windows = new Set(all.map((e) => Math.floor((e.ordinal - 1) / size))).size;
     expect(await summaries?.countForUser(userId)).toBe(windows);
     const stored = await archive?.summaries(userId);
@@ -76,7 +80,7 @@ export async function expectProjectionMatchesArchive(
   if (tier === "neo4j") {
     const exported = await graph?.exportUser(userId);
     const factExchanges = new Set(exported?.facts.map((f) => (f as { exchangeId: string }).exchangeId));
-    const expected = all.filter((e) => m.processing.extractor.extract(e).facts.length > 0).map((e) => e.id);
+    const expected = all.filter((e) => t.processing.extractor.extract(e).facts.length > 0).map((e) => e.id);
     expect([...factExchanges].sort()).toEqual(expected.sort());
   }
 }

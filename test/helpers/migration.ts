@@ -1,12 +1,12 @@
 /** A legacy Chroma of its own per test file, and counts of everything a tenant has in each tier. */
 import { afterAll } from "vitest";
 import { writeLegacyStore } from "../../infra/local/legacy-fixture.js";
-import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
-import type { LegacyRecord } from "../../shared/migration/legacy.js";
-import { LegacyChromaSource } from "../../shared/migration/legacy-source.js";
-import { HierarchicalMigrationManager } from "../../shared/migration/migration-manager.js";
+import type { Config } from "../../shared/config/index.js";
 import { createChromaClient } from "../../shared/tiers/chroma/client.js";
+import { LegacyChromaSource } from "../../shared/tiers/chroma/legacy-source.js";
+import type { LegacyRecord, LegacySource } from "../../shared/tiers/legacy-source.js";
 import { testConfig } from "./config.js";
+import type { TestMemory } from "./memory.js";
 import { privateChroma } from "./services.js";
 
 export async function legacyStore() {
@@ -26,25 +26,22 @@ export async function legacyStore() {
   };
 }
 
-export function migrator(
-  memory: HierarchicalMemoryManager,
-  source: LegacyChromaSource,
-  overrides: Partial<HierarchicalMemoryManager["config"]["migration"]> = {},
-) {
-  return new HierarchicalMigrationManager(memory, source, { ...memory.config.migration, ...overrides });
+/** A migration of this memory from `source`, with some of its settings changed. */
+export function migrator(t: TestMemory, source: LegacySource, overrides: Partial<Config["migration"]> = {}) {
+  return t.memory.migrationFrom(source, overrides);
 }
 
 /** Everything under `<tenant>/` in each tier, plus the migration bookkeeping. */
-export async function tenantCounts(memory: HierarchicalMemoryManager, tenant: string) {
-  const { postgres, redis } = memory.clients;
+export async function tenantCounts(t: TestMemory, tenant: string) {
+  const raw = t.raw();
   const like = `${tenant}/%`;
-  const pg = async (sql: string) => Number((await postgres?.query<{ n: string }>(sql, [like]))?.rows[0]?.n);
-  const keys = (await redis?.keys(`${memory.config.redis.keyPrefix}*${tenant}/*`)) ?? [];
-  const shards = (await memory.stores.summaries?.all()) ?? [];
+  const pg = async (sql: string) => Number((await raw.sql<{ n: string }>(sql, [like]))[0]?.n);
+  const keys = await raw.redis.keys(`${t.config.redis.keyPrefix}*${tenant}/*`);
+  const shards = await raw.summaries.all();
   const chroma = (await Promise.all(shards.map((c) => c.get({ include: ["metadatas"] })))).flatMap(
     (r) => r.metadatas,
   );
-  const neo = await memory.clients.neo4j?.executeQuery(
+  const neo = await raw.neo4j.executeQuery(
     "MATCH (n) WHERE n.userId STARTS WITH $p OR n.id STARTS WITH $p RETURN count(n) AS n",
     { p: `${tenant}/` },
   );
@@ -58,6 +55,6 @@ export async function tenantCounts(memory: HierarchicalMemoryManager, tenant: st
     ),
     redisKeys: keys.length,
     chromaDocs: chroma.filter((m) => String(m?.user_id).startsWith(`${tenant}/`)).length,
-    neo4jNodes: Number(neo?.records[0]?.get("n") ?? 0),
+    neo4jNodes: Number(neo.records[0]?.get("n") ?? 0),
   };
 }

@@ -16,9 +16,9 @@ await other.call("/v1/users/bystander/conversations", {
   method: "POST",
   json: { userMessage: `My locker code is ${marker}`, botResponse: "Noted." },
 });
-await api.memory.reconcile();
+await api.manager.reconcile();
 const exportOf = async () => {
-  const { exportedAt: _, ...held } = await api.memory.exportUser(`${other.tenantId}/bystander`);
+  const { exportedAt: _, ...held } = await api.manager.exportUser(`${other.tenantId}/bystander`);
   return held;
 };
 const before = await exportOf();
@@ -72,7 +72,7 @@ describe("fuzzing every endpoint", () => {
         expect(await res.clone().text()).not.toContain(marker);
         if (method === "POST" && suffix === "conversations" && res.status === 400) {
           const safe = /^[A-Za-z0-9._:@-]{1,128}$/.test(id);
-          if (safe) expect(await api.memory.stores.archive?.exchangeCount(`${t.tenantId}/${id}`)).toBe(0);
+          if (safe) expect(await api.stores.archive?.exchangeCount(`${t.tenantId}/${id}`)).toBe(0);
         }
         await res.arrayBuffer();
       }),

@@ -3,16 +3,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../infra/local/process-utils.js";
 import { chromaProbe, createChromaClient } from "../../shared/tiers/chroma/client.js";
 import { testTierConnectivity } from "../../shared/tiers/connectivity.js";
-import { createTierClients } from "../../shared/tiers/index.js";
+import { createStores } from "../../shared/tiers/index.js";
 import { testConfig } from "../helpers/config.js";
 
 const config = testConfig();
-const tiers = createTierClients(config);
-afterAll(() => tiers.close());
+const stores = createStores(config);
+afterAll(() => stores.close());
 
 describe("testTierConnectivity", () => {
   it("reports all four tiers healthy with a latency", async () => {
-    const results = await tiers.testConnectivity();
+    const results = await testTierConnectivity(stores.probes);
     expect(results.map((r) => r.tier).sort()).toEqual(["chroma", "neo4j", "postgres", "redis"]);
     for (const result of results) {
       expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
@@ -21,17 +21,22 @@ describe("testTierConnectivity", () => {
     }
   });
 
-  it("reports a tier that is not listening as down, with the reason", async () => {
+  it("reports a tier that is not listening as unreachable, and hands the cause to the caller", async () => {
     const port = await freePort();
     const missing = createChromaClient({ ...config.chroma, url: `http://127.0.0.1:${port}` });
-    const [result] = await testTierConnectivity([chromaProbe(missing, `http://127.0.0.1:${port}`)], 2000);
-    expect(result).toMatchObject({ tier: "chroma", ok: false });
-    expect(result?.error).toMatch(/connect|fetch|ECONNREFUSED/i);
+    const causes: unknown[] = [];
+    const [result] = await testTierConnectivity(
+      [chromaProbe(missing, `http://127.0.0.1:${port}`)],
+      2000,
+      (_, e) => causes.push(e),
+    );
+    expect(result).toMatchObject({ tier: "chroma", ok: false, error: "unreachable" });
+    expect(String(causes[0])).toMatch(/cannot reach Chroma at 127\.0\.0\.1/);
   });
 
   it("bounds a tier that never answers by the timeout", async () => {
     const hanging = { tier: "neo4j" as const, roundTrip: () => new Promise<void>(() => undefined) };
     const [result] = await testTierConnectivity([hanging], 200);
-    expect(result).toMatchObject({ tier: "neo4j", ok: false, error: "no answer within 200 ms" });
+    expect(result).toMatchObject({ tier: "neo4j", ok: false, error: "timeout" });
   });
 });

@@ -78,7 +78,7 @@ describe("the operator console", () => {
 
   it("shows a running migration's progress move", { timeout: 120_000 }, async () => {
     await legacy.fill(legacyRecords(3000, 7));
-    const migration = migrator(api.memory, legacy.source, { batchSize: 25, concurrency: 1 });
+    const migration = migrator(api, legacy.source, { batchSize: 25, concurrency: 1 });
     const running = migration.migrateAllConversations({});
     const progress = page.locator("#migrations tbody tr").first().locator("td.records");
     const doneOf = async () => Number((await progress.textContent())?.match(/(\d+) \//)?.[1] ?? 0);

@@ -3,10 +3,11 @@
  * favoured when by a speaker, or from a period, the query names.
  */
 import { describe, expect, it } from "vitest";
-import { createTestManager, uniqueId } from "../helpers/memory.js";
+import { createTestMemory, uniqueId } from "../helpers/memory.js";
 
-const manager = await createTestManager();
-const archive = manager.stores.archive;
+const t = await createTestMemory();
+const { manager } = t;
+const archive = t.stores.archive;
 if (!archive) throw new Error("these tests need Postgres");
 
 const minutes = (n: number) => n * 60_000;

@@ -3,31 +3,33 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { describe, expect, inject, it } from "vitest";
 import { legacyRecords } from "../../infra/local/legacy-fixture.js";
-import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
-import { createTestManager, expectProjectionMatchesArchive, uniqueId } from "../helpers/memory.js";
+import {
+  createTestMemory,
+  expectProjectionMatchesArchive,
+  type TestMemory,
+  uniqueId,
+} from "../helpers/memory.js";
 import { legacyStore, migrator, tenantCounts } from "../helpers/migration.js";
 
 const legacy = await legacyStore();
 
-async function usersOf(memory: HierarchicalMemoryManager, tenant: string): Promise<string[]> {
-  const result = await memory.clients.postgres?.query<{ id: string }>(
-    "SELECT id FROM users WHERE id LIKE $1 ORDER BY id",
-    [`${tenant}/%`],
-  );
+async function usersOf(memory: TestMemory, tenant: string): Promise<string[]> {
+  const result = await memory
+    .raw()
+    .pg.query<{ id: string }>("SELECT id FROM users WHERE id LIKE $1 ORDER BY id", [`${tenant}/%`]);
   return result?.rows.map((r) => r.id) ?? [];
 }
 
-async function exchangeIds(memory: HierarchicalMemoryManager, tenant: string): Promise<string[]> {
-  const result = await memory.clients.postgres?.query<{ id: string }>(
-    "SELECT id FROM exchanges WHERE user_id LIKE $1 ORDER BY id",
-    [`${tenant}/%`],
-  );
+async function exchangeIds(memory: TestMemory, tenant: string): Promise<string[]> {
+  const result = await memory
+    .raw()
+    .pg.query<{ id: string }>("SELECT id FROM exchanges WHERE user_id LIKE $1 ORDER BY id", [`${tenant}/%`]);
   return result?.rows.map((r) => r.id) ?? [];
 }
 
-async function expectProjectionsMatch(memory: HierarchicalMemoryManager, tenant: string) {
+async function expectProjectionsMatch(memory: TestMemory, tenant: string) {
   for (const user of await usersOf(memory, tenant))
-    for (const tier of memory.projections) await expectProjectionMatchesArchive(memory, tier, user);
+    for (const tier of memory.manager.projections) await expectProjectionMatchesArchive(memory, tier, user);
 }
 
 /** Runs `npm run migrate` as its own process and SIGKILLs it once `afterBatches` batches are done. */
@@ -59,7 +61,7 @@ function migrateAndKill(env: Record<string, string>, afterBatches: number): Prom
 describe("migration recovery", () => {
   it("resumes a run killed with SIGKILL mid-way to exactly the rows a clean run writes, in every tier", async () => {
     const tenant = uniqueId("crash");
-    const memory = await createTestManager({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
+    const memory = await createTestMemory({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
     await legacy.fill(legacyRecords(400, 17));
     const expected = await migrator(memory, legacy.source).migrateAllConversations({ dryRun: true });
 
@@ -73,7 +75,7 @@ describe("migration recovery", () => {
       },
       5,
     );
-    const run = await migrator(memory, legacy.source).runs.get(runId);
+    const run = (await migrator(memory, legacy.source).listRuns()).find((r) => r.id === runId);
     expect(run?.state).toBe("running");
     const partial = (await exchangeIds(memory, tenant)).length;
     expect(partial).toBeGreaterThan(0);
@@ -90,9 +92,9 @@ describe("migration recovery", () => {
 
   it("rolls back a run that fails validation: exactly its rows go, from every tier, and nothing else", async () => {
     const tenant = uniqueId("rollback");
-    const memory = await createTestManager({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
+    const memory = await createTestMemory({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
     // Data that must survive: a live exchange, and an earlier validated run.
-    await memory.storeConversation({
+    await memory.manager.storeConversation({
       userId: `${tenant}/user_1`,
       userMessage: "live one",
       botResponse: "ok",
@@ -107,10 +109,9 @@ describe("migration recovery", () => {
     await legacy.fill([...legacyRecords(150, 29)].map((r) => ({ ...r, id: `${r.id}_b` })));
     const bad = await migrator(memory, legacy.source).migrateAllConversations({ batchSize: 40 });
     expect(bad.records.migrated).toBeGreaterThan(50);
-    await memory.clients.postgres?.query(
-      "DELETE FROM exchanges WHERE migration_run = $1 AND ordinal % 3 = 0",
-      [bad.runId],
-    );
+    await memory
+      .raw()
+      .pg.query("DELETE FROM exchanges WHERE migration_run = $1 AND ordinal % 3 = 0", [bad.runId]);
 
     const integrity = await migrator(memory, legacy.source).validateMigrationIntegrity(bad.runId ?? "", {
       sampleSize: 80,
@@ -118,7 +119,8 @@ describe("migration recovery", () => {
     expect(integrity.score).toBeLessThan(0.95);
     expect(integrity).toMatchObject({ passed: false, rolledBack: true });
     expect(integrity.checks.byName["archive-row"]?.failed).toBeGreaterThan(0);
-    expect((await migrator(memory, legacy.source).runs.get(bad.runId ?? ""))?.state).toBe("rolled_back");
+    const runs = await migrator(memory, legacy.source).listRuns();
+    expect(runs.find((r) => r.id === bad.runId)?.state).toBe("rolled_back");
 
     expect(await exchangeIds(memory, tenant)).toEqual(before);
     expect(await usersOf(memory, tenant)).toEqual(usersBefore);

@@ -7,7 +7,7 @@ import { migrationDefinition, synthTemplate } from "../../infra/cdk/synth.js";
 import { legacyRecords } from "../../infra/local/legacy-fixture.js";
 import { type LocalTaskHandlers, runStateMachineLocally } from "../../infra/local/stepfunctions.js";
 import { migrationTasks } from "../../shared/migration/tasks.js";
-import { createTestManager, expectProjectionMatchesArchive, uniqueId } from "../helpers/memory.js";
+import { createTestMemory, expectProjectionMatchesArchive, uniqueId } from "../helpers/memory.js";
 import { legacyStore, migrator, tenantCounts } from "../helpers/migration.js";
 
 const legacy = await legacyStore();
@@ -15,7 +15,7 @@ const definition = migrationDefinition(synthTemplate());
 
 async function setUp(label: string) {
   const tenant = uniqueId(label);
-  const memory = await createTestManager({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
+  const memory = await createTestMemory({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
   const migration = migrator(memory, legacy.source);
   const tasks = migrationTasks(async () => migration);
   const expected = await migration.migrateAllConversations({ dryRun: true });
@@ -29,12 +29,11 @@ async function setUp(label: string) {
     const counts = await tenantCounts(memory, tenant);
     expect(counts.exchanges).toBe(expected.records.migrated);
     expect(counts.outbox).toBe(0);
-    const users = await memory.clients.postgres?.query<{ id: string }>(
-      "SELECT id FROM users WHERE id LIKE $1",
-      [`${tenant}/%`],
-    );
+    const users = await memory
+      .raw()
+      .pg.query<{ id: string }>("SELECT id FROM users WHERE id LIKE $1", [`${tenant}/%`]);
     for (const { id } of users?.rows ?? [])
-      for (const tier of memory.projections) await expectProjectionMatchesArchive(memory, tier, id);
+      for (const tier of memory.manager.projections) await expectProjectionMatchesArchive(memory, tier, id);
   };
   return { tenant, memory, migration, tasks, handlers, expectExactlyMigrated };
 }
@@ -93,10 +92,12 @@ describe("migration state machine (synthesized from CDK, run locally)", () => {
       { batchSize: 20, groupSize: 2, validateSample: 40 },
     );
     await expect(broken).rejects.toThrow(/Some batches failed; start an execution with \{"resumeRunId"/);
-    const { rows } = (await memory.clients.postgres?.query<{ id: string; state: string }>(
-      "SELECT id, state FROM migration_runs WHERE options->>'tenant' = $1",
-      [tenant],
-    )) ?? { rows: [] };
+    const { rows } = (await memory
+      .raw()
+      .pg.query<{ id: string; state: string }>(
+        "SELECT id, state FROM migration_runs WHERE options->>'tenant' = $1",
+        [tenant],
+      )) ?? { rows: [] };
     expect(rows).toEqual([{ id: expect.any(String), state: "failed" }]);
     const partial = (await tenantCounts(memory, tenant)).exchanges;
     expect(partial).toBeGreaterThan(0);

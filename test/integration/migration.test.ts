@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { legacyRecords } from "../../infra/local/legacy-fixture.js";
 import type { LegacyRecord } from "../../shared/migration/legacy.js";
-import { createTestManager, expectProjectionMatchesArchive, uniqueId } from "../helpers/memory.js";
+import { createTestMemory, expectProjectionMatchesArchive, uniqueId } from "../helpers/memory.js";
 import { legacyStore, migrator, tenantCounts } from "../helpers/migration.js";
 
 const legacy = await legacyStore();
@@ -74,7 +74,7 @@ const shapes: LegacyRecord[] = [
 describe("HierarchicalMigrationManager", () => {
   it("migrates every record shape with its time and metadata, and reports each skip with its reason", async () => {
     const tenant = uniqueId("shapes");
-    const memory = await createTestManager({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
+    const memory = await createTestMemory({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
     await legacy.fill(shapes);
     const report = await migrator(memory, legacy.source).migrateAllConversations({ batchSize: 4 });
 
@@ -110,13 +110,13 @@ describe("HierarchicalMigrationManager", () => {
     const global = await memory.stores.archive?.allExchanges(`${tenant}/_global`);
     expect(global?.map((e) => e.userMessage)).toEqual(["The bot's name is Elena."]);
     for (const user of ["u1", "u2", "_global"])
-      for (const tier of memory.projections)
+      for (const tier of memory.manager.projections)
         await expectProjectionMatchesArchive(memory, tier, `${tenant}/${user}`);
   });
 
   it("writes nothing to any tier on a dry run, and reports what a real run would do", async () => {
     const tenant = uniqueId("dry");
-    const memory = await createTestManager({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
+    const memory = await createTestMemory({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
     await legacy.fill(legacyRecords(300, 11));
     const before = await tenantCounts(memory, tenant);
     const dry = await migrator(memory, legacy.source).migrateAllConversations({
@@ -136,7 +136,7 @@ describe("HierarchicalMigrationManager", () => {
 
   it("re-running writes nothing twice, and a validated run scores 1", async () => {
     const tenant = uniqueId("rerun");
-    const memory = await createTestManager({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
+    const memory = await createTestMemory({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
     await legacy.fill(legacyRecords(200, 5));
     const first = await migrator(memory, legacy.source).migrateAllConversations({
       batchSize: 30,
@@ -158,15 +158,17 @@ describe("HierarchicalMigrationManager", () => {
 
   it("migrates only the chosen users", async () => {
     const tenant = uniqueId("some");
-    const memory = await createTestManager({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
+    const memory = await createTestMemory({ HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant });
     await legacy.fill(legacyRecords(200, 9));
     const report = await migrator(memory, legacy.source).migrateSpecificUsers(["user_1", "user_2"], {
       batchSize: 64,
     });
-    const { rows } = (await memory.clients.postgres?.query<{ user_id: string }>(
-      "SELECT DISTINCT user_id FROM exchanges WHERE user_id LIKE $1 ORDER BY user_id",
-      [`${tenant}/%`],
-    )) ?? { rows: [] };
+    const { rows } = (await memory
+      .raw()
+      .pg.query<{ user_id: string }>(
+        "SELECT DISTINCT user_id FROM exchanges WHERE user_id LIKE $1 ORDER BY user_id",
+        [`${tenant}/%`],
+      )) ?? { rows: [] };
     expect(rows.map((r) => r.user_id)).toEqual([`${tenant}/user_1`, `${tenant}/user_2`]);
     expect(report.records.filtered).toBeGreaterThan(150);
     expect(report.records.seen).toBe(200);

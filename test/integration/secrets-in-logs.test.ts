@@ -61,7 +61,7 @@ describe("logs of a whole run", () => {
           headers: { authorization: "Bearer hm_wrong_key", "content-type": "application/json" },
           body: "{}",
         });
-        await api.memory.testTierConnectivity(1_000);
+        await api.manager.testTierConnectivity(1_000);
       }
     });
     expect(output.length).toBeGreaterThan(0);

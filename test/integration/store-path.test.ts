@@ -6,22 +6,20 @@
 import { describe, expect, it, vi } from "vitest";
 import {
   conversation,
-  createTestManager,
+  createTestMemory,
   expectProjectionMatchesArchive,
   storeConversation,
   uniqueId,
 } from "../helpers/memory.js";
 
-const manager = await createTestManager({ HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "0" });
-const { archive, cache, summaries } = manager.stores;
+const t = await createTestMemory({ HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "0" });
+const { manager } = t;
+const { archive, cache, summaries } = t.stores;
 
-const pendingFor = async (userId: string) => {
-  const { rows } = await (manager.clients.postgres ?? expect.fail("needs Postgres")).query<{ n: string }>(
-    "SELECT count(*) AS n FROM outbox WHERE user_id = $1",
-    [userId],
+const pendingFor = async (userId: string) =>
+  Number(
+    (await t.raw().sql<{ n: string }>("SELECT count(*) AS n FROM outbox WHERE user_id = $1", [userId]))[0]?.n,
   );
-  return Number(rows[0]?.n);
-};
 
 describe("a store with no budget for derived projections", () => {
   it("has the recent cache written through when it answers, and the rest derived in the background", async () => {
@@ -36,7 +34,7 @@ describe("a store with no budget for derived projections", () => {
     // No reconcile call: the derivations the stores started finish on their own.
     await vi.waitFor(async () => expect(await pendingFor(userId)).toBe(0), { timeout: 10_000, interval: 50 });
     expect(await summaries?.countForUser(userId)).toBe(2);
-    for (const tier of manager.projections) await expectProjectionMatchesArchive(manager, tier, userId);
+    for (const tier of manager.projections) await expectProjectionMatchesArchive(t, tier, userId);
   });
 
   it("loses nothing when a burst of stores outruns the background derivations", async () => {
@@ -51,7 +49,7 @@ describe("a store with no budget for derived projections", () => {
       });
     for (const [i, userId] of users.entries()) {
       expect((await archive?.allExchanges(userId))?.map((e) => e.id)).toEqual(stored[i]);
-      for (const tier of manager.projections) await expectProjectionMatchesArchive(manager, tier, userId);
+      for (const tier of manager.projections) await expectProjectionMatchesArchive(t, tier, userId);
     }
   });
 });

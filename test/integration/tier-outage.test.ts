@@ -6,12 +6,13 @@
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { waitFor } from "../../infra/local/process-utils.js";
-import type { ProjectionTier } from "../../shared/domain/types.js";
-import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
+import type { ProjectionTier } from "../../shared/domain/tiers.js";
+import { TierUnavailableError } from "../../shared/errors/memory-error.js";
 import {
-  createTestManager,
+  createTestMemory,
   expectProjectionMatchesArchive,
   storeConversation,
+  type TestMemory,
   uniqueId,
 } from "../helpers/memory.js";
 import { startMixedLoad } from "../helpers/mixed-load.js";
@@ -39,18 +40,18 @@ const cases: [ProjectionTier, () => Promise<Stoppable>][] = [
 
 describe.each(cases)("when %s is down", (tier, startPrivate) => {
   let service: Stoppable;
-  let manager: HierarchicalMemoryManager;
   afterAll(() => service?.close());
 
   it("under a mixed load: acknowledges stores, degrades context within the deadline, repairs after restart", {
     timeout: 180_000,
   }, async () => {
     service = await startPrivate();
-    manager = await createTestManager({ ...outageSettings, ...service.env });
+    const t = await createTestMemory({ ...outageSettings, ...service.env });
+    const { manager } = t;
     const users = Array.from({ length: 4 }, (_, i) => uniqueId(`outage-${tier}-${i}`));
     for (const userId of users) await storeConversation(manager, userId, Date.UTC(2025, 0, 1));
     // Finish what the stores left to the outbox before the outage (leased rows included).
-    await manager.stores.outbox?.releaseAll();
+    await t.stores.outbox?.releaseAll();
     await manager.reconcile();
 
     const load = startMixedLoad(manager, users, { workers: 4, query: "Who plays chess with Zoe?" });
@@ -76,7 +77,7 @@ describe.each(cases)("when %s is down", (tier, startPrivate) => {
     }
     // Zero lost: every acknowledged id is a row, and there are no others.
     for (const userId of users) {
-      const rows = (await manager.stores.archive?.allExchanges(userId)) ?? [];
+      const rows = (await t.stores.archive?.allExchanges(userId)) ?? [];
       expect(
         rows
           .slice(5)
@@ -94,10 +95,10 @@ describe.each(cases)("when %s is down", (tier, startPrivate) => {
       },
       30_000,
     );
-    await manager.stores.outbox?.releaseAll(tier);
+    await t.stores.outbox?.releaseAll(tier);
     const report = await manager.reconcile({ maxBatches: 1000 });
     expect(report.failed).toBe(0);
-    for (const userId of users) await expectProjectionMatchesArchive(manager, tier, userId);
+    for (const userId of users) await expectProjectionMatchesArchive(t, tier, userId);
   });
 });
 
@@ -107,7 +108,8 @@ describe("when Postgres is unreachable", () => {
 
   it("refuses stores and serves context from the cache, flagged degraded", { timeout: 60_000 }, async () => {
     route = await privatePostgresRoute();
-    const manager = await createTestManager({ ...outageSettings, ...route.env });
+    const t: TestMemory = await createTestMemory({ ...outageSettings, ...route.env });
+    const { manager } = t;
     const userId = uniqueId("pg-down");
     const ids = await storeConversation(manager, userId);
     await manager.reconcile();
@@ -115,13 +117,13 @@ describe("when Postgres is unreachable", () => {
     await route.stop();
     await expect(
       manager.storeConversation({ userId, userMessage: "will this be kept?", botResponse: "no" }),
-    ).rejects.toThrow();
+    ).rejects.toBeInstanceOf(TierUnavailableError);
     const context = await manager.getConversationContext({ userId, currentQuery: "Kyoto temples" });
     expect(context.degraded).toContain("postgres");
     expect(context.items.map((i) => i.exchangeIds[0])).toContain(ids[4]);
 
     await route.start();
-    expect(await manager.stores.archive?.allExchanges(userId)).toHaveLength(5);
+    expect(await t.stores.archive?.allExchanges(userId)).toHaveLength(5);
   });
 });
 
@@ -131,13 +133,13 @@ describe("the API when Postgres is unreachable", () => {
     try {
       const { startApi } = await import("../helpers/api.js");
       const api = await startApi({ ...route.env, LOG_LEVEL: "warn" });
-      const t = await api.tenant();
+      const tenant = await api.tenant();
       // A first call while Postgres is up, so the key is verified and cached: what follows is
       // refused by the store itself, not by authentication.
-      expect((await t.call("/v1/users/pg-down/conversations")).status).toBe(404);
+      expect((await tenant.call("/v1/users/pg-down/conversations")).status).toBe(404);
       await route.stop();
       const output = captureJsonLines();
-      const res = await t.call("/v1/users/pg-down/conversations", {
+      const res = await tenant.call("/v1/users/pg-down/conversations", {
         method: "POST",
         json: { userMessage: "will this be kept?", botResponse: "no" },
       });
@@ -154,14 +156,14 @@ describe("the API when Postgres is unreachable", () => {
         /postgres is unavailable; nothing was stored/,
       );
       // With nothing cached either, context says what it could not reach rather than failing.
-      const context = await t.call("/v1/users/pg-down/context", {
+      const context = await tenant.call("/v1/users/pg-down/context", {
         method: "POST",
         json: { query: "anything" },
       });
       expect(context.status).toBe(200);
       expect(((await context.json()) as { degraded: string[] }).degraded).toContain("postgres");
       await route.start();
-      expect(await api.memory.stores.archive?.exchangeCount(`${t.tenantId}/pg-down`)).toBe(0);
+      expect(await api.stores.archive?.exchangeCount(`${tenant.tenantId}/pg-down`)).toBe(0);
     } finally {
       await route.close();
     }

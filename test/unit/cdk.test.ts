@@ -8,7 +8,10 @@ const { app, stack } = synthStack(
   { nag: true },
 );
 const template = Template.fromStack(stack);
-const functions = Object.values(template.findResources("AWS::Lambda::Function"));
+const allFunctions = template.findResources("AWS::Lambda::Function");
+/** Our entry points' functions (not the one CDK adds to invoke the deploy-time trigger). */
+const ours = Object.entries(allFunctions).filter(([, f]) => f.Properties.Handler?.startsWith("index."));
+const functions = ours.map(([, f]) => f);
 
 describe("CDK deployment", () => {
   it("passes cdk-nag's AwsSolutions rules (accepted findings acknowledged with reasons)", () => {
@@ -19,6 +22,7 @@ describe("CDK deployment", () => {
     const handlers = functions.map((f) => f.Properties.Handler).sort();
     expect(handlers).toEqual([
       "index.finish",
+      "index.handler",
       "index.handler",
       "index.handler",
       "index.migrateGroup",
@@ -100,9 +104,22 @@ describe("CDK deployment", () => {
         (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
       )
       .filter((s) => [s.Action].flat().some((a) => a.startsWith("secretsmanager:")));
-    expect(secretStatements).toHaveLength(6);
+    expect(secretStatements).toHaveLength(7);
     for (const s of secretStatements)
       expect(JSON.stringify(s.Resource)).toContain(":secret:hierarchical-memory-??????");
+  });
+
+  it("prepares the tiers at deploy, before any function that uses them is created or updated", () => {
+    const triggers = Object.entries(template.findResources("Custom::Trigger"));
+    expect(triggers).toHaveLength(1);
+    const [triggerId, trigger] = triggers[0] ?? [];
+    const schemaFunction = ours.find(([id]) => id.startsWith("Schema"));
+    // It invokes the schema function (its current version).
+    expect(JSON.stringify(trigger?.Properties.HandlerArn)).toMatch(/"Ref":"SchemaCurrentVersion/);
+    expect(schemaFunction).toBeDefined();
+    // Every other function of ours waits for the trigger.
+    for (const [id, f] of ours.filter(([fid]) => !fid.startsWith("Schema")))
+      expect([f.DependsOn ?? []].flat(), id).toContain(triggerId);
   });
 
   it("scales to zero by default, and keeps warm API instances only when asked", () => {

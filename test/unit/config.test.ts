@@ -28,7 +28,7 @@ describe("loadConfig", () => {
     expect(config.port).toBe(8787);
     expect(config.postgres.maxConnections).toBe(20);
     expect(config.chroma.collection).toBe("conversation_summaries");
-    expect(config.features).toEqual({ caching: true, batching: true, compression: true });
+    expect(config.features).toEqual({ caching: true });
     expect(config.redis.keyPrefix).toBe("hm:0:");
     expect(config.chroma.url).toBe("https://chroma.example.com");
   });

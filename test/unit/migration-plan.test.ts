@@ -68,9 +68,9 @@ describe("planRecord", () => {
 });
 
 describe("exchangeIdFor", () => {
-  it("is a stable UUID per (user, legacy id), different for another user or record", () => {
+  it("is a stable name-based UUID (v5) per (user, legacy id), different for another user or record", () => {
     const id = exchangeIdFor("acme/1", "r1");
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(exchangeIdFor("acme/1", "r1")).toBe(id);
     expect(new Set([id, exchangeIdFor("acme/2", "r1"), exchangeIdFor("acme/1", "r2")]).size).toBe(3);
   });

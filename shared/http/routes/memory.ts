@@ -1,8 +1,9 @@
 /** The memory routes: store, assemble context, list, export and erase one user's memory. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { problems } from "../../errors/app-error.js";
-import type { HierarchicalMemoryManager } from "../../memory/manager.js";
-import type { AppEnv } from "../env.js";
+import type { AppEnv } from "../../api/hono-env.js";
+import { toContextRequest, toExchangeInput } from "../../api/inputs.js";
+import { problems } from "../../api/problems.js";
+import { archivePage, contextFor } from "../../api/reads.js";
 import {
   ContextRequest,
   ContextResponse,
@@ -14,14 +15,19 @@ import {
   StoreRequest,
   StoreResponse,
   UserParams,
-} from "../schemas.js";
-import { userKey } from "../tenancy.js";
-import { archivePage, assertFoundOrKnown } from "../user-memory.js";
-import { exchangeView } from "../views.js";
+} from "../../api/schemas.js";
+import { exportView } from "../../api/views.js";
+import { userKey } from "../../domain/identity.js";
+import type { HierarchicalMemoryManager } from "../../memory/manager.js";
 
-type Memory = Pick<
+export type MemoryRoutesMemory = Pick<
   HierarchicalMemoryManager,
-  "storeConversation" | "getConversationContext" | "exportUser" | "deleteUser" | "stores"
+  | "storeConversation"
+  | "getConversationContext"
+  | "assertKnownUser"
+  | "listConversations"
+  | "exportUser"
+  | "deleteUser"
 >;
 
 const json = <T>(schema: T, description: string) => ({
@@ -57,6 +63,9 @@ const store = createRoute({
     503: problem("Postgres is unavailable: nothing was stored"),
   },
 });
+
+/** The context route's pattern, as Hono reports it for a matched request. */
+export const contextRoute = "/v1/users/:userId/context";
 
 const context = createRoute({
   method: "post",
@@ -102,39 +111,37 @@ const erase = createRoute({
   summary: "Erase a user from every tier",
   security,
   request: { params: UserParams },
-  responses: { 204: { description: "Erased" }, ...errors, 404: problem("Unknown user") },
+  responses: {
+    204: { description: "Erased" },
+    ...errors,
+    404: problem("Unknown user"),
+    503: problem("Erased from the archive but not yet from every projection tier: retry"),
+  },
 });
 
 export function memoryRoutes(
   app: OpenAPIHono<AppEnv>,
-  memory: Memory,
+  memory: MemoryRoutesMemory,
   audit: (event: Record<string, unknown>) => void,
 ) {
-  const key = (c: { get(k: "tenantId"): string }, userId: string) => userKey(c.get("tenantId"), userId);
-
   app.openapi(store, async (c) => {
     const { userId } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const result = await memory.storeConversation({
-      userId: key(c, userId),
-      userMessage: body.userMessage,
-      botResponse: body.botResponse,
-      speaker: body.speaker,
-      metadata: body.metadata,
-      timestamp: body.timestamp ? new Date(body.timestamp) : undefined,
-      idempotencyKey: c.req.valid("header")["idempotency-key"],
-    });
+    const input = toExchangeInput(
+      c.get("tenantId"),
+      userId,
+      c.req.valid("json"),
+      c.req.valid("header")["idempotency-key"],
+    );
+    const result = await memory.storeConversation(input);
     return c.json({ ...result, userId }, result.duplicate ? 200 : 201);
   });
 
   app.openapi(context, async (c) => {
     const { userId } = c.req.valid("param");
-    const { query, ...limits } = c.req.valid("json");
-    const assembled = await memory.getConversationContext({
-      userId: key(c, userId),
-      currentQuery: query,
-      ...limits,
-    });
+    const assembled = await contextFor(
+      memory,
+      toContextRequest(c.get("tenantId"), userId, c.req.valid("json")),
+    );
     const timing = Object.entries(assembled.timings)
       .map(([tier, t]) => `${tier};dur=${t.ms};desc="${t.status}"`)
       .concat(`total;dur=${assembled.totalMs}`);
@@ -143,7 +150,6 @@ export function memoryRoutes(
       "tierTimings",
       Object.fromEntries(Object.entries(assembled.timings).map(([tier, t]) => [tier, t.ms])),
     );
-    await assertFoundOrKnown(memory.stores.archive, key(c, userId), userId, assembled);
     const { candidates: _, ...answer } = assembled;
     return c.json({ ...answer, userId }, 200);
   });
@@ -151,41 +157,23 @@ export function memoryRoutes(
   app.openapi(list, async (c) => {
     const { userId } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    return c.json(await archivePage(memory.stores.archive, key(c, userId), userId, cursor, limit), 200);
+    return c.json(await archivePage(memory, c.get("tenantId"), userId, cursor, limit), 200);
   });
 
   app.openapi(exportUser, async (c) => {
     const { userId } = c.req.valid("param");
-    const data = await memory.exportUser(key(c, userId));
+    const data = await memory.exportUser(userKey(c.get("tenantId"), userId));
     if (data.exchanges.length === 0 && data.recentCache.length === 0)
       throw problems.notFound(`no memory of user ${userId}`);
     audit({ event: "export", tenantId: c.get("tenantId"), userId });
-    return c.json(
-      {
-        userId,
-        exportedAt: data.exportedAt,
-        exchanges: data.exchanges.map(exchangeView),
-        summaries: data.summaries.map(({ userId: _, ...s }) => s),
-        recentCache: data.recentCache,
-        graph: {
-          entities: data.graph.entities.map(withoutUser),
-          facts: data.graph.facts.map(withoutUser),
-        },
-      },
-      200,
-    );
+    return c.json(exportView(userId, data), 200);
   });
 
   app.openapi(erase, async (c) => {
     const { userId } = c.req.valid("param");
-    const { exchanges } = await memory.deleteUser(key(c, userId));
+    const { exchanges } = await memory.deleteUser(userKey(c.get("tenantId"), userId));
     audit({ event: "erase", tenantId: c.get("tenantId"), userId, exchanges });
     if (exchanges === 0) throw problems.notFound(`no memory of user ${userId}`);
     return c.body(null, 204);
   });
-}
-
-function withoutUser(node: unknown) {
-  const { userId: _, uid: __, ...rest } = node as Record<string, unknown>;
-  return rest;
 }

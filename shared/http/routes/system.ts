@@ -1,38 +1,27 @@
 /** Health, readiness, the OpenAPI document and its docs page: no API key needed. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../api/hono-env.js";
 import type { HierarchicalMemoryManager } from "../../memory/manager.js";
-import type { AppEnv } from "../env.js";
 
-type Memory = Pick<
-  HierarchicalMemoryManager,
-  "testTierConnectivity" | "getTierHealthStatus" | "ensureInitialized"
->;
+type Memory = Pick<HierarchicalMemoryManager, "testTierConnectivity" | "getTierHealthStatus" | "mode">;
 
 export function systemRoutes(app: OpenAPIHono<AppEnv>, memory: Memory) {
+  const primary = () => (memory.mode === "durable" ? "postgres" : "redis");
+
   /** Each tier's connectivity now (write, read back, delete) plus what live traffic has seen. */
   app.get("/v1/health", async (c) => {
     const connectivity = await memory.testTierConnectivity();
     const { mode, tiers: seen, outboxBacklog } = await memory.getTierHealthStatus();
     const tiers = seen.map((h) => ({ ...h, ...connectivity.find((r) => r.tier === h.tier) }));
-    const primary = connectivity.find((r) => r.tier === (mode === "durable" ? "postgres" : "redis"));
-    const status = !primary?.ok ? "down" : connectivity.every((r) => r.ok) ? "ok" : "degraded";
+    const truth = connectivity.find((r) => r.tier === primary());
+    const status = !truth?.ok ? "down" : connectivity.every((r) => r.ok) ? "ok" : "degraded";
     return c.json({ status, mode, tiers, outboxBacklog }, status === "down" ? 503 : 200);
   });
 
-  /** Ready once the schema is migrated and the tier holding the truth answers. */
+  /** Ready once the tier holding the truth answers; `reason` is a code, the details are logged. */
   app.get("/v1/ready", async (c) => {
-    try {
-      await memory.ensureInitialized();
-      const { mode } = await memory.getTierHealthStatus();
-      const primary = (await memory.testTierConnectivity(2000)).find(
-        (r) => r.tier === (mode === "durable" ? "postgres" : "redis"),
-      );
-      return primary?.ok
-        ? c.json({ ready: true }, 200)
-        : c.json({ ready: false, reason: primary?.error }, 503);
-    } catch (error) {
-      return c.json({ ready: false, reason: error instanceof Error ? error.message : String(error) }, 503);
-    }
+    const truth = (await memory.testTierConnectivity(2000)).find((r) => r.tier === primary());
+    return truth?.ok ? c.json({ ready: true }, 200) : c.json({ ready: false, reason: truth?.error }, 503);
   });
 
   app.doc31("/openapi.json", {

@@ -4,62 +4,70 @@
  * Candidates: recent messages (Redis, falling back to Postgres), full-text hits (Postgres), semantic
  * hits on summaries (Chroma), facts about the entities in the query (Neo4j).
  */
-import type { Config, TierName } from "../../config/index.js";
+import type { Config } from "../../config/index.js";
+import type { TierName } from "../../domain/tiers.js";
 import type { Exchange } from "../../domain/types.js";
 import { exchangeText } from "../../domain/types.js";
+import { TimeoutError } from "../../errors/memory-error.js";
 import type { Processing } from "../../processing/index.js";
 import { timeRangesIn } from "../../processing/time-expressions.js";
-import type { CachedExchange } from "../../tiers/redis/recent-cache.js";
+import { tierFailureCode } from "../../tiers/failures.js";
+import type { CachedExchange } from "../../tiers/recent-cache.js";
+import type { MemoryStores } from "../../tiers/stores.js";
+import { round2 } from "../../util/stats.js";
 import type { TierHealthTracker } from "../health.js";
-import type { MemoryStores } from "../stores.js";
 import { deadlineAfter, type Outcome, withinDeadline } from "./deadline.js";
 import { cut, rankAndDedupe } from "./scoring.js";
 import type { AssembledContext, Candidate, ContextRequest, TierTiming } from "./types.js";
 
+export interface AssemblerDeps {
+  stores: MemoryStores;
+  processing: Processing;
+  health: TierHealthTracker;
+  config: Pick<Config, "contextAssemblyTimeoutMs" | "maxContextItems" | "memory" | "features">;
+}
+
 export class IntelligentContextAssembler {
-  constructor(
-    private readonly stores: MemoryStores,
-    private readonly processing: Processing,
-    private readonly health: TierHealthTracker,
-    private readonly config: Pick<
-      Config,
-      "contextAssemblyTimeoutMs" | "maxContextItems" | "memory" | "features"
-    >,
-  ) {}
+  readonly #deps: AssemblerDeps;
+
+  constructor(deps: AssemblerDeps) {
+    this.#deps = deps;
+  }
 
   async assembleContext(request: ContextRequest): Promise<AssembledContext> {
+    const { stores, processing, health, config } = this.#deps;
     const started = performance.now();
-    const deadline = deadlineAfter(this.config.contextAssemblyTimeoutMs);
+    const deadline = deadlineAfter(config.contextAssemblyTimeoutMs);
     const { userId, currentQuery } = request;
     const recentLimit = request.maxRecentMessages ?? 20;
     // Each tier proposes more than it may return; ranking across tiers picks the best.
     const hitLimit = Math.max(3 * (request.maxArchiveConversations ?? 10), 30);
-    const { archive, cache, summaries, graph } = this.stores;
+    const { archive, cache, summaries, graph } = stores;
     // Late work keeps running after the deadline; its result is dropped, and it is never awaited.
     const run = <S, T>(tier: TierName, store: S | undefined, work: (s: S) => Promise<T>) =>
       store
-        ? withinDeadline(() => this.health.track(tier, () => work(store)), deadline.reached, started)
+        ? withinDeadline(() => health.track(tier, () => work(store)), deadline.reached, started)
         : undefined;
 
-    const cached = run("redis", this.config.features.caching ? cache : undefined, (c) =>
+    const cached = run("redis", config.features.caching ? cache : undefined, (c) =>
       c.recent(userId, recentLimit),
     );
     const now = request.now ?? new Date();
     const periods = timeRangesIn(currentQuery, now);
     const lexical = run("postgres", archive, (a) => a.search(userId, currentQuery, hitLimit, periods));
     const semantic = run("chroma", summaries, async (s) => {
-      const [embedding] = await this.processing.embedder.embed([currentQuery]);
+      const [embedding] = await processing.embedder.embed([currentQuery]);
       return s.query(userId, embedding ?? [], hitLimit);
     });
-    const keys = this.processing.extractor.queryKeys(currentQuery);
+    const keys = processing.extractor.queryKeys(currentQuery);
     const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit));
     // Recent messages come from the archive when the cache is off, failed, late or missed.
     const recent =
       cached?.then((o) =>
         o.status === "ok" && o.value !== undefined
           ? o
-          : this.recentFromArchive(userId, recentLimit, deadline.reached, started),
-      ) ?? this.recentFromArchive(userId, recentLimit, deadline.reached, started);
+          : this.#recentFromArchive(userId, recentLimit, deadline.reached, started),
+      ) ?? this.#recentFromArchive(userId, recentLimit, deadline.reached, started);
 
     const [recentO, lexicalO, semanticO, factsO, cachedO] = await Promise.all([
       recent,
@@ -95,16 +103,16 @@ export class IntelligentContextAssembler {
         })),
       );
 
-    const decay = { halfLifeDays: this.config.memory.halfLifeDays, floor: this.config.memory.decayFloor };
+    const decay = { halfLifeDays: config.memory.halfLifeDays, floor: config.memory.decayFloor };
     const ranked = rankAndDedupe(candidates, now, decay);
     const items = cut(
       ranked,
-      request.maxItems ?? this.config.maxContextItems,
-      request.tokenBudget ?? this.config.memory.tokenBudget,
+      request.maxItems ?? config.maxContextItems,
+      request.tokenBudget ?? config.memory.tokenBudget,
     );
 
     const timings = {
-      redis: timing(this.stores.cache, cachedO, this.config.features.caching),
+      redis: timing(cache, cachedO, config.features.caching),
       postgres: timing(archive, lexicalO),
       chroma: timing(summaries, semanticO),
       neo4j: timing(graph, factsO),
@@ -116,32 +124,28 @@ export class IntelligentContextAssembler {
     // A late tier is unhealthy now, though its call may never settle.
     for (const tier of degraded)
       if (timings[tier].status === "late")
-        this.health.record(tier, timings[tier].ms, new Error("missed the context deadline"));
+        health.record(tier, timings[tier].ms, new TimeoutError("missed the context deadline"));
     return {
       userId,
       items,
       degraded,
       timings,
-      totalMs: Math.round((performance.now() - started) * 100) / 100,
+      totalMs: round2(performance.now() - started),
       candidates: candidates.length,
     };
   }
 
-  /** As in the original design: the same assembly, timings included. */
-  assembleContextWithTiming(request: ContextRequest): Promise<AssembledContext> {
-    return this.assembleContext(request);
-  }
-
-  private recentFromArchive(
+  #recentFromArchive(
     userId: string,
     limit: number,
     deadline: Promise<void>,
     started: number,
   ): Promise<Outcome<(CachedExchange | Exchange)[] | undefined>> | undefined {
-    const archive = this.stores.archive;
+    const { stores, health } = this.#deps;
+    const archive = stores.archive;
     if (!archive) return undefined;
     return withinDeadline(
-      () => this.health.track("postgres", () => archive.recent(userId, limit)),
+      () => health.track("postgres", () => archive.recent(userId, limit)),
       deadline,
       started,
     );
@@ -165,6 +169,5 @@ function timing(
   if (outcome.status === "ok")
     return { status: "ok", ms: outcome.ms, items: Array.isArray(outcome.value) ? outcome.value.length : 0 };
   if (outcome.status === "late") return { status: "late", ms: outcome.ms, items: 0 };
-  const error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-  return { status: "error", ms: outcome.ms, items: 0, error };
+  return { status: "error", ms: outcome.ms, items: 0, error: tierFailureCode(outcome.error) };
 }

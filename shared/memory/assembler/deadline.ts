@@ -1,4 +1,5 @@
 /** Races work against a shared deadline without ever waiting past it. */
+import { round2 } from "../../util/stats.js";
 
 export type Outcome<T> =
   | { status: "ok"; value: T; ms: number }
@@ -10,7 +11,7 @@ export function withinDeadline<T>(
   deadline: Promise<void>,
   started: number,
 ): Promise<Outcome<T>> {
-  const ms = () => Math.round((performance.now() - started) * 100) / 100;
+  const ms = () => round2(performance.now() - started);
   let promise: Promise<T>;
   try {
     promise = work();

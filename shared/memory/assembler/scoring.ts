@@ -5,7 +5,7 @@
  * summary also votes for the exchanges inside it. Time decay then breaks near-ties. Ranks, unlike
  * raw scores, compare across tiers without calibration. Pure functions, unit-tested without services.
  */
-import { terms } from "../../processing/text.js";
+import { terms } from "../../util/text.js";
 import type { Candidate, ContextItem, ItemSource } from "./types.js";
 
 /**

@@ -1,5 +1,5 @@
 /** What context assembly takes and returns. */
-import type { TierName } from "../../config/index.js";
+import type { TierName } from "../../domain/tiers.js";
 
 export type ItemSource = "recent" | "archive" | "summary" | "graph";
 
@@ -30,6 +30,7 @@ export interface TierTiming {
   status: "ok" | "error" | "late" | "disabled" | "skipped";
   ms: number;
   items: number;
+  /** Why it failed, as a code ("unreachable", "timeout", ...); the details are in the log. */
   error?: string;
 }
 

@@ -4,7 +4,8 @@
  */
 import { ChromaClient } from "chromadb";
 import type { Config } from "../../config/index.js";
-import { ProbeMismatchError, probeId, type TierProbe } from "../types.js";
+import { UnexpectedAnswerError } from "../../errors/memory-error.js";
+import { probeId, type TierProbe } from "../probe.js";
 
 export function createChromaClient(config: Config["chroma"]): ChromaClient {
   const url = new URL(config.url);
@@ -33,14 +34,16 @@ export function chromaProbe(chroma: ChromaClient, url: string): TierProbe {
         .catch((error: unknown) => {
           if (error instanceof Error && error.name === "ChromaConnectionError")
             // Its message goes on about browsers and CORS; the first sentence is the news.
-            throw new Error(`cannot reach Chroma at ${host} (${error.message.split(". ")[0]})`);
+            throw new Error(`cannot reach Chroma at ${host} (${error.message.split(". ")[0]})`, {
+              cause: error,
+            });
           throw error;
         });
       const id = probeId();
       await collection.add({ ids: [id], embeddings: [[0.1, 0.2, 0.3]], documents: ["probe"] });
       try {
         const read = await collection.get({ ids: [id], include: ["documents"] });
-        if (read.documents[0] !== "probe") throw new ProbeMismatchError("chroma", "get");
+        if (read.documents[0] !== "probe") throw new UnexpectedAnswerError("chroma", "get");
       } finally {
         await collection.delete({ ids: [id] });
       }

@@ -1,90 +1,88 @@
 /**
- * Tier 3: window summaries with embeddings in Chroma. Every document carries its user_id, and every
- * query and delete is filtered by it, so one user's summaries never reach another. A user's
- * summaries live in one of `shards` collections (`<name>_<n>`, by a hash of the user id): Chroma's
- * search filtered to one user costs about the size of the whole collection (at 250,000 summaries in
- * one collection it missed a 100 ms deadline every time), so the collections stay small.
+ * Tier 3 in Chroma (the SummaryIndex port). Every document carries its user_id, and every query and
+ * delete is filtered by it. A user's summaries live in one of `shards` collections (`<name>_<n>`, by
+ * a hash of the user id): Chroma's search filtered to one user costs about the size of the whole
+ * collection it searches, so the collections stay small (see the load benchmark).
  */
 import { createHash } from "node:crypto";
 import type { ChromaClient, Collection } from "chromadb";
 import pLimit from "p-limit";
 import type { Summary } from "../../domain/types.js";
+import type { SummaryHit, SummaryIndex } from "../summary-index.js";
 
-export interface SummaryHit {
-  summary: Summary;
-  similarity: number;
-}
+export class ChromaSummaryIndex implements SummaryIndex {
+  readonly #collections = new Map<number, Promise<Collection>>();
+  readonly #chroma: ChromaClient;
+  readonly #name: string;
+  readonly #shards: number;
 
-export class ChromaSummaryIndex {
-  private readonly collections = new Map<number, Promise<Collection>>();
-  constructor(
-    private readonly chroma: ChromaClient,
-    private readonly name: string,
-    private readonly shards = 1,
-  ) {}
+  constructor(chroma: ChromaClient, name: string, shards = 1) {
+    this.#chroma = chroma;
+    this.#name = name;
+    this.#shards = shards;
+  }
+
+  /** Creates the first shard's collection; the others are created on first use. */
+  async prepare(): Promise<void> {
+    await this.ensureCollection(0);
+  }
 
   shardOf(userId: string): number {
-    return createHash("sha1").update(userId).digest().readUInt32BE(0) % this.shards;
+    return createHash("sha1").update(userId).digest().readUInt32BE(0) % this.#shards;
   }
 
   collectionName(shard: number): string {
-    return `${this.name}_${shard}`;
+    return `${this.#name}_${shard}`;
   }
 
   /** A shard's collection (the first by default), created on first use with cosine distance. */
   ensureCollection(shard = 0): Promise<Collection> {
-    let collection = this.collections.get(shard);
+    let collection = this.#collections.get(shard);
     if (!collection) {
-      collection = this.chroma
+      collection = this.#chroma
         .getOrCreateCollection({
           name: this.collectionName(shard),
           embeddingFunction: null,
           configuration: { hnsw: { space: "cosine" } },
         })
         .catch((error: unknown) => {
-          this.collections.delete(shard);
+          this.#collections.delete(shard);
           throw error;
         });
-      this.collections.set(shard, collection);
+      this.#collections.set(shard, collection);
     }
     return collection;
   }
 
-  private forUser(userId: string): Promise<Collection> {
+  #forUser(userId: string): Promise<Collection> {
     return this.ensureCollection(this.shardOf(userId));
   }
 
   /** Every shard's collection (for checks over all summaries). */
   all(): Promise<Collection[]> {
-    return Promise.all(Array.from({ length: this.shards }, (_, shard) => this.ensureCollection(shard)));
+    return Promise.all(Array.from({ length: this.#shards }, (_, shard) => this.ensureCollection(shard)));
   }
 
   /** Deletes every shard's collection (a benchmark's fresh start). */
   async dropAll(): Promise<void> {
-    this.collections.clear();
+    this.#collections.clear();
     await Promise.all(
-      Array.from({ length: this.shards }, (_, shard) =>
-        this.chroma.deleteCollection({ name: this.collectionName(shard) }).catch(() => undefined),
+      Array.from({ length: this.#shards }, (_, shard) =>
+        this.#chroma.deleteCollection({ name: this.collectionName(shard) }).catch(() => undefined),
       ),
     );
   }
 
   async upsert(items: readonly { summary: Summary; embedding: number[] }[]): Promise<void> {
-    const byShard = new Map<number, { summary: Summary; embedding: number[] }[]>();
-    for (const item of items) {
-      const shard = this.shardOf(item.summary.userId);
-      const list = byShard.get(shard) ?? [];
-      list.push(item);
-      byShard.set(shard, list);
-    }
+    const byShard = Map.groupBy(items, (item) => this.shardOf(item.summary.userId));
     // Writes to different collections proceed in parallel (one collection's are serialized).
     const limit = pLimit(8);
     await Promise.all(
-      [...byShard].map(([shard, shardItems]) => limit(() => this.upsertInto(shard, shardItems))),
+      [...byShard].map(([shard, shardItems]) => limit(() => this.#upsertInto(shard, shardItems))),
     );
   }
 
-  private async upsertInto(shard: number, items: readonly { summary: Summary; embedding: number[] }[]) {
+  async #upsertInto(shard: number, items: readonly { summary: Summary; embedding: number[] }[]) {
     const collection = await this.ensureCollection(shard);
     await collection.upsert({
       ids: items.map(({ summary }) => docId(summary.userId, summary.windowIndex)),
@@ -101,7 +99,7 @@ export class ChromaSummaryIndex {
   }
 
   async query(userId: string, embedding: number[], limit: number): Promise<SummaryHit[]> {
-    const collection = await this.forUser(userId);
+    const collection = await this.#forUser(userId);
     const result = await collection.query({
       queryEmbeddings: [embedding],
       nResults: limit,
@@ -130,7 +128,7 @@ export class ChromaSummaryIndex {
   /** The exchange ids each stored window of this user covers, by window index. */
   async windowsOf(userId: string, windowIndexes: readonly number[]): Promise<Map<number, string[]>> {
     if (windowIndexes.length === 0) return new Map();
-    const collection = await this.forUser(userId);
+    const collection = await this.#forUser(userId);
     const result = await collection.get({
       ids: [...new Set(windowIndexes)].map((w) => docId(userId, w)),
       include: ["metadatas"],
@@ -146,13 +144,13 @@ export class ChromaSummaryIndex {
   }
 
   async countForUser(userId: string): Promise<number> {
-    const collection = await this.forUser(userId);
+    const collection = await this.#forUser(userId);
     const result = await collection.get({ where: { user_id: userId }, include: [] });
     return result.ids.length;
   }
 
   async deleteUser(userId: string): Promise<void> {
-    const collection = await this.forUser(userId);
+    const collection = await this.#forUser(userId);
     await collection.delete({ where: { user_id: userId } });
   }
 }

@@ -1,7 +1,8 @@
 /** Tier 4 client: the official Neo4j driver over Bolt; one driver per container, reused. */
 import neo4j, { type Driver } from "neo4j-driver";
 import type { Config } from "../../config/index.js";
-import { ProbeMismatchError, probeId, type TierProbe } from "../types.js";
+import { UnexpectedAnswerError } from "../../errors/memory-error.js";
+import { probeId, type TierProbe } from "../probe.js";
 
 export function createNeo4jDriver(config: Config["neo4j"]): Driver {
   return neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
@@ -27,7 +28,7 @@ export function neo4jProbe(driver: Driver, database?: string): TierProbe {
           { id },
           { ...options, routing: neo4j.routing.READ },
         );
-        if (read.records[0]?.get("id") !== id) throw new ProbeMismatchError("neo4j", "MATCH");
+        if (read.records[0]?.get("id") !== id) throw new UnexpectedAnswerError("neo4j", "MATCH");
       } finally {
         await driver.executeQuery("MATCH (p:TierProbe {id: $id}) DELETE p", { id }, options);
       }

@@ -1,28 +1,28 @@
 /**
- * Tier 4: what users told us, as a graph. Every node carries its userId and a deterministic uid, so
- * replaying an exchange is idempotent and one user's graph never joins another's. Cypher is
+ * Tier 4 in Neo4j (the KnowledgeGraph port). Every node carries its userId and a deterministic uid,
+ * so replaying an exchange is idempotent and one user's graph never joins another's. Cypher is
  * parameterized only.
  */
 import neo4j, { type Driver } from "neo4j-driver";
 import type { Exchange, Extraction } from "../../domain/types.js";
+import {
+  type GraphFact,
+  type GraphNode,
+  graphUid,
+  type KnowledgeGraph,
+  uidSeparator as sep,
+} from "../knowledge-graph.js";
 
-export interface GraphFact {
-  text: string;
-  exchangeId: string;
-  at: Date;
-  about: string[];
-  hits: number;
-}
+export class Neo4jKnowledgeGraph implements KnowledgeGraph {
+  readonly #driver: Driver;
+  readonly #database?: string;
 
-const sep = "\u001f";
+  constructor(driver: Driver, database?: string) {
+    this.#driver = driver;
+    this.#database = database;
+  }
 
-export class Neo4jKnowledgeGraph {
-  constructor(
-    private readonly driver: Driver,
-    private readonly database?: string,
-  ) {}
-
-  async ensureSchema(): Promise<void> {
+  async prepare(): Promise<void> {
     for (const statement of [
       "CREATE CONSTRAINT mem_user_id IF NOT EXISTS FOR (u:MemUser) REQUIRE u.id IS UNIQUE",
       "CREATE CONSTRAINT entity_uid IF NOT EXISTS FOR (e:Entity) REQUIRE e.uid IS UNIQUE",
@@ -30,17 +30,13 @@ export class Neo4jKnowledgeGraph {
       "CREATE INDEX entity_user IF NOT EXISTS FOR (e:Entity) ON (e.userId)",
       "CREATE INDEX fact_user IF NOT EXISTS FOR (f:Fact) ON (f.userId)",
     ])
-      await this.write(statement, {});
-  }
-
-  apply(exchange: Exchange, extraction: Extraction): Promise<void> {
-    return this.applyMany([{ exchange, extraction }]);
+      await this.#write(statement, {});
   }
 
   /** Merges many exchanges' entities, facts and relations in one transaction (one round trip). */
   async applyMany(items: readonly { exchange: Exchange; extraction: Extraction }[]): Promise<void> {
     if (items.length === 0) return;
-    await this.write(
+    await this.#write(
       `UNWIND $items AS item
        MERGE (u:MemUser {id: item.userId})
        WITH u, item
@@ -86,15 +82,15 @@ export class Neo4jKnowledgeGraph {
   /** Facts about any of `keys`, most entities matched first, then newest. */
   async factsFor(userId: string, keys: readonly string[], limit: number): Promise<GraphFact[]> {
     if (keys.length === 0) return [];
-    const { records } = await this.driver.executeQuery(
+    const { records } = await this.#driver.executeQuery(
       `UNWIND $uids AS uid
        MATCH (e:Entity {uid: uid})<-[:ABOUT]-(f:Fact)
        WHERE f.userId = $userId
        WITH f, collect(DISTINCT e.name) AS about
        RETURN f.text AS text, f.exchangeId AS exchangeId, f.at AS at, about, size(about) AS hits
        ORDER BY hits DESC, at DESC LIMIT $limit`,
-      { userId, uids: keys.map((k) => userId + sep + k), limit: neo4j.int(limit) },
-      { database: this.database, routing: neo4j.routing.READ },
+      { userId, uids: keys.map((k) => graphUid(userId, k)), limit: neo4j.int(limit) },
+      { database: this.#database, routing: neo4j.routing.READ },
     );
     return records.map((r) => ({
       text: r.get("text") as string,
@@ -107,35 +103,35 @@ export class Neo4jKnowledgeGraph {
 
   /** How many facts each of these exchanges of the user produced. */
   async factCounts(userId: string, exchangeIds: readonly string[]): Promise<Map<string, number>> {
-    const { records } = await this.driver.executeQuery(
+    const { records } = await this.#driver.executeQuery(
       `UNWIND $ids AS id
        OPTIONAL MATCH (f:Fact {userId: $userId, exchangeId: id})
        RETURN id, count(f) AS n`,
       { userId, ids: exchangeIds },
-      { database: this.database, routing: neo4j.routing.READ },
+      { database: this.#database, routing: neo4j.routing.READ },
     );
     return new Map(records.map((r) => [r.get("id") as string, Number(r.get("n"))]));
   }
 
   async counts(userId: string): Promise<{ entities: number; facts: number }> {
-    const { records } = await this.driver.executeQuery(
+    const { records } = await this.#driver.executeQuery(
       `OPTIONAL MATCH (e:Entity {userId: $userId}) WITH count(e) AS entities
        OPTIONAL MATCH (f:Fact {userId: $userId}) RETURN entities, count(f) AS facts`,
       { userId },
-      { database: this.database, routing: neo4j.routing.READ },
+      { database: this.#database, routing: neo4j.routing.READ },
     );
     return { entities: records[0]?.get("entities") ?? 0, facts: records[0]?.get("facts") ?? 0 };
   }
 
   /** Everything of the user in the graph, in a stable order (by uid), so two exports compare equal. */
-  async exportUser(userId: string): Promise<{ entities: unknown[]; facts: unknown[] }> {
+  async exportUser(userId: string): Promise<{ entities: GraphNode[]; facts: GraphNode[] }> {
     const read = async (label: "Entity" | "Fact") => {
-      const { records } = await this.driver.executeQuery(
+      const { records } = await this.#driver.executeQuery(
         `MATCH (n:${label} {userId: $userId}) RETURN properties(n) AS p ORDER BY n.uid`,
         { userId },
-        { database: this.database, routing: neo4j.routing.READ },
+        { database: this.#database, routing: neo4j.routing.READ },
       );
-      return records.map((r) => r.get("p"));
+      return records.map((r) => r.get("p") as GraphNode);
     };
     return { entities: await read("Entity"), facts: await read("Fact") };
   }
@@ -145,18 +141,18 @@ export class Neo4jKnowledgeGraph {
     for (const label of ["Fact", "Entity"]) {
       let deleted = 1;
       while (deleted > 0) {
-        const result = await this.driver.executeQuery(
+        const result = await this.#driver.executeQuery(
           `MATCH (n:${label} {userId: $userId}) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS n`,
           { userId },
-          { database: this.database },
+          { database: this.#database },
         );
         deleted = result.records[0]?.get("n") ?? 0;
       }
     }
-    await this.write("MATCH (u:MemUser {id: $userId}) DETACH DELETE u", { userId });
+    await this.#write("MATCH (u:MemUser {id: $userId}) DETACH DELETE u", { userId });
   }
 
-  private async write(cypher: string, params: Record<string, unknown>) {
-    await this.driver.executeQuery(cypher, params, { database: this.database });
+  async #write(cypher: string, params: Record<string, unknown>) {
+    await this.#driver.executeQuery(cypher, params, { database: this.#database });
   }
 }

@@ -1,12 +1,32 @@
 /**
  * Tier 2 client: Neon's serverless driver, which speaks the Postgres protocol over a WebSocket.
  * This is the only module that touches neonConfig. In production the defaults (secure WebSocket
- * to Neon) apply; locally `wsProxy` points at the emulation's WebSocket-to-TCP bridge.
+ * to Neon) apply; locally `wsProxy` points at the emulation's WebSocket-to-TCP bridge. The stores
+ * query through `guard(pool)`, so "Postgres is unreachable or overloaded" leaves the tier as a
+ * TierUnavailableError, never as a driver error.
  */
-import { neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
+import {
+  neonConfig,
+  Pool,
+  type PoolClient,
+  type QueryConfig,
+  type QueryResult,
+  type QueryResultRow,
+} from "@neondatabase/serverless";
 import ws from "ws";
 import type { Config } from "../../config/index.js";
-import { ProbeMismatchError, probeId, type TierProbe } from "../types.js";
+import { TierUnavailableError, UnexpectedAnswerError } from "../../errors/memory-error.js";
+import { probeId, type TierProbe } from "../probe.js";
+import { isPostgresUnavailable } from "./errors.js";
+
+/** What a query can go through: the guarded pool or a transaction's client. */
+export interface Queryable {
+  // biome-ignore lint/suspicious/noExplicitAny: the driver's own default row type.
+  query<R extends QueryResultRow = any>(
+    text: string | QueryConfig,
+    values?: unknown[],
+  ): Promise<QueryResult<R>>;
+}
 
 export function createPostgresPool(config: Config["postgres"]): Pool {
   neonConfig.webSocketConstructor = ws;
@@ -31,12 +51,25 @@ export function createPostgresPool(config: Config["postgres"]): Pool {
   return pool;
 }
 
+/** Rethrows an unreachable or overloaded Postgres as TierUnavailableError; any other error as it is. */
+export function rethrowUnavailable(error: unknown): never {
+  if (isPostgresUnavailable(error)) throw new TierUnavailableError("postgres", { cause: error });
+  throw error;
+}
+
+/** The pool's queries, with unavailability translated (see rethrowUnavailable). */
+export function guard(pool: Pool): Queryable {
+  return {
+    query: (text, values) => pool.query(text, values).catch(rethrowUnavailable),
+  };
+}
+
 /**
  * Runs `work` with a checked-out client. While it is out, a dropped connection would emit 'error'
  * on the client with nobody listening (a crash); the listener keeps it to the next query's error.
  */
 export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch(rethrowUnavailable);
   const onError = () => undefined;
   client.on("error", onError);
   try {
@@ -59,7 +92,7 @@ export function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promi
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     }
-  });
+  }).catch(rethrowUnavailable);
 }
 
 export function postgresProbe(pool: Pool): TierProbe {
@@ -72,7 +105,7 @@ export function postgresProbe(pool: Pool): TierProbe {
         await client.query("CREATE TEMP TABLE tier_probe (id text PRIMARY KEY) ON COMMIT DROP");
         await client.query("INSERT INTO tier_probe (id) VALUES ($1)", [marker]);
         const read = await client.query<{ id: string }>("SELECT id FROM tier_probe WHERE id = $1", [marker]);
-        if (read.rows[0]?.id !== marker) throw new ProbeMismatchError("postgres", "SELECT");
+        if (read.rows[0]?.id !== marker) throw new UnexpectedAnswerError("postgres", "SELECT");
         await client.query("DELETE FROM tier_probe WHERE id = $1", [marker]);
       });
     },

@@ -11,16 +11,11 @@
  * LoCoMo recall@10 (lexical alone): 0.60 for the exchange field, 0.72 with its window, 0.74 with
  * the periods, 0.77 with the speakers too.
  */
-import type { Pool } from "@neondatabase/serverless";
-import type { Exchange } from "../../domain/types.js";
-import { contentWords } from "../../processing/text.js";
-import type { TimeRange } from "../../processing/time-expressions.js";
+import type { TimeRange } from "../../domain/time.js";
+import { contentWords } from "../../util/text.js";
+import type { LexicalHit } from "../archive.js";
+import type { Queryable } from "./client.js";
 import { type ExchangeRow, exchangeColumnsOf, toExchange } from "./rows.js";
-
-export interface LexicalHit {
-  exchange: Exchange;
-  rank: number;
-}
 
 /** BM25's usual constants. */
 const k1 = 1.2;
@@ -85,7 +80,7 @@ const sql = `
   ranked AS (
     SELECT ${exchangeColumnsOf("e")},
            (coalesce(own.s, 0) + ${windowWeight} * w.s)
-           * CASE WHEN string_to_array(lower(e.speaker), ' ') && string_to_array($2, ' ')
+           * CASE WHEN regexp_split_to_array(lower(e.speaker), '[^[:alnum:]]+') && string_to_array($2, ' ')
                   THEN ${speakerBoost} ELSE 1 END
            * CASE WHEN e.created_at <@ $4::tstzmultirange THEN ${periodBoost} ELSE 1 END AS rank
       FROM windowed w
@@ -104,7 +99,7 @@ export function periodsLiteral(periods: readonly TimeRange[]): string | null {
 }
 
 export async function searchBm25(
-  pool: Pool,
+  db: Queryable,
   userId: string,
   query: string,
   limit: number,
@@ -113,8 +108,8 @@ export async function searchBm25(
   const words = queryWords(query);
   if (words.length === 0) return [];
   // Named, so each connection prepares it once: planning this query costs about as much as running it.
-  const { rows } = await pool.query<ExchangeRow & { rank: number }>({
-    name: "hm_contextual_bm25_v2",
+  const { rows } = await db.query<ExchangeRow & { rank: number }>({
+    name: "hm_contextual_bm25_v3",
     text: sql,
     values: [userId, words.join(" "), limit, periodsLiteral(periods)],
   });

@@ -1,10 +1,12 @@
 /**
- * The outbox: one row per (exchange, projection tier) still to be applied. Rows are claimed with a
- * lease (SKIP LOCKED, so workers never block each other), deleted when applied, and pushed back
- * with exponential backoff when the tier fails.
+ * The outbox in Postgres (the Outbox port): rows are claimed with a lease (SKIP LOCKED, so workers
+ * never block each other), deleted when applied, and pushed back with backoff when the tier fails.
  */
 import type { Pool } from "@neondatabase/serverless";
-import type { OutboxItem, ProjectionTier } from "../../domain/types.js";
+import type { ProjectionTier } from "../../domain/tiers.js";
+import type { OutboxItem } from "../../domain/types.js";
+import { type Outbox, retryDelayMs } from "../outbox.js";
+import { guard, type Queryable } from "./client.js";
 
 interface OutboxRow {
   id: string;
@@ -22,16 +24,19 @@ const toItem = (r: OutboxRow): OutboxItem => ({
   attempts: r.attempts,
 });
 
-export class PostgresOutbox {
-  constructor(private readonly pool: Pool) {}
+export class PostgresOutbox implements Outbox {
+  readonly #db: Queryable;
 
-  /** Claims up to `limit` due rows (optionally of one exchange) for `leaseMs`. */
+  constructor(pool: Pool) {
+    this.#db = guard(pool);
+  }
+
   async claim(
     limit: number,
     leaseMs: number,
     only: { exchangeId?: string; tiers?: readonly ProjectionTier[] } = {},
   ): Promise<OutboxItem[]> {
-    const { rows } = await this.pool.query<OutboxRow>(
+    const { rows } = await this.#db.query<OutboxRow>(
       `UPDATE outbox SET available_at = now() + make_interval(secs => $2::float8 / 1000), attempts = attempts + 1
         WHERE id IN (
           SELECT id FROM outbox
@@ -45,30 +50,26 @@ export class PostgresOutbox {
   }
 
   async complete(ids: readonly number[]): Promise<void> {
-    if (ids.length > 0) await this.pool.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [ids]);
+    if (ids.length > 0) await this.#db.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [ids]);
   }
 
-  /** Marks these exchanges' rows for one tier done (after a bulk projection applied them). */
   async completeFor(exchangeIds: readonly string[], tier: ProjectionTier): Promise<void> {
     if (exchangeIds.length > 0)
-      await this.pool.query("DELETE FROM outbox WHERE exchange_id = ANY($1::uuid[]) AND tier = $2", [
+      await this.#db.query("DELETE FROM outbox WHERE exchange_id = ANY($1::uuid[]) AND tier = $2", [
         exchangeIds,
         tier,
       ]);
   }
 
-  /** Backoff: 1 s, 2 s, 4 s ... capped at 5 minutes. */
   async fail(id: number, attempts: number, error: string): Promise<void> {
-    const delayMs = Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
-    await this.pool.query(
+    await this.#db.query(
       "UPDATE outbox SET last_error = $2, available_at = now() + make_interval(secs => $3::float8 / 1000) WHERE id = $1",
-      [id, error.slice(0, 1000), delayMs],
+      [id, error.slice(0, 1000), retryDelayMs(attempts)],
     );
   }
 
-  /** Rows still to apply, per tier (due or not). */
   async backlog(): Promise<Record<ProjectionTier, number>> {
-    const { rows } = await this.pool.query<{ tier: ProjectionTier; n: string }>(
+    const { rows } = await this.#db.query<{ tier: ProjectionTier; n: string }>(
       "SELECT tier, count(*) AS n FROM outbox GROUP BY tier",
     );
     const counts = { redis: 0, chroma: 0, neo4j: 0 };
@@ -76,9 +77,8 @@ export class PostgresOutbox {
     return counts;
   }
 
-  /** Makes every row due now (after a tier is back, an operator need not wait out the backoff). */
   async releaseAll(tier?: ProjectionTier): Promise<void> {
-    await this.pool.query("UPDATE outbox SET available_at = now() WHERE $1::text IS NULL OR tier = $1", [
+    await this.#db.query("UPDATE outbox SET available_at = now() WHERE $1::text IS NULL OR tier = $1", [
       tier ?? null,
     ]);
   }

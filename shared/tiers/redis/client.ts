@@ -4,7 +4,8 @@
  */
 import { Redis } from "@upstash/redis";
 import type { Config } from "../../config/index.js";
-import { ProbeMismatchError, probeId, type TierProbe } from "../types.js";
+import { UnexpectedAnswerError } from "../../errors/memory-error.js";
+import { probeId, type TierProbe } from "../probe.js";
 
 export function createRedisClient(config: Config["redis"]): Redis {
   return new Redis({
@@ -24,7 +25,7 @@ export function redisProbe(redis: Redis, keyPrefix: string): TierProbe {
       await redis.set(key, value, { ex: 30 });
       try {
         const read = await redis.get<typeof value>(key);
-        if (read?.at !== value.at) throw new ProbeMismatchError("redis", "GET");
+        if (read?.at !== value.at) throw new UnexpectedAnswerError("redis", "GET");
       } finally {
         await redis.del(key);
       }

@@ -1,19 +1,7 @@
-/**
- * Tier 1: each user's most recent exchanges as one Redis list, newest first, bounded and expiring.
- * Invariant: the list holds the user's newest min(count, size) exchanges, or does not exist; a read is
- * one LRANGE (one round trip).
- */
+/** Tier 1 in Redis (the RecentCache port): each user's list is one Redis list; a read is one round trip. */
 import type { Redis } from "@upstash/redis";
 import type { Exchange } from "../../domain/types.js";
-
-export interface CachedExchange {
-  id: string;
-  ordinal: number;
-  userMessage: string;
-  botResponse: string;
-  speaker?: string;
-  createdAt: string;
-}
+import { type CachedExchange, type RecentCache, toCachedExchange } from "../recent-cache.js";
 
 export interface RecentCacheOptions {
   keyPrefix: string;
@@ -22,17 +10,19 @@ export interface RecentCacheOptions {
   ttlSeconds: number;
 }
 
-export class RedisRecentCache {
-  private readonly size: number;
-  constructor(
-    private readonly redis: Redis,
-    private readonly options: RecentCacheOptions,
-  ) {
-    this.size = options.size ?? 50;
+export class RedisRecentCache implements RecentCache {
+  readonly capacity: number;
+  readonly #redis: Redis;
+  readonly #options: RecentCacheOptions;
+
+  constructor(redis: Redis, options: RecentCacheOptions) {
+    this.#redis = redis;
+    this.#options = options;
+    this.capacity = options.size ?? 50;
   }
 
   key(userId: string) {
-    return `${this.options.keyPrefix}recent:${userId}`;
+    return `${this.#options.keyPrefix}recent:${userId}`;
   }
 
   /**
@@ -41,20 +31,22 @@ export class RedisRecentCache {
    */
   async push(exchange: Exchange): Promise<boolean> {
     const key = this.key(exchange.userId);
-    const p = this.redis.pipeline();
-    p.lpush(key, toCached(exchange));
-    p.ltrim(key, 0, this.size - 1);
-    p.expire(key, this.options.ttlSeconds);
+    const p = this.#redis.pipeline();
+    p.lpush(key, toCachedExchange(exchange));
+    p.ltrim(key, 0, this.capacity - 1);
+    p.expire(key, this.#options.ttlSeconds);
     const [length] = (await p.exec()) as [number, unknown, unknown];
-    return length >= Math.min(exchange.ordinal, this.size);
+    return length >= Math.min(exchange.ordinal, this.capacity);
   }
 
   /** Newest first; `undefined` when the user has no list (a miss, not "no history"). */
   async recent(userId: string, limit: number): Promise<CachedExchange[] | undefined> {
     const key = this.key(userId);
-    const p = this.redis.pipeline();
+    // LRANGE 0 -1 is the whole list: a limit of 0 asks whether the list exists, nothing more.
+    if (limit <= 0) return (await this.#redis.exists(key)) ? [] : undefined;
+    const p = this.#redis.pipeline();
     p.exists(key);
-    p.lrange<CachedExchange>(key, 0, Math.min(limit, this.size) - 1);
+    p.lrange<CachedExchange>(key, 0, Math.min(limit, this.capacity) - 1);
     const [exists, items] = (await p.exec()) as [number, CachedExchange[]];
     return exists ? items : undefined;
   }
@@ -67,14 +59,14 @@ export class RedisRecentCache {
   /** Replaces many users' lists in one transaction (one round trip). */
   async replaceMany(lists: ReadonlyMap<string, readonly Exchange[]>): Promise<void> {
     if (lists.size === 0) return;
-    const tx = this.redis.multi();
+    const tx = this.#redis.multi();
     for (const [userId, newestFirst] of lists) {
       const key = this.key(userId);
       tx.del(key);
-      const items = newestFirst.slice(0, this.size).map(toCached);
+      const items = newestFirst.slice(0, this.capacity).map(toCachedExchange);
       if (items.length > 0) {
         tx.rpush(key, ...items);
-        tx.expire(key, this.options.ttlSeconds);
+        tx.expire(key, this.#options.ttlSeconds);
       }
     }
     await tx.exec();
@@ -85,25 +77,12 @@ export class RedisRecentCache {
    * TTL). Returns the id stored first, or undefined when this call claimed the key.
    */
   async claimIdempotencyKey(userId: string, key: string, id: string): Promise<string | undefined> {
-    const redisKey = `${this.options.keyPrefix}idem:${userId}:${key}`;
-    const set = await this.redis.set(redisKey, id, { nx: true, ex: this.options.ttlSeconds });
-    return set === "OK" ? undefined : ((await this.redis.get<string>(redisKey)) ?? undefined);
+    const redisKey = `${this.#options.keyPrefix}idem:${userId}:${key}`;
+    const set = await this.#redis.set(redisKey, id, { nx: true, ex: this.#options.ttlSeconds });
+    return set === "OK" ? undefined : ((await this.#redis.get<string>(redisKey)) ?? undefined);
   }
 
   async deleteUser(userId: string): Promise<void> {
-    await this.redis.del(this.key(userId));
-  }
-
-  get capacity() {
-    return this.size;
+    await this.#redis.del(this.key(userId));
   }
 }
-
-const toCached = (e: Exchange): CachedExchange => ({
-  id: e.id,
-  ordinal: e.ordinal,
-  userMessage: e.userMessage,
-  botResponse: e.botResponse,
-  speaker: e.speaker,
-  createdAt: e.createdAt.toISOString(),
-});

@@ -1,0 +1,142 @@
+/**
+ * Request and response schemas of the API: the validation at the edge (REST, MCP, console) and the
+ * OpenAPI document. The rules themselves (user ids, storable text, tiers) belong to the domain.
+ */
+import { z } from "@hono/zod-openapi";
+import { tenantIdPattern, tenantIdRule, userIdPattern, userIdRule } from "../domain/identity.js";
+import { hasUnstorableText, isStorableText, unstorableRule } from "../domain/storable.js";
+import { projectionTiers, tierNames } from "../domain/tiers.js";
+
+export const UserId = z.string().regex(userIdPattern, `must be ${userIdRule}`);
+export const TenantId = z.string().regex(tenantIdPattern, `must be a tenant id (${tenantIdRule})`);
+
+export const UserParams = z.object({
+  userId: UserId.openapi({ param: { name: "userId", in: "path" }, example: "discord-123456" }),
+});
+
+const storableText = (max: number) => z.string().max(max).refine(isStorableText, unstorableRule);
+
+export const StoreRequest = z
+  .object({
+    userMessage: storableText(32_000),
+    botResponse: storableText(32_000),
+    speaker: storableText(200).regex(/\S/, "must not be blank").optional().openapi({
+      description:
+        "Who wrote userMessage, when the memory holds a conversation between people (a group chat, a transcript). A query naming the speaker favours what they said.",
+      example: "Caroline",
+    }),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine((m) => !hasUnstorableText(m), unstorableRule)
+      .optional(),
+    timestamp: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "When it happened; default now." }),
+  })
+  .refine((b) => b.userMessage.trim() !== "" || b.botResponse.trim() !== "", {
+    message: "userMessage and botResponse cannot both be empty",
+    path: ["userMessage"],
+  })
+  .openapi("StoreRequest");
+
+export const IdempotencyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: "A retry with the same key returns the first answer and writes nothing." }),
+});
+
+export const StoreResponse = z
+  .object({
+    exchangeId: z.uuid(),
+    userId: z.string(),
+    duplicate: z.boolean(),
+    pending: z.array(z.enum(projectionTiers)),
+  })
+  .openapi("StoreResponse");
+
+export const ContextRequest = z
+  .object({
+    query: storableText(4000).min(1),
+    maxRecentMessages: z.number().int().min(1).max(100).optional(),
+    maxArchiveConversations: z.number().int().min(1).max(100).optional(),
+    maxItems: z.number().int().min(1).max(200).optional(),
+    tokenBudget: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .openapi("ContextRequest");
+
+const TierTiming = z.object({
+  status: z.enum(["ok", "error", "late", "disabled", "skipped"]),
+  ms: z.number(),
+  items: z.number(),
+  error: z
+    .string()
+    .optional()
+    .openapi({ description: "Why the tier failed, as a code", example: "unreachable" }),
+});
+
+export const ContextResponse = z
+  .object({
+    userId: z.string(),
+    items: z.array(
+      z.object({
+        source: z.enum(["recent", "archive", "summary", "graph"]),
+        text: z.string(),
+        timestamp: z.string(),
+        score: z.number(),
+        exchangeIds: z.array(z.string()),
+      }),
+    ),
+    degraded: z.array(z.enum(tierNames)),
+    timings: z.record(z.string(), TierTiming),
+    totalMs: z.number(),
+  })
+  .openapi("ContextResponse");
+
+export const ListQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const ExchangeView = z
+  .object({
+    id: z.string(),
+    userMessage: z.string(),
+    botResponse: z.string(),
+    speaker: z.string().optional(),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
+  .openapi("Exchange");
+
+export const ListResponse = z
+  .object({ items: z.array(ExchangeView), nextCursor: z.string().nullable() })
+  .openapi("ExchangePage");
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+  })
+  .openapi("Problem");
+
+export const ExportResponse = z
+  .object({
+    userId: z.string(),
+    exportedAt: z.string(),
+    exchanges: z.array(ExchangeView),
+    summaries: z.array(z.record(z.string(), z.unknown())),
+    recentCache: z.array(z.record(z.string(), z.unknown())),
+    graph: z.object({
+      entities: z.array(z.record(z.string(), z.unknown())),
+      facts: z.array(z.record(z.string(), z.unknown())),
+    }),
+  })
+  .openapi("UserExport");

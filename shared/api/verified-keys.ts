@@ -1,0 +1,52 @@
+/**
+ * Verified API keys, remembered (lru-cache) so a warm container does not ask Postgres on every
+ * request. Under load a busy key's entry expiring must not send every in-flight request to Postgres
+ * at once: when the pool is saturated they would all wait out the pool timeout together and fail.
+ * So one check per key runs at a time, and for up to another `ttlMs` after expiry the last answer is
+ * used while that check runs. A revoked key thus stops working within `ttlMs` plus one re-check; a
+ * failing re-check keeps the last answer until it is `2 x ttlMs` old.
+ */
+import { LRUCache } from "lru-cache";
+
+export type VerifyKey = (key: string) => Promise<string | undefined>;
+
+export class VerifiedKeys {
+  readonly #cache: LRUCache<string, string>;
+  readonly #ttlMs: number;
+
+  /** `ttlMs` default 60 s; `now` for tests; at most `maxEntries` keys (default 10,000), least recent out first. */
+  constructor(
+    verify: VerifyKey,
+    ttlMs = 60_000,
+    now: () => number = performance.now.bind(performance),
+    maxEntries = 10_000,
+  ) {
+    this.#ttlMs = ttlMs;
+    this.#cache = new LRUCache<string, string>({
+      max: maxEntries,
+      // An answer is used at most this long after its check: its TTL, then as long again while re-checked.
+      ttl: 2 * ttlMs,
+      // Read the clock on every check (the default caches it for a millisecond, by a timer).
+      ttlResolution: 0,
+      perf: { now },
+      // A failed re-check keeps the last answer (until it ages out); a key found invalid is dropped (below).
+      noDeleteOnFetchRejection: true,
+      fetchMethod: (key) => verify(key),
+    });
+  }
+
+  /** The key's tenant, or undefined for a key that is not (or no longer) valid. */
+  async tenantOf(key: string): Promise<string | undefined> {
+    const left = this.#cache.getRemainingTTL(key);
+    const last = left > 0 ? this.#cache.get(key) : undefined;
+    // Unknown, aged out, or its first check still running: wait for the (single) check.
+    if (last === undefined) return this.#cache.fetch(key);
+    // Past its TTL: re-check in the background; the next request past the grace sees any error.
+    if (left <= this.#ttlMs)
+      this.#cache.fetch(key, { forceRefresh: true }).then(
+        (tenantId) => tenantId === undefined && this.#cache.delete(key),
+        () => undefined,
+      );
+    return last;
+  }
+}

@@ -1,0 +1,29 @@
+/** How stored data is shown to clients, by the REST API, the MCP tools and the console alike. */
+import type { z } from "@hono/zod-openapi";
+import type { Exchange } from "../domain/types.js";
+import type { UserExport } from "../memory/user-data.js";
+import type { ExchangeView, ExportResponse } from "./schemas.js";
+
+export const exchangeView = (e: Exchange): z.infer<typeof ExchangeView> => ({
+  id: e.id,
+  userMessage: e.userMessage,
+  botResponse: e.botResponse,
+  speaker: e.speaker,
+  metadata: e.metadata,
+  createdAt: e.createdAt.toISOString(),
+});
+
+/** An export as the tenant sees it: user ids as the tenant knows them, no internal node ids. */
+export const exportView = (userId: string, data: UserExport): z.infer<typeof ExportResponse> => ({
+  userId,
+  exportedAt: data.exportedAt,
+  exchanges: data.exchanges.map(exchangeView),
+  summaries: data.summaries.map(({ userId: _, ...s }) => s),
+  recentCache: data.recentCache,
+  graph: { entities: data.graph.entities.map(withoutUser), facts: data.graph.facts.map(withoutUser) },
+});
+
+function withoutUser(node: Record<string, unknown>) {
+  const { userId: _, uid: __, ...rest } = node;
+  return rest;
+}

@@ -1,0 +1,95 @@
+/**
+ * The tiers' readiness and health: preparing them (schema migrations, collections, constraints; at
+ * start-up or deploy), testing their connectivity on demand, and what live traffic has seen.
+ */
+import type { ProjectionTier } from "../domain/tiers.js";
+import { describeError, TierUnavailableError } from "../errors/memory-error.js";
+import { testTierConnectivity } from "../tiers/connectivity.js";
+import { tierFailureCode } from "../tiers/failures.js";
+import type { Outbox } from "../tiers/outbox.js";
+import type { TierConnectivity, TierProbe, TierSetup } from "../tiers/probe.js";
+import type { Logger } from "../util/logger.js";
+import { round2 } from "../util/stats.js";
+import type { TierHealth, TierHealthTracker } from "./health.js";
+
+export interface HealthStatus {
+  mode: "durable" | "cache-only";
+  tiers: TierHealth[];
+  outboxBacklog?: Record<ProjectionTier, number>;
+}
+
+export interface HealthDeps {
+  setup: readonly TierSetup[];
+  probes: readonly TierProbe[];
+  outbox?: Outbox;
+  tracker: TierHealthTracker;
+  logger: Logger;
+}
+
+export class HealthService {
+  readonly #deps: HealthDeps;
+
+  constructor(deps: HealthDeps) {
+    this.#deps = deps;
+  }
+
+  get mode(): HealthStatus["mode"] {
+    return this.#deps.tracker.isEnabled("postgres") ? "durable" : "cache-only";
+  }
+
+  /**
+   * Prepares every enabled tier. A projection tier that fails is reported (the outbox repairs it
+   * later); Postgres failing throws TierUnavailableError, since nothing can be stored without it.
+   */
+  async initialize(): Promise<TierConnectivity[]> {
+    const { setup, tracker, logger } = this.#deps;
+    const results = await Promise.all(
+      setup.map(async (step): Promise<TierConnectivity & { cause?: unknown }> => {
+        const started = performance.now();
+        try {
+          await tracker.track(step.tier, () => step.run());
+          return { tier: step.tier, ok: true, latencyMs: round2(performance.now() - started) };
+        } catch (error) {
+          const latencyMs = round2(performance.now() - started);
+          return { tier: step.tier, ok: false, latencyMs, error: tierFailureCode(error), cause: error };
+        }
+      }),
+    );
+    for (const r of results)
+      if (!r.ok)
+        logger.warn("tier not prepared", { tier: r.tier, code: r.error, cause: describeError(r.cause) });
+    const postgres = results.find((r) => r.tier === "postgres" && !r.ok);
+    if (postgres)
+      throw new TierUnavailableError("postgres", {
+        cause: postgres.cause,
+        failed: "it could not be prepared",
+      });
+    return results.map(({ cause: _, ...r }) => r);
+  }
+
+  /** Each tier's write/read/delete round trip now, each bounded by `timeoutMs` (default 5 s). */
+  async testConnectivity(timeoutMs?: number): Promise<TierConnectivity[]> {
+    const { probes, tracker, logger } = this.#deps;
+    const causes = new Map<string, unknown>();
+    // Asked for explicitly, so every failure is logged with its cause; the result carries only its code.
+    const results = await testTierConnectivity(probes, timeoutMs, (tier, error) => {
+      causes.set(tier, error);
+      logger.warn("connectivity test failed", {
+        tier,
+        code: tierFailureCode(error),
+        cause: describeError(error),
+      });
+    });
+    for (const r of results) tracker.record(r.tier, r.latencyMs, r.ok ? undefined : causes.get(r.tier));
+    return results;
+  }
+
+  async status(): Promise<HealthStatus> {
+    const { outbox, tracker, logger } = this.#deps;
+    const outboxBacklog = await outbox?.backlog().catch((error: unknown) => {
+      logger.warn("outbox backlog unknown", { cause: describeError(error) });
+      return undefined;
+    });
+    return { mode: this.mode, tiers: tracker.snapshot(), outboxBacklog };
+  }
+}

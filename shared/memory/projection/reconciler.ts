@@ -1,0 +1,148 @@
+/**
+ * Drives the outbox: applies claimed rows to their projection tiers, deletes the rows that
+ * succeeded and backs off the ones that failed. Also rebuilds any projection from the archive, for
+ * one user or all. Used by a store for its own exchange and by the scheduled worker.
+ */
+
+import type { ProjectionTier } from "../../domain/tiers.js";
+import type { Exchange, OutboxItem } from "../../domain/types.js";
+import { describeError } from "../../errors/memory-error.js";
+import { tierFailureCode } from "../../tiers/failures.js";
+import type { ProjectionDeps } from "./deps.js";
+import type { Projector } from "./projector.js";
+import { windowIndexOf } from "./windows.js";
+
+export interface ReconcileReport {
+  applied: number;
+  failed: number;
+  /** Each failure with its code; the cause is logged and kept on the outbox row. */
+  errors: { tier: ProjectionTier; exchangeId: string; error: string }[];
+}
+
+const leaseMs = 30_000;
+
+export class Reconciler {
+  readonly #deps: ProjectionDeps;
+  readonly #projector: Projector;
+
+  constructor(deps: ProjectionDeps, projector: Projector) {
+    this.#deps = deps;
+    this.#projector = projector;
+  }
+
+  /** Applies the outbox rows of one just-stored exchange, for the given tiers or all. */
+  async applyExchange(exchange: Exchange, tiers?: readonly ProjectionTier[]): Promise<ReconcileReport> {
+    const outbox = this.#deps.stores.outbox;
+    if (!outbox) return emptyReport();
+    const items = await outbox.claim(10, leaseMs, { exchangeId: exchange.id, tiers });
+    return this.#applyItems(items, new Map([[exchange.id, exchange]]), false);
+  }
+
+  /** Applies due outbox rows, `batchSize` at a time, until none are due or `maxBatches` ran. */
+  async drain(options: { batchSize?: number; maxBatches?: number } = {}): Promise<ReconcileReport> {
+    const total = emptyReport();
+    const outbox = this.#deps.stores.outbox;
+    if (!outbox) return total;
+    for (let round = 0; round < (options.maxBatches ?? 100); round++) {
+      const items = await outbox.claim(options.batchSize ?? 100, leaseMs);
+      if (items.length === 0) break;
+      const report = await this.#applyItems(items, await this.#load(items), true);
+      total.applied += report.applied;
+      total.failed += report.failed;
+      total.errors.push(...report.errors);
+    }
+    return total;
+  }
+
+  /** Rebuilds the chosen projections of one user from the archive. */
+  async rebuildUser(userId: string, tiers: readonly ProjectionTier[]): Promise<void> {
+    const { archive, summaries, graph } = this.#deps.stores;
+    if (!archive) return;
+    if (tiers.includes("redis")) await this.#projector.rebuildCache(userId);
+    const all = tiers.some((t) => t === "chroma" || t === "neo4j") ? await archive.allExchanges(userId) : [];
+    if (tiers.includes("chroma") && summaries) {
+      await summaries.deleteUser(userId);
+      const lastOfWindow = new Map<number, Exchange>();
+      for (const e of all) lastOfWindow.set(windowIndexOf(e.ordinal, this.#deps.summaryWindow), e);
+      for (const e of lastOfWindow.values()) await this.#projector.toSummaries(e);
+    }
+    if (tiers.includes("neo4j") && graph) {
+      await graph.deleteUser(userId);
+      for (const e of all) await this.#projector.apply("neo4j", e);
+    }
+  }
+
+  /** Rebuilds the chosen projections of every user, a page of users at a time; returns the users. */
+  async rebuildAll(tiers: readonly ProjectionTier[]): Promise<number> {
+    const archive = this.#deps.stores.archive;
+    if (!archive) return 0;
+    let after = "";
+    let users = 0;
+    for (;;) {
+      const page = await archive.userIds(after, 100);
+      if (page.length === 0) return users;
+      for (const userId of page) await this.rebuildUser(userId, tiers);
+      users += page.length;
+      after = page[page.length - 1] ?? after;
+    }
+  }
+
+  async #load(items: readonly OutboxItem[]): Promise<Map<string, Exchange>> {
+    const loaded = new Map<string, Exchange>();
+    const archive = this.#deps.stores.archive;
+    if (!archive) return loaded;
+    for (const [userId, userItems] of Map.groupBy(items, (i) => i.userId))
+      for (const e of await archive.byIds(
+        userId,
+        userItems.map((i) => i.exchangeId),
+      ))
+        loaded.set(e.id, e);
+    return loaded;
+  }
+
+  /**
+   * One user's rows for one tier run in order (that tier's projection builds on the one before);
+   * tiers and users run in parallel.
+   */
+  async #applyItems(
+    items: readonly OutboxItem[],
+    exchanges: Map<string, Exchange>,
+    replay: boolean,
+  ): Promise<ReconcileReport> {
+    const report = emptyReport();
+    const done: number[] = [];
+    const { outbox } = this.#deps.stores;
+    const lanes = Map.groupBy(items, (i) => `${i.tier} ${i.userId}`);
+    await Promise.all(
+      [...lanes.values()].map(async (laneItems) => {
+        for (const item of laneItems) {
+          const exchange = exchanges.get(item.exchangeId);
+          try {
+            if (exchange) await this.#projector.apply(item.tier, exchange, replay || item.attempts > 1);
+            done.push(item.id);
+            report.applied++;
+          } catch (error) {
+            report.failed++;
+            report.errors.push({
+              tier: item.tier,
+              exchangeId: item.exchangeId,
+              error: tierFailureCode(error),
+            });
+            await outbox
+              ?.fail(item.id, item.attempts, `${item.tier}: ${describeError(error)}`)
+              .catch((failed) =>
+                this.#deps.logger.warn("could not back off an outbox row; its lease will expire instead", {
+                  tier: item.tier,
+                  cause: describeError(failed),
+                }),
+              );
+          }
+        }
+      }),
+    );
+    await outbox?.complete(done);
+    return report;
+  }
+}
+
+const emptyReport = (): ReconcileReport => ({ applied: 0, failed: 0, errors: [] });

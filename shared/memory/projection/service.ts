@@ -1,0 +1,59 @@
+/**
+ * The projection service: keeps Redis, Chroma and Neo4j following the archive. One exchange at a
+ * time (a store), many at once (a migration batch, a bulk load), from the outbox (the worker), or
+ * rebuilt from scratch for one user or all.
+ */
+
+import type { ProjectionTier } from "../../domain/tiers.js";
+import type { Exchange } from "../../domain/types.js";
+import { type BulkProjectionReport, BulkProjector } from "./bulk-projector.js";
+import type { ProjectionDeps } from "./deps.js";
+import { Projector } from "./projector.js";
+import { type ReconcileReport, Reconciler } from "./reconciler.js";
+
+export type { BulkProjectionReport, ReconcileReport };
+
+export class ProjectionService {
+  /** The projection tiers enabled here, each fed from the outbox. */
+  readonly tiers: readonly ProjectionTier[];
+  readonly #reconciler: Reconciler;
+  readonly #bulk: BulkProjector;
+
+  /** `lockedConnections`: archive connections summary rewrites may hold at once (see Projector). */
+  constructor(deps: ProjectionDeps, options: { lockedConnections: number }) {
+    const { cache, summaries, graph } = deps.stores;
+    this.tiers = [
+      ...(cache ? (["redis"] as const) : []),
+      ...(summaries ? (["chroma"] as const) : []),
+      ...(graph ? (["neo4j"] as const) : []),
+    ];
+    this.#reconciler = new Reconciler(deps, new Projector(deps, options.lockedConnections));
+    this.#bulk = new BulkProjector(deps);
+  }
+
+  /** Applies the outbox rows of one just-stored exchange, for the given tiers or all. */
+  applyExchange(exchange: Exchange, tiers?: readonly ProjectionTier[]): Promise<ReconcileReport> {
+    return this.#reconciler.applyExchange(exchange, tiers);
+  }
+
+  /** Projects many archived exchanges in a few round trips per tier; completes their outbox rows. */
+  applyMany(
+    exchanges: readonly Exchange[],
+    tiers: readonly ProjectionTier[] = this.tiers,
+  ): Promise<BulkProjectionReport> {
+    return this.#bulk.apply(exchanges, tiers);
+  }
+
+  /** Applies due outbox rows (the scheduled worker). */
+  reconcile(options?: { batchSize?: number; maxBatches?: number }): Promise<ReconcileReport> {
+    return this.#reconciler.drain(options);
+  }
+
+  rebuildUser(userId: string, tiers: readonly ProjectionTier[] = this.tiers): Promise<void> {
+    return this.#reconciler.rebuildUser(userId, tiers);
+  }
+
+  rebuildAll(tiers: readonly ProjectionTier[] = this.tiers): Promise<number> {
+    return this.#reconciler.rebuildAll(tiers);
+  }
+}

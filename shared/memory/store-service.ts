@@ -1,0 +1,144 @@
+/**
+ * The store path. The archive is the source of truth: a store is acknowledged once its exchange and
+ * outbox rows commit. Then the recent cache is written through (waited for, briefly) and summaries
+ * and graph are derived in the background (waited for only within the store budget); whatever
+ * misses is finished from the outbox, so a tier that is down never loses or blocks a write. Without
+ * an archive (Postgres disabled) the memory is cache-only.
+ */
+import pLimit from "p-limit";
+import type { ProjectionTier } from "../domain/tiers.js";
+import type { Exchange, ExchangeInput } from "../domain/types.js";
+import {
+  ConfigError,
+  describeError,
+  InvalidInputError,
+  TierUnavailableError,
+} from "../errors/memory-error.js";
+import type { NewExchange } from "../tiers/archive.js";
+import type { MemoryStores } from "../tiers/stores.js";
+import type { Logger } from "../util/logger.js";
+import { withTimeout } from "../util/timeout.js";
+import type { TierHealthTracker } from "./health.js";
+import type { ProjectionService, ReconcileReport } from "./projection/service.js";
+
+export interface StoreResult {
+  exchangeId: string;
+  /** True when an earlier store with the same idempotency key already wrote this exchange. */
+  duplicate: boolean;
+  /** Projection tiers not yet applied when the store answered; the outbox will apply them. */
+  pending: ProjectionTier[];
+}
+
+export interface StoreDeps {
+  stores: MemoryStores;
+  projection: ProjectionService;
+  health: TierHealthTracker;
+  logger: Logger;
+  /** How long a store waits for summaries and graph before answering (they go on regardless). */
+  processingBudgetMs: number;
+}
+
+/** Longest a store waits for its write-through to the recent cache before answering without it. */
+const writeThroughWaitMs = 250;
+/** Stores whose summary and graph projections may run in this process at once. */
+const maxDerivedInFlight = 32;
+
+export class StoreService {
+  readonly #deps: StoreDeps;
+  /** Bounded: under a burst of stores the rest waits in the outbox instead of piling up here. */
+  readonly #derived = pLimit(maxDerivedInFlight);
+
+  constructor(deps: StoreDeps) {
+    this.#deps = deps;
+  }
+
+  get mode(): "durable" | "cache-only" {
+    return this.#deps.stores.archive ? "durable" : "cache-only";
+  }
+
+  async store(input: ExchangeInput): Promise<StoreResult> {
+    if (!input.userId.trim()) throw new InvalidInputError("userId must not be empty", { field: "userId" });
+    if (!input.userMessage.trim() && !input.botResponse.trim())
+      throw new InvalidInputError("userMessage and botResponse cannot both be empty", {
+        field: "userMessage",
+      });
+    const { archive } = this.#deps.stores;
+    if (!archive) return this.#storeCacheOnly(input);
+    const { projection, health } = this.#deps;
+    const { exchange, duplicate } = await health.track("postgres", () =>
+      archive.insertExchange(input, projection.tiers),
+    );
+    if (duplicate) return { exchangeId: exchange.id, duplicate, pending: [] };
+    return { exchangeId: exchange.id, duplicate, pending: await this.#project(exchange) };
+  }
+
+  /**
+   * The bulk path (imports, loads): writes the exchanges not already stored (by user and idempotency
+   * key) in one transaction, then projects them a few round trips per tier. A tier that fails keeps
+   * its rows in the outbox. Returns what was written and the tiers still pending.
+   */
+  async storeMany(
+    exchanges: readonly NewExchange[],
+  ): Promise<{ stored: Exchange[]; pending: ProjectionTier[] }> {
+    const { archive } = this.#deps.stores;
+    if (!archive) throw new TierUnavailableError("postgres", { failed: "bulk stores need the archive" });
+    const { projection, health } = this.#deps;
+    const stored = await health.track("postgres", () => archive.insertExchanges(exchanges, projection.tiers));
+    const report = await projection.applyMany(stored);
+    return { stored, pending: report.failed.map((f) => f.tier) };
+  }
+
+  /** Returns the tiers still pending when the store answers. */
+  async #project(exchange: Exchange): Promise<ProjectionTier[]> {
+    const { projection, processingBudgetMs } = this.#deps;
+    const cacheTiers = projection.tiers.filter((t) => t === "redis");
+    const derivedTiers = projection.tiers.filter((t) => t !== "redis");
+    const startDerived = () =>
+      this.#derived.activeCount + this.#derived.pendingCount >= maxDerivedInFlight
+        ? Promise.resolve(undefined)
+        : this.#derived(() => projection.applyExchange(exchange, derivedTiers));
+    const pending = await Promise.all([
+      this.#within(cacheTiers, writeThroughWaitMs, () => projection.applyExchange(exchange, cacheTiers)),
+      this.#within(derivedTiers, processingBudgetMs, startDerived),
+    ]);
+    return pending.flat();
+  }
+
+  /** Waits up to `ms` for `work`; the tiers it did not apply (or all, when late or failed) are pending. */
+  async #within(
+    tiers: ProjectionTier[],
+    ms: number,
+    work: () => Promise<ReconcileReport | undefined>,
+  ): Promise<ProjectionTier[]> {
+    if (tiers.length === 0) return [];
+    const running = work().catch((error: unknown) => {
+      // The outbox row stays due: the reconciler applies it later.
+      this.#deps.logger.debug("projection left to the outbox", { tiers, cause: describeError(error) });
+      return undefined;
+    });
+    const report = await withTimeout(running, ms, "over the store budget").catch(() => undefined);
+    return report ? [...new Set(report.errors.map((e) => e.tier))] : tiers;
+  }
+
+  async #storeCacheOnly(input: ExchangeInput): Promise<StoreResult> {
+    const { cache } = this.#deps.stores;
+    // loadConfig refuses this combination; a hand-made config could still reach it.
+    if (!cache) throw new ConfigError(["no tier can store: Postgres and Redis are both disabled"]);
+    const exchange: Exchange = {
+      id: crypto.randomUUID(),
+      userId: input.userId,
+      ordinal: Number.MAX_SAFE_INTEGER,
+      userMessage: input.userMessage,
+      botResponse: input.botResponse,
+      speaker: input.speaker,
+      metadata: input.metadata ?? {},
+      createdAt: input.timestamp ?? new Date(),
+    };
+    if (input.idempotencyKey) {
+      const first = await cache.claimIdempotencyKey(input.userId, input.idempotencyKey, exchange.id);
+      if (first) return { exchangeId: first, duplicate: true, pending: [] };
+    }
+    await this.#deps.health.track("redis", () => cache.push(exchange));
+    return { exchangeId: exchange.id, duplicate: false, pending: [] };
+  }
+}

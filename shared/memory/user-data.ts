@@ -1,0 +1,142 @@
+/**
+ * One user's data as a whole: reading the archive back (pages, word search, the latest), what each
+ * tier holds of them, export, and erasure. A user with nothing stored is a NotFoundError named by
+ * the id the tenant knows.
+ */
+
+import { userIdOfKey } from "../domain/identity.js";
+import type { ProjectionTier } from "../domain/tiers.js";
+import type { Exchange, Summary } from "../domain/types.js";
+import {
+  describeError,
+  NotFoundError,
+  PartialEraseError,
+  TierUnavailableError,
+} from "../errors/memory-error.js";
+import type { ArchivePosition } from "../tiers/archive.js";
+import type { GraphNode } from "../tiers/knowledge-graph.js";
+import type { CachedExchange } from "../tiers/recent-cache.js";
+import type { MemoryStores } from "../tiers/stores.js";
+import type { Logger } from "../util/logger.js";
+
+export type { ArchivePosition };
+
+export interface ArchivePage {
+  items: Exchange[];
+  /** Where the next page starts; undefined on the last page. */
+  next?: ArchivePosition;
+}
+
+export interface UserExport {
+  userId: string;
+  exportedAt: string;
+  exchanges: Exchange[];
+  summaries: Summary[];
+  recentCache: CachedExchange[];
+  graph: { entities: GraphNode[]; facts: GraphNode[] };
+}
+
+/** What each tier holds of a user; undefined where the tier is off or did not answer. */
+export interface UserFootprint {
+  postgres: { exchanges?: number };
+  redis: { recentMessages?: number };
+  chroma: { summaries?: number };
+  neo4j?: { entities: number; facts: number };
+}
+
+const noMemoryOf = (userId: string) => new NotFoundError(`no memory of user ${userIdOfKey(userId)}`);
+
+export class UserDataService {
+  readonly #stores: MemoryStores;
+  readonly #logger: Logger;
+
+  constructor(deps: { stores: MemoryStores; logger: Logger }) {
+    this.#stores = deps.stores;
+    this.#logger = deps.logger;
+  }
+
+  /** A page of the archive, newest first, after `before`; NotFoundError for a user with nothing. */
+  async page(userId: string, limit: number, before?: ArchivePosition): Promise<ArchivePage> {
+    const rows = (await this.#stores.archive?.recent(userId, limit + 1, before)) ?? [];
+    if (rows.length === 0 && !before) throw noMemoryOf(userId);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, next: rows.length > limit && last ? last : undefined };
+  }
+
+  /** The archive's best word matches; NotFoundError when none match and the user has nothing. */
+  async search(userId: string, query: string, limit: number): Promise<Exchange[]> {
+    const archive = this.#stores.archive;
+    if (!archive) throw new TierUnavailableError("postgres", { failed: "the archive cannot be searched" });
+    const hits = await archive.search(userId, query, limit);
+    if (hits.length === 0) await this.assertKnown(userId);
+    return hits.map((h) => h.exchange);
+  }
+
+  /** The latest exchanges, newest first (empty for an unknown user). */
+  async recent(userId: string, limit: number): Promise<Exchange[]> {
+    return (await this.#stores.archive?.recent(userId, limit)) ?? [];
+  }
+
+  /** NotFoundError unless the archive holds something of the user. */
+  async assertKnown(userId: string): Promise<void> {
+    if (((await this.#stores.archive?.exchangeCount(userId)) ?? 0) === 0) throw noMemoryOf(userId);
+  }
+
+  /** Counts per tier; a tier that fails is left out rather than failing the lookup. */
+  async footprint(userId: string): Promise<UserFootprint> {
+    const { archive, cache, summaries, graph } = this.#stores;
+    const count = <T>(tier: string, work: Promise<T> | undefined) =>
+      (work ?? Promise.resolve(undefined)).catch((error: unknown) => {
+        this.#logger.warn("footprint: a tier did not answer", { tier, cause: describeError(error) });
+        return undefined;
+      });
+    const [exchanges, recent, summaryCount, graphCounts] = await Promise.all([
+      count("postgres", archive?.exchangeCount(userId)),
+      count("redis", cache?.recent(userId, cache.capacity)),
+      count("chroma", summaries?.countForUser(userId)),
+      count("neo4j", graph?.counts(userId)),
+    ]);
+    return {
+      postgres: { exchanges },
+      redis: { recentMessages: recent?.length },
+      chroma: { summaries: summaryCount },
+      neo4j: graphCounts,
+    };
+  }
+
+  /** Everything held about a user, from the source of truth and each projection. */
+  async exportUser(userId: string): Promise<UserExport> {
+    const { archive, cache, graph } = this.#stores;
+    return {
+      userId,
+      exportedAt: new Date().toISOString(),
+      exchanges: (await archive?.allExchanges(userId)) ?? [],
+      summaries: (await archive?.summaries(userId)) ?? [],
+      recentCache: (await cache?.recent(userId, cache.capacity)) ?? [],
+      graph: (await graph?.exportUser(userId)) ?? { entities: [], facts: [] },
+    };
+  }
+
+  /**
+   * Erases the user from every tier: the archive first (so no outbox row can bring data back), then
+   * every projection. PartialEraseError names the tiers that could not be erased; retrying is safe.
+   */
+  async deleteUser(userId: string): Promise<{ exchanges: number }> {
+    const { archive, cache, summaries, graph } = this.#stores;
+    const exchanges = (await archive?.deleteUser(userId)) ?? 0;
+    const tiers: [ProjectionTier, Promise<void> | undefined][] = [
+      ["redis", cache?.deleteUser(userId)],
+      ["chroma", summaries?.deleteUser(userId)],
+      ["neo4j", graph?.deleteUser(userId)],
+    ];
+    const results = await Promise.allSettled(tiers.map(([, work]) => work));
+    const failed = tiers.filter((_, i) => results[i]?.status === "rejected").map(([tier]) => tier);
+    if (failed.length > 0) {
+      const causes = results.flatMap((r) => (r.status === "rejected" ? [describeError(r.reason)] : []));
+      this.#logger.error("erase incomplete", { tiers: failed, causes });
+      throw new PartialEraseError(failed);
+    }
+    return { exchanges };
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The composition root: createMemory(config, deps?) builds every store and service once and wires
+ * them. Entry points (Lambda handlers, `npm start`, the CLIs, benchmarks) call it; tests pass in
+ * stores of their own. Nothing else constructs a store or a service.
+ */
+import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+import type { Config } from "../config/index.js";
+import { ConfigError } from "../errors/memory-error.js";
+import { IntelligentContextAssembler } from "../memory/assembler/assembler.js";
+import { TierHealthTracker } from "../memory/health.js";
+import { HealthService } from "../memory/health-service.js";
+import { HierarchicalMemoryManager } from "../memory/manager.js";
+import { ProjectionService } from "../memory/projection/service.js";
+import { StoreService } from "../memory/store-service.js";
+import { UserDataService } from "../memory/user-data.js";
+import { HierarchicalMigrationManager } from "../migration/migration-manager.js";
+import { createProcessing, type Processing } from "../processing/index.js";
+import { createStores } from "../tiers/index.js";
+import type { KeyStore } from "../tiers/key-store.js";
+import type { LegacySource } from "../tiers/legacy-source.js";
+import type { RateLimiter } from "../tiers/rate-limiter.js";
+import type { Stores } from "../tiers/stores.js";
+import type { TrafficLog } from "../tiers/traffic-log.js";
+import type { Logger } from "../util/logger.js";
+import { noLegacySource, refusingKeyStore } from "./absent-stores.js";
+
+export interface MemoryDeps {
+  /** Default: the production stores the config names (createStores). */
+  stores?: Stores;
+  /** Default: the providers the config names (createProcessing). */
+  processing?: Processing;
+  /** Default: Powertools' Logger at the config's level. */
+  logger?: Logger;
+}
+
+export interface Memory {
+  readonly config: Config;
+  /** The memory: store, context, user data, projection, health. */
+  readonly manager: HierarchicalMemoryManager;
+  /** API keys; without Postgres, a store that refuses every key. */
+  readonly keys: KeyStore;
+  /** Per-key request limit; absent when Redis is off or the limit is 0. */
+  readonly rateLimiter?: RateLimiter;
+  /** Traffic for the operator console; absent without Redis. */
+  readonly traffic?: TrafficLog;
+  readonly logger: Logger;
+  /** The legacy migration (runs, progress, rollback); absent without Postgres. */
+  readonly migration?: HierarchicalMigrationManager;
+  /** A migration from another legacy source, or with other settings (tests, one-off imports). */
+  migrationFrom(source: LegacySource, settings?: Partial<Config["migration"]>): HierarchicalMigrationManager;
+  close(): Promise<void>;
+}
+
+export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
+  const stores = deps.stores ?? createStores(config);
+  const processing = deps.processing ?? createProcessing(config.embedding);
+  const logger =
+    deps.logger ??
+    new PowertoolsLogger({
+      serviceName: "hierarchical-memory",
+      logLevel: config.logLevel.toUpperCase() as Uppercase<Config["logLevel"]>,
+    });
+  const tracker = new TierHealthTracker(
+    {
+      redis: config.redis.enabled,
+      postgres: config.postgres.enabled,
+      chroma: config.chroma.enabled,
+      neo4j: config.neo4j.enabled,
+    },
+    logger,
+  );
+  const projection = new ProjectionService(
+    { stores, processing, health: tracker, logger, summaryWindow: config.memory.summaryWindow },
+    // A quarter of the pool: the rest stays free for stores and context reads.
+    { lockedConnections: Math.floor(config.postgres.maxConnections / 4) },
+  );
+  const users = new UserDataService({ stores, logger });
+  const manager = new HierarchicalMemoryManager({
+    storing: new StoreService({
+      stores,
+      projection,
+      health: tracker,
+      logger,
+      processingBudgetMs: config.memory.storeProcessingBudgetMs,
+    }),
+    context: new IntelligentContextAssembler({ stores, processing, health: tracker, config }),
+    users,
+    projection,
+    health: new HealthService({
+      setup: stores.setup,
+      probes: stores.probes,
+      outbox: stores.outbox,
+      tracker,
+      logger,
+    }),
+  });
+  const migrationFrom = (source: LegacySource, settings: Partial<Config["migration"]> = {}) => {
+    if (!stores.runs)
+      throw new ConfigError([
+        "HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: a migration needs Postgres, which is disabled",
+      ]);
+    return new HierarchicalMigrationManager({
+      runs: stores.runs,
+      source,
+      stores,
+      projection,
+      users,
+      extractor: processing.extractor,
+      summaryWindow: config.memory.summaryWindow,
+      config: { ...config.migration, ...settings },
+      logger,
+    });
+  };
+  return {
+    config,
+    manager,
+    keys: stores.keys ?? refusingKeyStore,
+    rateLimiter: stores.rateLimiter,
+    traffic: stores.traffic,
+    logger,
+    migration: stores.runs ? migrationFrom(stores.legacy ?? noLegacySource) : undefined,
+    migrationFrom,
+    close: () => stores.close(),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Port: the archive, Tier 2 and the source of truth. Every exchange ever stored, numbered per user
+ * in store order; storing one also queues it for each projection tier (the outbox) atomically, so
+ * nothing derived can be lost. Exchange ids are UUIDs. Implemented by PostgresArchive.
+ */
+
+import type { ProjectionTier } from "../domain/tiers.js";
+import type { TimeRange } from "../domain/time.js";
+import type { Exchange, ExchangeInput, Summary } from "../domain/types.js";
+
+export interface StoredExchange {
+  exchange: Exchange;
+  /** True when an earlier store with the same idempotency key already wrote it. */
+  duplicate: boolean;
+}
+
+/** An exchange a bulk write brings in, with its id and idempotency key already derived. */
+export interface NewExchange {
+  id: string;
+  userId: string;
+  userMessage: string;
+  botResponse: string;
+  speaker?: string;
+  metadata: Record<string, unknown>;
+  timestamp: Date;
+  idempotencyKey: string;
+}
+
+export interface LexicalHit {
+  exchange: Exchange;
+  rank: number;
+}
+
+/** Where a page of the archive listing ends: the (createdAt, ordinal) of its last exchange. */
+export interface ArchivePosition {
+  createdAt: Date;
+  ordinal: number;
+}
+
+/** One summary window: a user's exchanges with ordinals windowIndex * size + 1 .. (windowIndex + 1) * size. */
+export interface WindowKey {
+  userId: string;
+  windowIndex: number;
+}
+
+export interface Archive {
+  /**
+   * Commits the exchange, numbered after the user's last, with one outbox row per projection. With
+   * an idempotency key the user used before, writes nothing and returns that first exchange.
+   */
+  insertExchange(input: ExchangeInput, projections: readonly ProjectionTier[]): Promise<StoredExchange>;
+  /**
+   * The bulk write path: numbers each user's new exchanges after their existing ones, oldest first,
+   * skipping any (user, idempotency key) already present. Returns what it inserted.
+   */
+  insertExchanges(
+    exchanges: readonly NewExchange[],
+    projections: readonly ProjectionTier[],
+  ): Promise<Exchange[]>;
+  /** Newest first (by time, then by store order), after `before` when given. */
+  recent(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]>;
+  /** Each user's newest `limit` exchanges, newest first. */
+  recentForUsers(userIds: readonly string[], limit: number): Promise<Map<string, Exchange[]>>;
+  /**
+   * Word search within one user's exchanges, best first; any query word may match, except that a
+   * word in most of the user's exchanges counts only when the query asks for no rarer one. Exchanges
+   * from `periods` and by a speaker the query names (any word of the speaker's name) rank higher.
+   */
+  search(userId: string, query: string, limit: number, periods?: readonly TimeRange[]): Promise<LexicalHit[]>;
+  /** These exchanges of the user, in store order; ids of other users are ignored. */
+  byIds(userId: string, ids: readonly string[]): Promise<Exchange[]>;
+  /** All of the user's exchanges, in store order. */
+  allExchanges(userId: string): Promise<Exchange[]>;
+  exchangeCount(userId: string): Promise<number>;
+  /** Users in id order after `after`, a page at a time. */
+  userIds(after: string, limit: number): Promise<string[]>;
+  /** The user's window summaries, by window index. */
+  summaries(userId: string): Promise<Summary[]>;
+  /**
+   * Rewrites the summaries of these windows: holds each window's lock (so two rewrites of one window
+   * cannot leave the older last), hands `summarize` their exchanges (by user, then ordinal) and
+   * saves the summaries it returns, all or nothing.
+   */
+  rewriteWindows(
+    windows: readonly WindowKey[],
+    size: number,
+    summarize: (exchanges: Exchange[]) => Promise<Summary[]>,
+  ): Promise<void>;
+  /** Erases the user and everything of theirs (exchanges, summaries, outbox rows); returns the exchanges erased. */
+  deleteUser(userId: string): Promise<number>;
+}

@@ -1,0 +1,60 @@
+/**
+ * Port: API keys per tenant. A key reads `hm_<id>_<secret>`: the id finds the record, the secret is
+ * kept only as a SHA-256 hash and compared in constant time. The plain key exists once, at creation.
+ * Implemented by PostgresKeyStore; the helpers below are the key format both sides share.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { tenantIdPattern, tenantIdRule } from "../domain/identity.js";
+import { InvalidInputError } from "../errors/memory-error.js";
+
+export interface ApiKeyInfo {
+  id: string;
+  tenantId: string;
+  name: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface KeyStore {
+  /** A tenant's key; throws InvalidInputError for a tenant id that is not one. */
+  create(tenantId: string, name: string): Promise<{ key: string; info: ApiKeyInfo }>;
+  /** A key for the operator console (tenant `_admin`), which opens nothing else. */
+  createAdmin(name: string): Promise<{ key: string; info: ApiKeyInfo }>;
+  /** The tenant of a valid, unrevoked key; undefined for anything else. */
+  verify(key: string): Promise<string | undefined>;
+  list(tenantId?: string): Promise<ApiKeyInfo[]>;
+  /** True when the key was active and now is not. */
+  revoke(id: string): Promise<boolean>;
+}
+
+const keyPattern = /^hm_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+export const hashSecret = (secret: string) => createHash("sha256").update(secret).digest();
+
+/** A fresh key: its id, its secret's hash, and the plain key to show once. */
+export function newKey(): { id: string; hash: Buffer; key: string } {
+  const id = randomBytes(9)
+    .toString("base64url")
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "0")
+    .slice(0, 12);
+  const secret = randomBytes(32).toString("base64url");
+  return { id, hash: hashSecret(secret), key: `hm_${id}_${secret}` };
+}
+
+/** The id and secret hash a key claims, or undefined for text that is not a key. */
+export function parseKey(key: string): { id: string; hash: Buffer } | undefined {
+  const match = keyPattern.exec(key);
+  return match ? { id: match[1] ?? "", hash: hashSecret(match[2] ?? "") } : undefined;
+}
+
+/** Compares in constant time, also when there is no record, so timing does not tell which ids exist. */
+export function secretMatches(given: Buffer, stored: Buffer | undefined): boolean {
+  return timingSafeEqual(given, stored ?? Buffer.alloc(given.length)) && stored !== undefined;
+}
+
+/** Refuses what is not a tenant id (the operator tenant included: createAdmin makes those keys). */
+export function checkTenant(tenantId: string): void {
+  if (!tenantIdPattern.test(tenantId))
+    throw new InvalidInputError(`tenant id must be ${tenantIdRule}`, { field: "tenantId" });
+}

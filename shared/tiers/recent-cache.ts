@@ -1,0 +1,42 @@
+/**
+ * Port: Tier 1, each user's most recent exchanges, newest first, bounded and expiring. Invariant:
+ * a user's list holds their newest min(count, capacity) exchanges, or does not exist (a miss).
+ * Implemented by RedisRecentCache.
+ */
+import type { Exchange } from "../domain/types.js";
+
+/** An exchange as the cache holds it: no user id (the key has it), no metadata, time as ISO text. */
+export type CachedExchange = Pick<Exchange, "id" | "ordinal" | "userMessage" | "botResponse" | "speaker"> & {
+  createdAt: string;
+};
+
+export interface RecentCache {
+  /** List length per user. */
+  readonly capacity: number;
+  /**
+   * Pushes one exchange. Returns false when the list was missing history (expired while the user has
+   * older exchanges): the caller then rebuilds it from the archive.
+   */
+  push(exchange: Exchange): Promise<boolean>;
+  /** Newest first; undefined when the user has no list (a miss, not "no history"). */
+  recent(userId: string, limit: number): Promise<CachedExchange[] | undefined>;
+  /** Replaces the user's list with these exchanges (newest first), atomically. */
+  replace(userId: string, newestFirst: readonly Exchange[]): Promise<void>;
+  /** Replaces many users' lists at once. */
+  replaceMany(lists: ReadonlyMap<string, readonly Exchange[]>): Promise<void>;
+  /**
+   * Cache-only mode: records `id` under the idempotency key unless one is there. Returns the id
+   * stored first, or undefined when this call claimed the key.
+   */
+  claimIdempotencyKey(userId: string, key: string, id: string): Promise<string | undefined>;
+  deleteUser(userId: string): Promise<void>;
+}
+
+export const toCachedExchange = (e: Exchange): CachedExchange => ({
+  id: e.id,
+  ordinal: e.ordinal,
+  userMessage: e.userMessage,
+  botResponse: e.botResponse,
+  speaker: e.speaker,
+  createdAt: e.createdAt.toISOString(),
+});

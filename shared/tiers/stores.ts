@@ -1,0 +1,36 @@
+/** Every store a process can have, by role (ports only); a tier that is disabled leaves its stores out. */
+import type { Archive } from "./archive.js";
+import type { KeyStore } from "./key-store.js";
+import type { KnowledgeGraph } from "./knowledge-graph.js";
+import type { LegacySource } from "./legacy-source.js";
+import type { MigrationRunStore } from "./migration-runs.js";
+import type { Outbox } from "./outbox.js";
+import type { TierProbe, TierSetup } from "./probe.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import type { RecentCache } from "./recent-cache.js";
+import type { SummaryIndex } from "./summary-index.js";
+import type { TrafficLog } from "./traffic-log.js";
+
+/** The stores the memory itself works with. */
+export interface MemoryStores {
+  archive?: Archive;
+  outbox?: Outbox;
+  cache?: RecentCache;
+  summaries?: SummaryIndex;
+  graph?: KnowledgeGraph;
+}
+
+export interface Stores extends MemoryStores {
+  keys?: KeyStore;
+  runs?: MigrationRunStore;
+  traffic?: TrafficLog;
+  rateLimiter?: RateLimiter;
+  /** The legacy store a migration reads. */
+  legacy?: LegacySource;
+  /** What prepares each enabled tier (start-up or deploy, never a request). */
+  setup: readonly TierSetup[];
+  /** Each enabled tier's connectivity round trip. */
+  probes: readonly TierProbe[];
+  /** Closes the clients that hold connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,25 @@
+/**
+ * Port: Tier 3, window summaries with embeddings for semantic recall. Every query, count and delete
+ * is scoped to one user: one user's summaries never reach another. Writes are idempotent by (user,
+ * window). Implemented by ChromaSummaryIndex.
+ */
+import type { Summary } from "../domain/types.js";
+
+export interface SummaryHit {
+  summary: Summary;
+  /** Cosine similarity to the query, 1 for the same direction. */
+  similarity: number;
+}
+
+export interface SummaryIndex {
+  /** Creates what the index needs (collections) ahead of first use. */
+  prepare(): Promise<void>;
+  /** Writes (or overwrites) each window's summary with its vector. */
+  upsert(items: readonly { summary: Summary; embedding: number[] }[]): Promise<void>;
+  /** The user's summaries nearest `embedding`, most similar first. */
+  query(userId: string, embedding: number[], limit: number): Promise<SummaryHit[]>;
+  /** The exchange ids each stored window of this user covers, by window index (stored windows only). */
+  windowsOf(userId: string, windowIndexes: readonly number[]): Promise<Map<number, string[]>>;
+  countForUser(userId: string): Promise<number>;
+  deleteUser(userId: string): Promise<void>;
+}

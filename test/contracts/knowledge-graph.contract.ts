@@ -1,0 +1,161 @@
+/** The KnowledgeGraph port's contract (shared/tiers/knowledge-graph.ts), run against Neo4jKnowledgeGraph and the in-memory one. */
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Exchange, Extraction } from "../../shared/domain/types.js";
+import type { KnowledgeGraph } from "../../shared/tiers/knowledge-graph.js";
+
+export interface KnowledgeGraphFixture {
+  /** A prepared graph. */
+  graph: KnowledgeGraph;
+  user(): string;
+}
+
+const exchange = (userId: string, ordinal: number): Exchange => ({
+  id: crypto.randomUUID(),
+  userId,
+  ordinal,
+  userMessage: "m",
+  botResponse: "r",
+  metadata: {},
+  createdAt: new Date(Date.UTC(2025, 0, ordinal)),
+});
+
+const alice = { key: "alice", name: "Alice", kind: "person" };
+const paris = { key: "paris", name: "Paris", kind: "place" };
+const tea = { key: "tea", name: "tea", kind: "thing" };
+
+/** An older exchange with three entities and two facts, and a newer one with a fact about Alice. */
+const first: Extraction = {
+  entities: [alice, paris, tea],
+  relations: [{ from: "alice", to: "paris", type: "LIVES_IN" }],
+  facts: [
+    { text: "Alice lives in Paris", entityKeys: ["alice", "paris"] },
+    { text: "Alice drinks tea", entityKeys: ["alice", "tea"] },
+  ],
+};
+const second: Extraction = {
+  entities: [alice],
+  relations: [],
+  facts: [{ text: "Alice started running", entityKeys: ["alice"] }],
+};
+
+export function knowledgeGraphContract(name: string, make: () => Promise<KnowledgeGraphFixture>) {
+  describe(`KnowledgeGraph contract: ${name}`, () => {
+    let f: KnowledgeGraphFixture;
+    beforeEach(async () => {
+      f = await make();
+    });
+
+    const userWithFacts = async (userId = f.user()) => {
+      const [e1, e2] = [exchange(userId, 1), exchange(userId, 2)];
+      await f.graph.applyMany([
+        { exchange: e1, extraction: first },
+        { exchange: e2, extraction: second },
+      ]);
+      return { userId, e1, e2 };
+    };
+
+    it("merges entities and facts; applying the same exchanges again changes nothing", async () => {
+      const { userId, e1, e2 } = await userWithFacts();
+      expect(await f.graph.counts(userId)).toEqual({ entities: 3, facts: 3 });
+      const before = await f.graph.exportUser(userId);
+      await f.graph.applyMany([
+        { exchange: e2, extraction: second },
+        { exchange: e1, extraction: first },
+      ]);
+      await f.graph.applyMany([{ exchange: e1, extraction: first }]);
+      expect(await f.graph.counts(userId)).toEqual({ entities: 3, facts: 3 });
+      expect(await f.graph.exportUser(userId)).toEqual(before);
+      expect(await f.graph.factCounts(userId, [e1.id, e2.id])).toEqual(
+        new Map([
+          [e1.id, 2],
+          [e2.id, 1],
+        ]),
+      );
+    });
+
+    it("finds facts about the asked entities, most entities matched first, then newest", async () => {
+      const { userId, e1, e2 } = await userWithFacts();
+      const facts = await f.graph.factsFor(userId, ["alice", "paris"], 10);
+      expect(facts.map((x) => [x.text, x.hits])).toEqual([
+        ["Alice lives in Paris", 2],
+        ["Alice started running", 1],
+        ["Alice drinks tea", 1],
+      ]);
+      expect(facts[0]).toMatchObject({ exchangeId: e1.id, at: e1.createdAt });
+      expect([...(facts[0]?.about ?? [])].sort()).toEqual(["Alice", "Paris"]);
+      expect(facts[1]).toMatchObject({ exchangeId: e2.id, at: e2.createdAt, about: ["Alice"] });
+      expect((await f.graph.factsFor(userId, ["tea"], 10)).map((x) => x.text)).toEqual(["Alice drinks tea"]);
+      expect(await f.graph.factsFor(userId, ["alice", "paris"], 2)).toEqual(facts.slice(0, 2));
+      expect(await f.graph.factsFor(userId, [], 10)).toEqual([]);
+      expect(await f.graph.factsFor(userId, ["nobody"], 10)).toEqual([]);
+    });
+
+    it("keeps each user's graph apart", async () => {
+      const { userId } = await userWithFacts();
+      const other = f.user();
+      const theirs = exchange(other, 1);
+      await f.graph.applyMany([
+        {
+          exchange: theirs,
+          extraction: {
+            entities: [alice],
+            relations: [],
+            facts: [{ text: "Alice is a cat", entityKeys: ["alice"] }],
+          },
+        },
+      ]);
+      expect((await f.graph.factsFor(userId, ["alice"], 10)).map((x) => x.text)).not.toContain(
+        "Alice is a cat",
+      );
+      expect((await f.graph.factsFor(other, ["alice"], 10)).map((x) => x.text)).toEqual(["Alice is a cat"]);
+      expect(await f.graph.counts(userId)).toEqual({ entities: 3, facts: 3 });
+      expect(await f.graph.counts(other)).toEqual({ entities: 1, facts: 1 });
+      expect(await f.graph.factCounts(userId, [theirs.id])).toEqual(new Map([[theirs.id, 0]]));
+      expect(await f.graph.counts(f.user())).toEqual({ entities: 0, facts: 0 });
+    });
+
+    it("counts facts per exchange, 0 for an exchange without any", async () => {
+      const { userId, e1, e2 } = await userWithFacts();
+      const unknown = crypto.randomUUID();
+      expect(await f.graph.factCounts(userId, [e2.id, unknown, e1.id])).toEqual(
+        new Map([
+          [e2.id, 1],
+          [unknown, 0],
+          [e1.id, 2],
+        ]),
+      );
+    });
+
+    it("exports a user's entities and facts in an order that does not depend on how they were applied", async () => {
+      const { userId, e1, e2 } = await userWithFacts();
+      const exported = await f.graph.exportUser(userId);
+      expect(exported.entities).toHaveLength(3);
+      expect(exported.entities).toEqual(expect.arrayContaining([expect.objectContaining(alice)]));
+      expect(exported.entities).toEqual(expect.arrayContaining([expect.objectContaining(paris)]));
+      expect(exported.facts).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            exchangeId: e2.id,
+            text: "Alice started running",
+            at: e2.createdAt.getTime(),
+          }),
+        ]),
+      );
+      expect(exported.facts).toHaveLength(3);
+      await f.graph.deleteUser(userId);
+      await f.graph.applyMany([{ exchange: e2, extraction: second }]);
+      await f.graph.applyMany([{ exchange: e1, extraction: { ...first, entities: [tea, paris, alice] } }]);
+      expect(await f.graph.exportUser(userId)).toEqual(exported);
+    });
+
+    it("deletes one user's whole graph", async () => {
+      const { userId } = await userWithFacts();
+      const { userId: other } = await userWithFacts();
+      await f.graph.deleteUser(userId);
+      expect(await f.graph.counts(userId)).toEqual({ entities: 0, facts: 0 });
+      expect(await f.graph.exportUser(userId)).toEqual({ entities: [], facts: [] });
+      expect(await f.graph.factsFor(userId, ["alice"], 10)).toEqual([]);
+      expect(await f.graph.counts(other)).toEqual({ entities: 3, facts: 3 });
+    });
+  });
+}

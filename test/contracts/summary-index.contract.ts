@@ -1,0 +1,90 @@
+/** The SummaryIndex port's contract (shared/tiers/summary-index.ts), run against ChromaSummaryIndex and the in-memory one. */
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Summary } from "../../shared/domain/types.js";
+import type { SummaryIndex } from "../../shared/tiers/summary-index.js";
+
+export interface SummaryIndexFixture {
+  /** A prepared index. */
+  index: SummaryIndex;
+  user(): string;
+}
+
+const summary = (userId: string, windowIndex: number, text = `window ${windowIndex}`): Summary => ({
+  userId,
+  windowIndex,
+  text,
+  exchangeIds: [crypto.randomUUID(), crypto.randomUUID()],
+  startAt: new Date(Date.UTC(2025, 0, 1, windowIndex)),
+  endAt: new Date(Date.UTC(2025, 0, 1, windowIndex, 30)),
+});
+
+export function summaryIndexContract(name: string, make: () => Promise<SummaryIndexFixture>) {
+  describe(`SummaryIndex contract: ${name}`, () => {
+    let f: SummaryIndexFixture;
+    beforeEach(async () => {
+      f = await make();
+    });
+
+    /** A user with windows 0, 1, 2 pointing along x, y and between them, and another user along x. */
+    const twoUsers = async () => {
+      const [u, v] = [f.user(), f.user()];
+      const mine = [summary(u, 0), summary(u, 1), summary(u, 2)];
+      const theirs = summary(v, 0, "the other user's");
+      await f.index.upsert([
+        { summary: mine[0] as Summary, embedding: [1, 0, 0, 0] },
+        { summary: mine[1] as Summary, embedding: [0, 1, 0, 0] },
+        { summary: theirs, embedding: [1, 0, 0, 0] },
+        { summary: mine[2] as Summary, embedding: [0.8, 0.6, 0, 0] },
+      ]);
+      return { u, v, mine, theirs };
+    };
+
+    it("finds the user's own summaries, most similar first, with their cosine similarity", async () => {
+      const { u, mine } = await twoUsers();
+      const hits = await f.index.query(u, [2, 0, 0, 0], 10);
+      expect(hits.map((h) => h.summary)).toEqual([mine[0], mine[2], mine[1]]);
+      expect(hits[0]?.similarity).toBeCloseTo(1, 3);
+      expect(hits[1]?.similarity).toBeCloseTo(0.8, 3);
+      expect(hits[2]?.similarity).toBeCloseTo(0, 3);
+      expect((await f.index.query(u, [1, 0, 0, 0], 2)).map((h) => h.summary.windowIndex)).toEqual([0, 2]);
+      expect(await f.index.query(f.user(), [1, 0, 0, 0], 10)).toEqual([]);
+    });
+
+    it("overwrites a window's summary on a second write", async () => {
+      const { u, mine } = await twoUsers();
+      const rewritten = {
+        ...summary(u, 0, "rewritten"),
+        exchangeIds: [...(mine[0]?.exchangeIds ?? []), "x"],
+      };
+      await f.index.upsert([{ summary: rewritten, embedding: [0, 0, 1, 0] }]);
+      expect(await f.index.countForUser(u)).toBe(3);
+      const [best] = await f.index.query(u, [0, 0, 1, 0], 1);
+      expect(best?.summary).toEqual(rewritten);
+      expect(best?.similarity).toBeCloseTo(1, 3);
+    });
+
+    it("tells which exchanges each stored window covers, for that user only", async () => {
+      const { u, v, mine, theirs } = await twoUsers();
+      expect(await f.index.windowsOf(u, [0, 2, 7])).toEqual(
+        new Map([
+          [0, mine[0]?.exchangeIds],
+          [2, mine[2]?.exchangeIds],
+        ]),
+      );
+      expect(await f.index.windowsOf(v, [0, 1])).toEqual(new Map([[0, theirs.exchangeIds]]));
+      expect(await f.index.windowsOf(u, [])).toEqual(new Map());
+    });
+
+    it("counts and deletes one user's summaries, leaving other users'", async () => {
+      const { u, v } = await twoUsers();
+      expect(await f.index.countForUser(u)).toBe(3);
+      expect(await f.index.countForUser(v)).toBe(1);
+      await f.index.deleteUser(u);
+      expect(await f.index.countForUser(u)).toBe(0);
+      expect(await f.index.query(u, [1, 0, 0, 0], 10)).toEqual([]);
+      expect(await f.index.windowsOf(u, [0, 1, 2])).toEqual(new Map());
+      expect(await f.index.countForUser(v)).toBe(1);
+      expect(await f.index.query(v, [1, 0, 0, 0], 10)).toHaveLength(1);
+    });
+  });
+}

@@ -1,0 +1,173 @@
+/** In-memory test double of the Archive port (shared/tiers/archive.ts), over the shared InMemoryDatabase. */
+
+import type { ProjectionTier } from "../../shared/domain/tiers.js";
+import type { TimeRange } from "../../shared/domain/time.js";
+import type { Exchange, ExchangeInput, Summary } from "../../shared/domain/types.js";
+import type {
+  Archive,
+  ArchivePosition,
+  LexicalHit,
+  NewExchange,
+  StoredExchange,
+  WindowKey,
+} from "../../shared/tiers/archive.js";
+import { contentWords, stem, terms, words } from "../../shared/util/text.js";
+import { copyExchange, type InMemoryDatabase, summaryKey } from "./database.js";
+
+/** As the real search: a period counts a few days wide each way, since dates people give are loose. */
+const periodSlackMs = 3 * 86_400_000;
+
+const newestFirst = (a: Exchange, b: Exchange) =>
+  b.createdAt.getTime() - a.createdAt.getTime() || b.ordinal - a.ordinal;
+
+const isBefore = (e: Exchange, p: ArchivePosition) =>
+  e.createdAt.getTime() < p.createdAt.getTime() ||
+  (e.createdAt.getTime() === p.createdAt.getTime() && e.ordinal < p.ordinal);
+
+export class InMemoryArchive implements Archive {
+  readonly #db: InMemoryDatabase;
+  /** One rewrite at a time: the real archive holds each window's lock while `summarize` runs. */
+  #rewrites: Promise<unknown> = Promise.resolve();
+
+  constructor(db: InMemoryDatabase) {
+    this.#db = db;
+  }
+
+  async insertExchange(
+    input: ExchangeInput,
+    projections: readonly ProjectionTier[],
+  ): Promise<StoredExchange> {
+    const key = input.idempotencyKey;
+    const existing = key === undefined ? undefined : this.#db.byIdempotencyKey(input.userId, key);
+    if (existing) return { exchange: copyExchange(existing), duplicate: true };
+    const exchange = this.#db.insert(
+      {
+        id: crypto.randomUUID(),
+        userId: input.userId,
+        userMessage: input.userMessage,
+        botResponse: input.botResponse,
+        speaker: input.speaker,
+        metadata: input.metadata ?? {},
+        createdAt: new Date(input.timestamp ?? Date.now()),
+      },
+      projections,
+      { idempotencyKey: key },
+    );
+    return { exchange, duplicate: false };
+  }
+
+  async insertExchanges(exchanges: readonly NewExchange[], projections: readonly ProjectionTier[]) {
+    return this.#db.insertMany(this.#db.freshOf(exchanges), projections);
+  }
+
+  async recent(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]> {
+    return this.#exchangesOf(userId)
+      .filter((e) => !before || isBefore(e, before))
+      .sort(newestFirst)
+      .slice(0, limit);
+  }
+
+  async recentForUsers(userIds: readonly string[], limit: number): Promise<Map<string, Exchange[]>> {
+    return new Map(await Promise.all(userIds.map(async (u) => [u, await this.recent(u, limit)] as const)));
+  }
+
+  /** Word search with a BM25-like score (rarer words weigh more), then the speaker and period boosts. */
+  async search(userId: string, query: string, limit: number, periods: readonly TimeRange[] = []) {
+    const queryWords = new Set([...new Set(contentWords(query))].slice(0, 32));
+    const queryTerms = new Set([...queryWords].map(stem));
+    const docs = this.#exchangesOf(userId).map((e) => ({
+      e,
+      terms: terms(`${e.userMessage} ${e.botResponse}`),
+    }));
+    const df = new Map<string, number>();
+    for (const d of docs)
+      for (const t of new Set(d.terms)) if (queryTerms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
+    const hits: LexicalHit[] = [];
+    for (const { e, terms: docTerms } of docs) {
+      let rank = 0;
+      for (const [t, n] of df) {
+        const tf = docTerms.filter((x) => x === t).length;
+        const idf = Math.log(1 + (docs.length - n + 0.5) / (n + 0.5));
+        if (tf > 0) rank += (idf * tf * 2.2) / (tf + 1.2);
+      }
+      if (rank === 0) continue;
+      if (e.speaker && words(e.speaker).some((w) => queryWords.has(w))) rank *= 2;
+      const at = e.createdAt.getTime();
+      if (
+        periods.some((p) => at >= p.start.getTime() - periodSlackMs && at < p.end.getTime() + periodSlackMs)
+      )
+        rank *= 3;
+      hits.push({ exchange: e, rank });
+    }
+    return hits.sort((a, b) => b.rank - a.rank || b.exchange.ordinal - a.exchange.ordinal).slice(0, limit);
+  }
+
+  async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {
+    const wanted = new Set(ids);
+    return this.#exchangesOf(userId).filter((e) => wanted.has(e.id));
+  }
+
+  async allExchanges(userId: string): Promise<Exchange[]> {
+    return this.#exchangesOf(userId);
+  }
+
+  async exchangeCount(userId: string): Promise<number> {
+    return this.#db.rowsOf(userId).length;
+  }
+
+  async userIds(after: string, limit: number): Promise<string[]> {
+    return [...this.#db.users.keys()]
+      .filter((u) => u > after)
+      .sort()
+      .slice(0, limit);
+  }
+
+  async summaries(userId: string): Promise<Summary[]> {
+    return [...this.#db.summaries.values()]
+      .filter((s) => s.userId === userId)
+      .sort((a, b) => a.windowIndex - b.windowIndex)
+      .map(copySummary);
+  }
+
+  rewriteWindows(
+    windows: readonly WindowKey[],
+    size: number,
+    summarize: (exchanges: Exchange[]) => Promise<Summary[]>,
+  ): Promise<void> {
+    if (windows.length === 0) return Promise.resolve();
+    const run = this.#rewrites.then(async () => {
+      const inWindow = (e: Exchange) =>
+        windows.some(
+          (w) =>
+            w.userId === e.userId &&
+            e.ordinal > w.windowIndex * size &&
+            e.ordinal <= (w.windowIndex + 1) * size,
+        );
+      const exchanges = [...this.#db.exchanges.values()]
+        .map((r) => r.exchange)
+        .filter(inWindow)
+        .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.ordinal - b.ordinal))
+        .map(copyExchange);
+      if (exchanges.length === 0) return;
+      const made = await summarize(exchanges);
+      for (const s of made) this.#db.summaries.set(summaryKey(s.userId, s.windowIndex), copySummary(s));
+    });
+    this.#rewrites = run.catch(() => undefined);
+    return run;
+  }
+
+  async deleteUser(userId: string): Promise<number> {
+    return this.#db.deleteUser(userId);
+  }
+
+  #exchangesOf(userId: string): Exchange[] {
+    return this.#db.rowsOf(userId).map((r) => copyExchange(r.exchange));
+  }
+}
+
+const copySummary = (s: Summary): Summary => ({
+  ...s,
+  exchangeIds: [...s.exchangeIds],
+  startAt: new Date(s.startAt),
+  endAt: new Date(s.endAt),
+});
