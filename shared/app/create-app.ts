@@ -75,7 +75,7 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
   const audit = (event: Record<string, unknown>) => logger.info("audit", event);
   systemRoutes(app, manager);
   memoryRoutes(app, manager, audit);
-  mcpRoutes(app, manager, audit);
+  mcpRoutes(app, { memory: manager, audit, logger });
   consoleRoutes(app, { memory: manager, auth, traffic, migrations: memory.migration, audit, logger });
 
   app.notFound((c) => {

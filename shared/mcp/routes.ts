@@ -7,15 +7,11 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { AppEnv } from "../api/hono-env.js";
 import { problems } from "../api/problems.js";
-import { createMcpServer, type McpMemory } from "./server.js";
+import { createMcpServer, type McpDeps } from "./server.js";
 
-export function mcpRoutes(
-  app: OpenAPIHono<AppEnv>,
-  memory: McpMemory,
-  audit: (event: Record<string, unknown>) => void,
-) {
+export function mcpRoutes(app: OpenAPIHono<AppEnv>, { memory, audit, logger }: Omit<McpDeps, "tenantId">) {
   app.post("/mcp", async (c) => {
-    const server = createMcpServer({ memory, tenantId: c.get("tenantId"), audit });
+    const server = createMcpServer({ memory, tenantId: c.get("tenantId"), audit, logger });
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     await server.connect(transport);
     try {

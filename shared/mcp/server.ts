@@ -13,7 +13,9 @@ import { archivePage, contextFor } from "../api/reads.js";
 import { ContextRequest, ListQuery, StoreRequest, UserParams } from "../api/schemas.js";
 import { exchangeView } from "../api/views.js";
 import { userKey } from "../domain/identity.js";
+import { describeError } from "../errors/memory-error.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
+import type { Logger } from "../util/logger.js";
 
 export type McpMemory = Pick<
   HierarchicalMemoryManager,
@@ -31,6 +33,8 @@ export interface McpDeps {
   memory: McpMemory;
   tenantId: string;
   audit: (event: Record<string, unknown>) => void;
+  /** Where a tool's failure goes with its cause (the caller gets only the problem's detail). */
+  logger: Logger;
 }
 
 const userId = UserParams.shape.userId.describe(
@@ -42,24 +46,30 @@ const ok = (data: Record<string, unknown>, text = JSON.stringify(data, null, 2))
   structuredContent: data,
 });
 
-/** A failed call as an MCP tool error carrying the REST API's problem detail (same mapping). */
-function toolError(error: unknown): CallToolResult {
-  return { isError: true, content: [{ type: "text", text: toAppError(error).detail }] };
-}
-
-/** Runs a tool body; any failure becomes a tool error, never a protocol error. */
-const guarded =
+/**
+ * Runs a tool body; any failure becomes a tool error carrying the REST API's problem detail (the
+ * same mapping), never a protocol error. Server-side failures are logged as the REST edge logs them.
+ */
+const guardedWith =
+  (logger: Logger) =>
   <A>(body: (args: A) => Promise<CallToolResult>) =>
-  async (args: A) => {
+  async (args: A): Promise<CallToolResult> => {
     try {
       return await body(args);
     } catch (error) {
-      return toolError(error);
+      const problem = toAppError(error);
+      if (problem.status >= 500)
+        logger[problem.status === 500 ? "error" : "warn"]("mcp tool failed", {
+          status: problem.status,
+          cause: describeError(error),
+        });
+      return { isError: true, content: [{ type: "text", text: problem.detail }] };
     }
   };
 
-export function createMcpServer({ memory, tenantId, audit }: McpDeps): McpServer {
+export function createMcpServer({ memory, tenantId, audit, logger }: McpDeps): McpServer {
   const server = new McpServer({ name: "hierarchical-memory", version: "0.1.0" });
+  const guarded = guardedWith(logger);
   const key = (id: string) => userKey(tenantId, id);
 
   server.registerTool(

@@ -41,6 +41,6 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, memory: Memory) {
   app.get("/docs", (c) =>
     c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hierarchical Memory API</title></head>
 <body><script id="api-reference" data-url="/openapi.json"></script>
-<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script></body></html>`),
+<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.76.0"></script></body></html>`),
   );
 }

@@ -9,16 +9,17 @@ import { afterAll, describe, expect, it } from "vitest";
 import { conversation } from "../../helpers/conversation.js";
 import { uniqueId } from "../../helpers/ids.js";
 import { inMemoryApi } from "../../helpers/in-memory-api.js";
+import { withOutage } from "../../helpers/outage.js";
 
 const api = inMemoryApi();
 const alice = await api.tenant();
 const mallory = await api.tenant();
 
-async function connect(key?: string) {
+async function connect(key?: string, on = api) {
   const client = new Client({ name: "memory-test", version: "1.0.0" });
   const transport = new StreamableHTTPClientTransport(new URL("http://memory.test/mcp"), {
     requestInit: key ? { headers: { authorization: `Bearer ${key}` } } : {},
-    fetch: (url, init) => Promise.resolve(api.app.request(String(url), init)),
+    fetch: (url, init) => Promise.resolve(on.app.request(String(url), init)),
   });
   await client.connect(transport);
   return client;
@@ -166,6 +167,35 @@ describe("MCP tools", () => {
     const erased = await call(client, "forget", { userId, confirm: true });
     expect(data<{ exchanges: number }>(erased).exchanges).toBe(6);
     expect((await rest(`/v1/users/${userId}/conversations`)).status).toBe(404);
+  });
+});
+
+describe("MCP failures", () => {
+  it("answer an unexpected failure as a tool error that says nothing of it, and log its cause", async () => {
+    const broken = inMemoryApi(
+      {},
+      {
+        adapt: (stores) => {
+          const error = new TypeError("cannot read properties of undefined (reading 'rows') at 10.0.0.7");
+          const archive =
+            stores.archive && withOutage(stores.archive, ["insertExchange"], { down: true, error });
+          return { ...stores, archive };
+        },
+      },
+    );
+    const t = await broken.tenant();
+    const c = await connect(t.key, broken);
+    try {
+      const r = await call(c, "remember", { userId: uniqueId("u"), userMessage: "hi", botResponse: "hello" });
+      expect(errorText(r)).toBe("The server failed to handle the request; it has been logged.");
+      expect(broken.logs.find((l) => l.message === "mcp tool failed")).toMatchObject({
+        level: "error",
+        status: 500,
+        cause: expect.stringContaining("reading 'rows'"),
+      });
+    } finally {
+      await c.close();
+    }
   });
 });
 
