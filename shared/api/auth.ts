@@ -1,8 +1,8 @@
 /**
- * API-key auth for every route that needs a key (REST, MCP, the console): Bearer or X-API-Key,
- * checked through a short cache of verified keys (see VerifiedKeys).
+ * API-key auth for the routes (REST, MCP, the console): Bearer or X-API-Key, checked through a short
+ * cache of verified keys (see VerifiedKeys), one cache for all of them.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./hono-env.js";
 import { problems } from "./problems.js";
 import { VerifiedKeys } from "./verified-keys.js";
@@ -12,23 +12,45 @@ export interface KeyVerifier {
   verify(key: string): Promise<string | undefined>;
 }
 
-export interface ApiKeyAuthOptions {
+export interface KeyAuthOptions {
   /** How long a verified key is trusted before it is checked again. Default 60 s. */
   cacheMs?: number;
 }
 
-export function apiKeyAuth(keys: KeyVerifier, options: ApiKeyAuthOptions = {}): MiddlewareHandler<AppEnv> {
+export interface KeyAuth {
+  /** A valid key is required: 401 without one, 503 when it cannot be checked. */
+  required: MiddlewareHandler<AppEnv>;
+  /** A valid key, if one is given, identifies the caller; anything else goes on as anonymous. */
+  optional: MiddlewareHandler<AppEnv>;
+}
+
+const keyOf = (c: Context<AppEnv>) => {
+  const header = c.req.header("authorization");
+  return header?.startsWith("Bearer ") ? header.slice(7).trim() : c.req.header("x-api-key");
+};
+
+export function keyAuth(keys: KeyVerifier, options: KeyAuthOptions = {}): KeyAuth {
   const verified = new VerifiedKeys((key) => keys.verify(key), options.cacheMs);
-  return async (c, next) => {
-    const header = c.req.header("authorization");
-    const key = header?.startsWith("Bearer ") ? header.slice(7).trim() : c.req.header("x-api-key");
-    if (!key) throw problems.unauthorized();
-    const tenantId = await verified.tenantOf(key).catch((error: unknown) => {
-      throw problems.unavailable("postgres", error, "could not check the API key");
-    });
-    if (!tenantId) throw problems.unauthorized();
+  const identify = (c: Context<AppEnv>, key: string, tenantId: string) => {
     c.set("tenantId", tenantId);
     c.set("keyId", key.slice(0, 15));
-    await next();
+  };
+  return {
+    required: async (c, next) => {
+      const key = keyOf(c);
+      if (!key) throw problems.unauthorized();
+      const tenantId = await verified.tenantOf(key).catch((error: unknown) => {
+        throw problems.unavailable("postgres", error, "could not check the API key");
+      });
+      if (!tenantId) throw problems.unauthorized();
+      identify(c, key, tenantId);
+      await next();
+    },
+    optional: async (c, next) => {
+      const key = keyOf(c);
+      const tenantId = key ? await verified.tenantOf(key).catch(() => undefined) : undefined;
+      if (key && tenantId) identify(c, key, tenantId);
+      await next();
+    },
   };
 }

@@ -9,7 +9,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { apiKeyAuth } from "../api/auth.js";
+import { keyAuth } from "../api/auth.js";
 import type { AppEnv } from "../api/hono-env.js";
 import { describeIssues } from "../api/parse.js";
 import { problems, toAppError, toProblem } from "../api/problems.js";
@@ -64,19 +64,26 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
       },
     }),
   );
-  const auth = apiKeyAuth(memory.keys);
+  const auth = keyAuth(memory.keys);
   // The REST memory routes and MCP share the keys, the rate limit and the tenant scoping.
   for (const path of ["/v1/users/*", "/mcp"])
-    app.use(path, auth, rateLimit({ limiter: memory.rateLimiter, logger }), async (c, next) => {
+    app.use(path, auth.required, rateLimit({ limiter: memory.rateLimiter, logger }), async (c, next) => {
       if (c.get("tenantId") === adminTenant)
         throw problems.forbidden("an operator key opens /console only; use a tenant's key");
       await next();
     });
   const audit = (event: Record<string, unknown>) => logger.info("audit", event);
-  systemRoutes(app, manager);
+  systemRoutes(app, manager, auth.optional);
   memoryRoutes(app, manager, audit);
   mcpRoutes(app, { memory: manager, audit, logger });
-  consoleRoutes(app, { memory: manager, auth, traffic, migrations: memory.migration, audit, logger });
+  consoleRoutes(app, {
+    memory: manager,
+    auth: auth.required,
+    traffic,
+    migrations: memory.migration,
+    audit,
+    logger,
+  });
 
   app.notFound((c) => {
     const allow = app.routes

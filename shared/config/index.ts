@@ -4,12 +4,15 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../errors/memory-error.js";
+import { plaintextInTheCloud, requiredWhenEnabled } from "./rules.js";
 import { type Env, envSchema } from "./schema.js";
 
 export { ConfigError };
 
 export interface Config {
   readonly port: number;
+  /** The address `npm start` listens on. */
+  readonly host: string;
   readonly logLevel: Env["LOG_LEVEL"];
   readonly http: { maxBodyBytes: number; rateLimitPerMinute: number; metricsEnabled: boolean };
   readonly redis: { enabled: boolean; url: string; token: string; db: number; keyPrefix: string };
@@ -63,8 +66,8 @@ export interface Config {
     /** The legacy Chroma to read from; default: Tier 3's. */
     legacyUrl: string;
     legacyApiKey?: string;
-    /** Migrated users become `<tenant>/<legacy user_id>`. */
-    tenant: string;
+    /** Migrated users become `<tenant>/<legacy user_id>`; required to migrate (no default). */
+    tenant?: string;
     batchSize: number;
     concurrency: number;
     /** Under this integrity score a run is rolled back. */
@@ -82,8 +85,8 @@ export function loadConfig(source: Source = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describeIssue));
   const e = parsed.data;
-  const missing = requiredWhenEnabled(e);
-  if (missing.length > 0) throw new ConfigError(missing);
+  const broken = [...requiredWhenEnabled(e), ...plaintextInTheCloud(e)];
+  if (broken.length > 0) throw new ConfigError(broken);
   return deepFreeze(toConfig(e));
 }
 
@@ -92,43 +95,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${name}: ${issue.message}`;
 }
 
-function requiredWhenEnabled(e: Env): string[] {
-  const problems: string[] = [];
-  const need = (condition: boolean, name: keyof Env, when: string) => {
-    if (condition && e[name] === undefined) problems.push(`${name}: required while ${when}`);
-  };
-  need(
-    e.HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED,
-    "HIERARCHICAL_MEMORY_POSTGRESQL_URL",
-    "the Postgres tier is enabled",
-  );
-  if (!e.HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED && !e.HIERARCHICAL_MEMORY_REDIS_ENABLED)
-    problems.push(
-      "HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: with Postgres off, Redis must be on (cache-only memory); both are off",
-    );
-  need(
-    e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER === "openai-compatible",
-    "HIERARCHICAL_MEMORY_EMBEDDING_URL",
-    "HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is openai-compatible",
-  );
-  need(e.HIERARCHICAL_MEMORY_REDIS_ENABLED, "HIERARCHICAL_MEMORY_REDIS_URL", "the Redis tier is enabled");
-  need(
-    e.HIERARCHICAL_MEMORY_REDIS_ENABLED,
-    "HIERARCHICAL_MEMORY_REDIS_PASSWORD",
-    "the Redis tier is enabled",
-  );
-  need(
-    e.HIERARCHICAL_MEMORY_CHROMADB_ENABLED,
-    "HIERARCHICAL_MEMORY_CHROMADB_URL",
-    "the Chroma tier is enabled",
-  );
-  need(e.HIERARCHICAL_MEMORY_NEO4J_ENABLED, "HIERARCHICAL_MEMORY_NEO4J_URI", "the Neo4j tier is enabled");
-  return problems;
-}
-
 function toConfig(e: Env): Config {
   return {
     port: e.PORT,
+    host: e.HOST,
     logLevel: e.LOG_LEVEL,
     http: {
       maxBodyBytes: e.HIERARCHICAL_MEMORY_MAX_BODY_BYTES,

@@ -4,6 +4,7 @@
  * source for template.env and the README table.
  */
 import { z } from "zod";
+import { tenantIdPattern, tenantIdRule } from "../domain/identity.js";
 
 const bool = (fallback: boolean) => z.stringbool().default(fallback);
 const int = (fallback: number, min: number, max: number) =>
@@ -12,6 +13,7 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s):// URL"
 
 export const envSchema = z.object({
   PORT: int(8787, 1, 65535),
+  HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   HIERARCHICAL_MEMORY_MAX_BODY_BYTES: int(262_144, 1024, 10_485_760),
   HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
@@ -78,8 +80,11 @@ export const envSchema = z.object({
   HIERARCHICAL_MEMORY_LEGACY_CHROMADB_API_KEY: z.string().min(1).optional(),
   HIERARCHICAL_MEMORY_MIGRATION_TENANT: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only (no /)")
-    .default("default"),
+    .regex(
+      tenantIdPattern,
+      `must be a tenant id (${tenantIdRule}), the tenant whose API keys will read the migrated users`,
+    )
+    .optional(),
   HIERARCHICAL_MEMORY_MIGRATION_BATCH_SIZE: int(500, 1, 5000),
   HIERARCHICAL_MEMORY_MIGRATION_CONCURRENCY: int(4, 1, 64),
   HIERARCHICAL_MEMORY_MIGRATION_MIN_INTEGRITY: z.coerce.number().min(0).max(1).default(0.95),

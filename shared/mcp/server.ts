@@ -14,6 +14,7 @@ import { ContextRequest, ListQuery, StoreRequest, UserParams } from "../api/sche
 import { exchangeView } from "../api/views.js";
 import { userKey } from "../domain/identity.js";
 import { describeError } from "../errors/memory-error.js";
+import { overallStatus } from "../memory/health-service.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import type { Logger } from "../util/logger.js";
 
@@ -26,7 +27,8 @@ export type McpMemory = Pick<
   | "searchConversations"
   | "recentConversations"
   | "deleteUser"
-  | "getTierHealthStatus"
+  | "pingTiers"
+  | "mode"
 >;
 
 export interface McpDeps {
@@ -179,11 +181,16 @@ export function createMcpServer({ memory, tenantId, audit, logger }: McpDeps): M
     {
       title: "Memory health",
       description:
-        "Whether each memory tier (Redis, Postgres, Chroma, Neo4j) is enabled and healthy, its recent latency and last error, and the backlog of updates waiting to be applied.",
+        "Whether each memory tier (Redis, Postgres, Chroma, Neo4j) answers now: ok or down, and overall ok, degraded (recall may miss some of what is remembered) or down (nothing can be stored).",
       inputSchema: {},
       annotations: { readOnlyHint: true },
     },
-    guarded(async () => ok({ ...(await memory.getTierHealthStatus()) })),
+    // Shared state of the whole service: status only, nothing another tenant's traffic could show.
+    guarded(async () => {
+      const pings = await memory.pingTiers();
+      const tiers = pings.map((p) => ({ tier: p.tier, status: p.ok ? "ok" : "down" }));
+      return ok({ status: overallStatus(pings, memory.mode), tiers });
+    }),
   );
 
   server.registerResource(

@@ -12,11 +12,28 @@ import type { Logger } from "../util/logger.js";
 import { round2 } from "../util/stats.js";
 import type { TierHealth, TierHealthTracker } from "./health.js";
 
+export type { TierConnectivity };
+
 export interface HealthStatus {
   mode: "durable" | "cache-only";
   tiers: TierHealth[];
   outboxBacklog?: Record<ProjectionTier, number>;
 }
+
+/**
+ * The service as a whole: down when the tier holding the truth (Postgres, or Redis in cache-only
+ * mode) does not answer, degraded when another does not, ok otherwise.
+ */
+export function overallStatus(results: readonly TierConnectivity[], mode: HealthStatus["mode"]) {
+  const primary = mode === "durable" ? "postgres" : "redis";
+  if (!results.find((r) => r.tier === primary)?.ok) return "down" as const;
+  return results.every((r) => r.ok) ? ("ok" as const) : ("degraded" as const);
+}
+
+/** How long one round of pings answers anonymous health and readiness. */
+const pingsServeMs = 15_000;
+/** A ping slower than this counts as a failure. */
+const pingTimeoutMs = 2_000;
 
 export interface HealthDeps {
   setup: readonly TierSetup[];
@@ -28,6 +45,7 @@ export interface HealthDeps {
 
 export class HealthService {
   readonly #deps: HealthDeps;
+  #pinged?: { at: number; results: Promise<TierConnectivity[]> };
 
   constructor(deps: HealthDeps) {
     this.#deps = deps;
@@ -81,6 +99,24 @@ export class HealthService {
       });
     });
     for (const r of results) tracker.record(r.tier, r.latencyMs, r.ok ? undefined : causes.get(r.tier));
+    return results;
+  }
+
+  /**
+   * Whether each tier answers a read-only ping, from one round shared by every caller for 15 s: what
+   * anonymous health and readiness answer from, so no stranger can make the service write, or work
+   * harder than one ping per tier that often.
+   */
+  pings(now = Date.now()): Promise<TierConnectivity[]> {
+    if (this.#pinged && now - this.#pinged.at < pingsServeMs) return this.#pinged.results;
+    const { probes, tracker } = this.#deps;
+    const results = testTierConnectivity(
+      probes,
+      pingTimeoutMs,
+      (tier, error) => tracker.record(tier, pingTimeoutMs, error),
+      "ping",
+    );
+    this.#pinged = { at: now, results };
     return results;
   }
 

@@ -66,6 +66,11 @@ export class HierarchicalMemoryManager {
     return this.#s.health.testConnectivity(timeoutMs);
   }
 
+  /** Each tier's read-only ping, from a round shared by every caller for 15 s (anonymous health). */
+  pingTiers(): Promise<TierConnectivity[]> {
+    return this.#s.health.pings();
+  }
+
   getTierHealthStatus(): Promise<HealthStatus> {
     return this.#s.health.status();
   }

@@ -6,7 +6,13 @@
  * after a crash never writes anything twice.
  */
 import pLimit from "p-limit";
-import { ConflictError, describeError, InvalidInputError, NotFoundError } from "../errors/memory-error.js";
+import {
+  ConfigError,
+  ConflictError,
+  describeError,
+  InvalidInputError,
+  NotFoundError,
+} from "../errors/memory-error.js";
 import { type LegacyCollection, legacyCollections } from "../tiers/legacy-source.js";
 import type { MigrationRun } from "../tiers/migration-runs.js";
 import { BatchRunner, batchesOf, doneBatches } from "./batch-runner.js";
@@ -175,8 +181,14 @@ export class HierarchicalMigrationManager {
   }
 
   async #newRunOptions(options: Pick<MigrationOptions, "users" | "batchSize">): Promise<RunOptions> {
+    const { tenant } = this.#deps.config;
+    // No default: the tenant named here can read (and erase) every migrated user.
+    if (!tenant)
+      throw new ConfigError([
+        "HIERARCHICAL_MEMORY_MIGRATION_TENANT: required to migrate: the tenant whose API keys will read the migrated users",
+      ]);
     return {
-      tenant: this.#deps.config.tenant,
+      tenant,
       users: options.users ? [...new Set(options.users)].sort() : null,
       batchSize: options.batchSize ?? this.#deps.config.batchSize,
       sourceCounts: await this.#sourceCounts(),

@@ -1,4 +1,4 @@
-/** Runs every tier's round trip in parallel, each bounded by a timeout, and reports per tier. */
+/** Runs every tier's check (the round trip, or the read-only ping) in parallel, each bounded by a timeout. */
 import { round2 } from "../util/stats.js";
 import { withTimeout } from "../util/timeout.js";
 import { tierFailureCode } from "./failures.js";
@@ -12,12 +12,13 @@ export async function testTierConnectivity(
   probes: readonly TierProbe[],
   timeoutMs = 5000,
   onFailure?: (tier: TierConnectivity["tier"], error: unknown) => void,
+  check: "roundTrip" | "ping" = "roundTrip",
 ): Promise<TierConnectivity[]> {
   return Promise.all(
     probes.map(async (probe) => {
       const started = performance.now();
       try {
-        await withTimeout(probe.roundTrip(), timeoutMs, `no answer within ${timeoutMs} ms`);
+        await withTimeout(probe[check](), timeoutMs, `no answer within ${timeoutMs} ms`);
         return { tier: probe.tier, ok: true, latencyMs: round2(performance.now() - started) };
       } catch (error) {
         onFailure?.(probe.tier, error);

@@ -1,10 +1,15 @@
-/** What every tier offers the connectivity check: one write/read/delete round trip with its production client. */
+/**
+ * What every tier offers the health checks: a read-only ping (cheap, safe to run for anyone) and a
+ * write/read/delete round trip (the full connectivity test, for operators).
+ */
 import type { TierName } from "../domain/tiers.js";
 
 export interface TierProbe {
   readonly tier: TierName;
   /** Writes a marker, reads it back, deletes it; throws when any step fails or reads back wrong. */
   roundTrip(): Promise<void>;
+  /** Asks the service whether it answers, writing nothing; throws when it does not. */
+  ping(): Promise<void>;
 }
 
 export interface TierConnectivity {

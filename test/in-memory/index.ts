@@ -57,6 +57,7 @@ function probe(tier: TierName): TierProbe {
       if (markers.get(id) !== id) throw new Error(`${tier}: read back the wrong marker`);
       markers.delete(id);
     },
+    async ping() {},
   };
 }
 

@@ -35,7 +35,8 @@ describe("testTierConnectivity", () => {
   });
 
   it("bounds a tier that never answers by the timeout", async () => {
-    const hanging = { tier: "neo4j" as const, roundTrip: () => new Promise<void>(() => undefined) };
+    const never = () => new Promise<void>(() => undefined);
+    const hanging = { tier: "neo4j" as const, roundTrip: never, ping: never };
     const [result] = await testTierConnectivity([hanging], 200);
     expect(result).toMatchObject({ tier: "neo4j", ok: false, error: "timeout" });
   });

@@ -107,3 +107,48 @@ describe("loadConfig", () => {
     expect(problems[0]).toMatch(/^HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: must be 3-512/);
   });
 });
+
+describe("loadConfig: trust (issue 17)", () => {
+  const cloud = {
+    ...minimal,
+    HIERARCHICAL_MEMORY_SECRETS_ARN: "arn:aws:secretsmanager:eu-west-1:1:secret:m",
+  };
+
+  it("validates the migration tenant as a tenant id and gives it no default", () => {
+    expect(loadConfig(minimal).migration.tenant).toBeUndefined();
+    for (const tenant of ["_admin", "Acme", "a.b", "x_y"])
+      expect(problemsOf({ ...minimal, HIERARCHICAL_MEMORY_MIGRATION_TENANT: tenant })).toEqual([
+        expect.stringMatching(/^HIERARCHICAL_MEMORY_MIGRATION_TENANT: must be a tenant id/),
+      ]);
+    expect(
+      loadConfig({ ...minimal, HIERARCHICAL_MEMORY_MIGRATION_TENANT: "legacy-bot" }).migration.tenant,
+    ).toBe("legacy-bot");
+  });
+
+  it("refuses plaintext store connections in the cloud (where the secret ARN is set)", () => {
+    expect(
+      problemsOf({
+        ...cloud,
+        HIERARCHICAL_MEMORY_REDIS_URL: "http://redis.example.com",
+        HIERARCHICAL_MEMORY_CHROMADB_URL: "http://chroma.example.com",
+        HIERARCHICAL_MEMORY_NEO4J_URI: "bolt://graph.example.com",
+        HIERARCHICAL_MEMORY_POSTGRESQL_SECURE_WEBSOCKET: "false",
+      }).sort(),
+    ).toEqual([
+      expect.stringMatching(/^HIERARCHICAL_MEMORY_CHROMADB_URL: .*https/),
+      expect.stringMatching(/^HIERARCHICAL_MEMORY_NEO4J_URI: .*encrypted/),
+      expect.stringMatching(/^HIERARCHICAL_MEMORY_POSTGRESQL_SECURE_WEBSOCKET: /),
+      expect.stringMatching(/^HIERARCHICAL_MEMORY_REDIS_URL: .*https/),
+    ]);
+    expect(() => loadConfig(cloud)).not.toThrow();
+    // Locally (no secret ARN) the emulation's plain URLs are fine.
+    expect(() =>
+      loadConfig({ ...minimal, HIERARCHICAL_MEMORY_NEO4J_URI: "bolt://127.0.0.1:7687" }),
+    ).not.toThrow();
+  });
+
+  it("serves on 127.0.0.1 unless told otherwise", () => {
+    expect(loadConfig(minimal).host).toBe("127.0.0.1");
+    expect(loadConfig({ ...minimal, HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+  });
+});

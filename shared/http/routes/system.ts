@@ -1,27 +1,40 @@
-/** Health, readiness, the OpenAPI document and its docs page: no API key needed. */
+/**
+ * Health, readiness, the OpenAPI document and its docs page: no API key needed. A stranger learns
+ * only the status, from a read-only check shared by every caller for a while; an operator key
+ * (the console's) also gets each tier's connectivity test, with failures as codes.
+ */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../api/hono-env.js";
+import { adminTenant } from "../../domain/identity.js";
+import { overallStatus, type TierConnectivity } from "../../memory/health-service.js";
 import type { HierarchicalMemoryManager } from "../../memory/manager.js";
 
-type Memory = Pick<HierarchicalMemoryManager, "testTierConnectivity" | "getTierHealthStatus" | "mode">;
+type Memory = Pick<
+  HierarchicalMemoryManager,
+  "testTierConnectivity" | "getTierHealthStatus" | "pingTiers" | "mode"
+>;
 
-export function systemRoutes(app: OpenAPIHono<AppEnv>, memory: Memory) {
-  const primary = () => (memory.mode === "durable" ? "postgres" : "redis");
+export function systemRoutes(app: OpenAPIHono<AppEnv>, memory: Memory, identify: MiddlewareHandler<AppEnv>) {
+  const statusOf = (results: readonly TierConnectivity[]) => overallStatus(results, memory.mode);
 
-  /** Each tier's connectivity now (write, read back, delete) plus what live traffic has seen. */
-  app.get("/v1/health", async (c) => {
+  app.get("/v1/health", identify, async (c) => {
+    if (c.get("tenantId") !== adminTenant) {
+      const status = statusOf(await memory.pingTiers());
+      return c.json({ status }, status === "down" ? 503 : 200);
+    }
+    // An operator: each tier's write/read/delete round trip now, plus what live traffic has seen.
     const connectivity = await memory.testTierConnectivity();
     const { mode, tiers: seen, outboxBacklog } = await memory.getTierHealthStatus();
     const tiers = seen.map((h) => ({ ...h, ...connectivity.find((r) => r.tier === h.tier) }));
-    const truth = connectivity.find((r) => r.tier === primary());
-    const status = !truth?.ok ? "down" : connectivity.every((r) => r.ok) ? "ok" : "degraded";
+    const status = statusOf(connectivity);
     return c.json({ status, mode, tiers, outboxBacklog }, status === "down" ? 503 : 200);
   });
 
-  /** Ready once the tier holding the truth answers; `reason` is a code, the details are logged. */
+  /** Ready when the tier holding the truth answers. */
   app.get("/v1/ready", async (c) => {
-    const truth = (await memory.testTierConnectivity(2000)).find((r) => r.tier === primary());
-    return truth?.ok ? c.json({ ready: true }, 200) : c.json({ ready: false, reason: truth?.error }, 503);
+    const ready = statusOf(await memory.pingTiers()) !== "down";
+    return c.json({ ready }, ready ? 200 : 503);
   });
 
   app.doc31("/openapi.json", {

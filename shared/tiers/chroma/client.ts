@@ -48,5 +48,8 @@ export function chromaProbe(chroma: ChromaClient, url: string): TierProbe {
         await collection.delete({ ids: [id] });
       }
     },
+    async ping() {
+      await chroma.heartbeat();
+    },
   };
 }

@@ -33,5 +33,8 @@ export function neo4jProbe(driver: Driver, database?: string): TierProbe {
         await driver.executeQuery("MATCH (p:TierProbe {id: $id}) DELETE p", { id }, options);
       }
     },
+    async ping() {
+      await driver.executeQuery("RETURN 1", {}, { database, routing: neo4j.routing.READ });
+    },
   };
 }

@@ -109,5 +109,8 @@ export function postgresProbe(pool: Pool): TierProbe {
         await client.query("DELETE FROM tier_probe WHERE id = $1", [marker]);
       });
     },
+    async ping() {
+      await guard(pool).query("SELECT 1");
+    },
   };
 }

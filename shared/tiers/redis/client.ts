@@ -30,5 +30,8 @@ export function redisProbe(redis: Redis, keyPrefix: string): TierProbe {
         await redis.del(key);
       }
     },
+    async ping() {
+      await redis.ping();
+    },
   };
 }
