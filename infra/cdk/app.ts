@@ -13,6 +13,8 @@ const stack = new MemoryStack(app, context("stackName") ?? "HierarchicalMemory",
   secretName: context("secretName"),
   provisionedConcurrency: Number(context("provisionedConcurrency") ?? 0),
   alarmEmail: context("alarmEmail"),
+  postgresConnectionBudget:
+    context("postgresConnectionBudget") === undefined ? undefined : Number(context("postgresConnectionBudget")),
 });
 acknowledgeAcceptedFindings(stack);
 checkWithNag(app);

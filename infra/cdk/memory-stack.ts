@@ -32,7 +32,16 @@ export interface MemoryStackProps extends StackProps {
   throttle?: { rateLimit: number; burstLimit: number };
   /** Where alarm notifications go, if anywhere. */
   alarmEmail?: string;
+  /**
+   * Postgres connections the API may hold in all: its reserved concurrency is this over one
+   * container's pools, so a burst cannot open more. Default 300; 0 leaves the concurrency unreserved.
+   */
+  postgresConnectionBudget?: number;
 }
+
+/** The API's pool per container: one request at a time needs few (context reads add half as many). */
+const apiPoolSize = 4;
+const apiConnectionsPerContainer = apiPoolSize + Math.max(2, Math.ceil(apiPoolSize / 2));
 
 export class MemoryStack extends Stack {
   readonly migration: MigrationStateMachine;
@@ -55,10 +64,12 @@ export class MemoryStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
     });
 
+    const budget = props.postgresConnectionBudget ?? 300;
     const apiFunction = nodeFunction(this, "Api", {
       entry: "functions/api.ts",
       timeout: Duration.seconds(10),
-      environment,
+      environment: { HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS: String(apiPoolSize), ...environment },
+      reservedConcurrentExecutions: budget > 0 ? Math.floor(budget / apiConnectionsPerContainer) : undefined,
       // The console's page, script and styles: shared/console/assets.ts reads them at import from
       // ./assets beside itself, which in the bundle is beside index.mjs.
       bundling: {

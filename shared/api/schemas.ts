@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { tenantIdPattern, tenantIdRule, userIdPattern, userIdRule } from "../domain/identity.js";
-import { hasUnstorableText, isStorableText, unstorableRule } from "../domain/storable.js";
+import { isStorableText, jsonValueProblem, unstorableRule } from "../domain/storable.js";
 import { projectionTiers, tierNames } from "../domain/tiers.js";
 
 export const UserId = z.string().regex(userIdPattern, `must be ${userIdRule}`);
@@ -27,8 +27,14 @@ export const StoreRequest = z
     }),
     metadata: z
       .record(z.string(), z.unknown())
-      .refine((m) => !hasUnstorableText(m), unstorableRule)
-      .optional(),
+      .superRefine((m, ctx) => {
+        const problem = jsonValueProblem(m);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional()
+      .openapi({
+        description: "Any JSON object, nested at most 16 deep, with at most 1,000 keys and values.",
+      }),
     timestamp: z.iso
       .datetime({ offset: true })
       .optional()

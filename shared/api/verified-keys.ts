@@ -4,11 +4,17 @@
  * at once: when the pool is saturated they would all wait out the pool timeout together and fail.
  * So one check per key runs at a time, and for up to another `ttlMs` after expiry the last answer is
  * used while that check runs. A revoked key thus stops working within `ttlMs` plus one re-check; a
- * failing re-check keeps the last answer until it is `2 x ttlMs` old.
+ * failing re-check keeps the last answer until it is `2 x ttlMs` old. A key found invalid is
+ * remembered as such for 30 s.
  */
 import { LRUCache } from "lru-cache";
 
 export type VerifyKey = (key: string) => Promise<string | undefined>;
+
+/** What the cache holds for a key found invalid: so a flood of one bogus key asks the store once. */
+const unknownKey = "";
+/** How long a key stays known as invalid. */
+const unknownTtlMs = 30_000;
 
 export class VerifiedKeys {
   readonly #cache: LRUCache<string, string>;
@@ -29,9 +35,14 @@ export class VerifiedKeys {
       // Read the clock on every check (the default caches it for a millisecond, by a timer).
       ttlResolution: 0,
       perf: { now },
-      // A failed re-check keeps the last answer (until it ages out); a key found invalid is dropped (below).
+      // A failed re-check keeps the last answer (until it ages out).
       noDeleteOnFetchRejection: true,
-      fetchMethod: (key) => verify(key),
+      fetchMethod: async (key, _stale, { options }) => {
+        const tenantId = await verify(key);
+        if (tenantId !== undefined) return tenantId;
+        options.ttl = unknownTtlMs;
+        return unknownKey;
+      },
     });
   }
 
@@ -39,14 +50,13 @@ export class VerifiedKeys {
   async tenantOf(key: string): Promise<string | undefined> {
     const left = this.#cache.getRemainingTTL(key);
     const last = left > 0 ? this.#cache.get(key) : undefined;
-    // Unknown, aged out, or its first check still running: wait for the (single) check.
-    if (last === undefined) return this.#cache.fetch(key);
+    // Never seen, aged out, or its first check still running: wait for the (single) check.
+    if (last === undefined) return orUndefined(await this.#cache.fetch(key));
+    if (last === unknownKey) return undefined;
     // Past its TTL: re-check in the background; the next request past the grace sees any error.
-    if (left <= this.#ttlMs)
-      this.#cache.fetch(key, { forceRefresh: true }).then(
-        (tenantId) => tenantId === undefined && this.#cache.delete(key),
-        () => undefined,
-      );
+    if (left <= this.#ttlMs) this.#cache.fetch(key, { forceRefresh: true }).catch(() => undefined);
     return last;
   }
 }
+
+const orUndefined = (tenantId: string | undefined) => (tenantId === unknownKey ? undefined : tenantId);

@@ -45,10 +45,12 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
       if (!result.success) throw problems.badRequest(describeIssues(result.error.issues));
     },
   });
-  // The console's own polling is not traffic; context assemblies keep their latency.
+  // Served requests of a tenant: not the console's own polling, and nothing a stranger can send (a
+  // refused key, an unknown user or route), so recording costs no store work on anyone's say-so.
+  // Context assemblies keep their latency.
   const recordTraffic = traffic
-    ? ({ method, route, path, status, durationMs }: RequestOutcome) => {
-        if (path.startsWith(consolePrefix)) return;
+    ? ({ method, route, path, status, durationMs, authenticated }: RequestOutcome) => {
+        if (!authenticated || status === 404 || path.startsWith(consolePrefix)) return;
         const context = method === "POST" && route === contextRoute;
         traffic
           .record({ status, durationMs, context })

@@ -21,6 +21,8 @@ export interface Config {
     enabled: boolean;
     url: string;
     maxConnections: number;
+    /** Server-side limit (statement_timeout) on a context read, ms: Postgres cancels what the caller abandoned. */
+    readTimeoutMs: number;
     /** Local only: route the Neon WebSocket through this proxy ("host:port/v2"). */
     wsProxy?: string;
     secureWebSocket: boolean;
@@ -117,6 +119,7 @@ function toConfig(e: Env): Config {
       enabled: e.HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED,
       url: e.HIERARCHICAL_MEMORY_POSTGRESQL_URL ?? "",
       maxConnections: e.HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS,
+      readTimeoutMs: e.HIERARCHICAL_MEMORY_POSTGRESQL_READ_TIMEOUT,
       wsProxy: e.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY,
       secureWebSocket: e.HIERARCHICAL_MEMORY_POSTGRESQL_SECURE_WEBSOCKET,
     },

@@ -29,6 +29,7 @@ export const envSchema = z.object({
     .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// connection string" })
     .optional(),
   HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS: int(20, 1, 1000),
+  HIERARCHICAL_MEMORY_POSTGRESQL_READ_TIMEOUT: int(1000, 1, 60_000),
   HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY: z.string().min(1).optional(),
   HIERARCHICAL_MEMORY_POSTGRESQL_SECURE_WEBSOCKET: bool(true),
 

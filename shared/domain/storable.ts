@@ -10,11 +10,28 @@ export const unstorableRule = "must not contain NUL (U+0000) or unpaired surroga
 
 export const isStorableText = (text: string) => !unstorable.test(text);
 
-/** True when any string in the value (keys included, at any depth) cannot be stored. */
-export function hasUnstorableText(value: unknown): boolean {
-  if (typeof value === "string") return !isStorableText(value);
-  if (Array.isArray(value)) return value.some(hasUnstorableText);
-  if (value && typeof value === "object")
-    return Object.entries(value).some(([k, v]) => !isStorableText(k) || hasUnstorableText(v));
-  return false;
+/** How deep and how large a JSON value (metadata) may be. */
+export const jsonBounds = { depth: 16, entries: 1000 };
+
+/**
+ * What is wrong with a JSON value as stored data, or undefined: nested deeper than
+ * `jsonBounds.depth`, more than `jsonBounds.entries` keys and values, or a string (keys included)
+ * that cannot be stored. Iterative, so no nesting can overflow the stack.
+ */
+export function jsonValueProblem(value: unknown): string | undefined {
+  const stack: [unknown, number][] = [[value, 0]];
+  let entries = 0;
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [v, depth] = next;
+    if (typeof v === "string" && !isStorableText(v)) return unstorableRule;
+    if (!v || typeof v !== "object") continue;
+    if (depth >= jsonBounds.depth) return `must not be nested deeper than ${jsonBounds.depth} levels`;
+    for (const [k, child] of Object.entries(v)) {
+      if (++entries > jsonBounds.entries)
+        return `must not hold more than ${jsonBounds.entries} keys and values`;
+      if (!Array.isArray(v) && !isStorableText(k)) return unstorableRule;
+      stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
 }

@@ -11,11 +11,18 @@ import { createMcpServer, type McpDeps } from "./server.js";
 
 export function mcpRoutes(app: OpenAPIHono<AppEnv>, { memory, audit, logger }: Omit<McpDeps, "tenantId">) {
   app.post("/mcp", async (c) => {
+    // One message per request: the rate limit counts requests, and a batch of thousands of tool
+    // calls in one of them would run them all at once (the 2025-06-18 protocol dropped batching).
+    const parsedBody = await c.req.json<unknown>().catch(() => {
+      throw problems.badRequest("the body is not JSON");
+    });
+    if (Array.isArray(parsedBody))
+      throw problems.badRequest("send one JSON-RPC message per request; batches are not accepted");
     const server = createMcpServer({ memory, tenantId: c.get("tenantId"), audit, logger });
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     await server.connect(transport);
     try {
-      return await transport.handleRequest(c.req.raw);
+      return await transport.handleRequest(c.req.raw, { parsedBody });
     } finally {
       await server.close();
     }

@@ -24,6 +24,13 @@ import type { Stores } from "./stores.js";
 
 export function createStores(config: Config): Stores {
   const postgres = config.postgres.enabled ? createPostgresPool(config.postgres) : undefined;
+  // Context reads on their own small pool, cancelled by Postgres past the read timeout.
+  const reads = postgres
+    ? createPostgresPool(
+        { ...config.postgres, maxConnections: Math.max(2, Math.ceil(config.postgres.maxConnections / 2)) },
+        { statementTimeoutMs: config.postgres.readTimeoutMs },
+      )
+    : undefined;
   const redis = config.redis.enabled ? createRedisClient(config.redis) : undefined;
   const chroma = config.chroma.enabled ? createChromaClient(config.chroma) : undefined;
   const neo4j = config.neo4j.enabled ? createNeo4jDriver(config.neo4j) : undefined;
@@ -41,7 +48,7 @@ export function createStores(config: Config): Stores {
   if (neo4j) probes.push(neo4jProbe(neo4j, config.neo4j.database));
   const { legacyUrl, legacyApiKey } = config.migration;
   return {
-    archive: postgres && new PostgresArchive(postgres),
+    archive: postgres && new PostgresArchive(postgres, { reads }),
     outbox: postgres && new PostgresOutbox(postgres),
     keys: postgres && new PostgresKeyStore(postgres),
     runs: postgres && new PostgresMigrationRuns(postgres),
@@ -68,7 +75,7 @@ export function createStores(config: Config): Stores {
     setup,
     probes,
     close: async () => {
-      await Promise.allSettled([postgres?.end(), neo4j?.close()]);
+      await Promise.allSettled([postgres?.end(), reads?.end(), neo4j?.close()]);
     },
   };
 }

@@ -122,6 +122,26 @@ describe("CDK deployment", () => {
       expect([f.DependsOn ?? []].flat(), id).toContain(triggerId);
   });
 
+  it("bounds the API by the Postgres connection budget: a small pool per container, a reserved concurrency", () => {
+    const api = ours.find(([id]) => id.startsWith("Api"))?.[1];
+    const variables = api?.Properties.Environment.Variables as Record<string, string>;
+    // One request at a time per container: 4 connections, and the read pool's 2.
+    expect(variables.HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS).toBe("4");
+    // The default budget of 300 connections over 6 a container.
+    expect(api?.Properties.ReservedConcurrentExecutions).toBe(50);
+    const sized = Template.fromStack(synthStack({ postgresConnectionBudget: 120 }).stack);
+    sized.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "index.handler",
+      ReservedConcurrentExecutions: 20,
+      Environment: { Variables: Match.objectLike({ HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS: "4" }) },
+    });
+    const unbounded = Template.fromStack(synthStack({ postgresConnectionBudget: 0 }).stack);
+    const apiUnbounded = Object.entries(unbounded.findResources("AWS::Lambda::Function")).find(([id]) =>
+      id.startsWith("Api"),
+    )?.[1];
+    expect(apiUnbounded?.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
   it("scales to zero by default, and keeps warm API instances only when asked", () => {
     expect(template.findResources("AWS::Lambda::Alias")).toEqual({});
     const warm = Template.fromStack(synthStack({ provisionedConcurrency: 3 }).stack);

@@ -1,4 +1,8 @@
-/** Per-API-key request limit (sliding window). Fails open: a limiter outage must not stop the API. */
+/**
+ * Per-tenant request limit (sliding window): every key of a tenant draws on one allowance, so more
+ * keys do not mean more load. Runs right after auth, before any store is touched. Fails open: a
+ * limiter outage must not stop the API.
+ */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../api/hono-env.js";
 import { problems } from "../../api/problems.js";
@@ -14,7 +18,7 @@ export interface RateLimitOptions {
 export function rateLimit({ limiter, logger }: RateLimitOptions): MiddlewareHandler<AppEnv> {
   if (!limiter) return (_c, next) => next();
   return async (c, next) => {
-    const outcome = await limiter.limit(c.get("keyId")).catch((error: unknown) => {
+    const outcome = await limiter.limit(c.get("tenantId")).catch((error: unknown) => {
       logger.warn("rate limiter unavailable; request allowed", { cause: describeError(error) });
       return undefined;
     });

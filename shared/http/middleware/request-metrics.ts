@@ -14,6 +14,8 @@ export interface RequestOutcome {
   path: string;
   status: number;
   durationMs: number;
+  /** Whether a valid API key came with it. */
+  authenticated: boolean;
 }
 
 export interface RequestMetricsOptions {
@@ -28,7 +30,15 @@ export function requestMetrics({ metrics, onRequest }: RequestMetricsOptions): M
     await next();
     const route = c.req.routePath;
     const durationMs = performance.now() - started;
-    onRequest?.({ method: c.req.method, route, path: c.req.path, status: c.res.status, durationMs });
+    const authenticated = c.get("tenantId") !== undefined;
+    onRequest?.({
+      method: c.req.method,
+      route,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs,
+      authenticated,
+    });
     if (!metrics) return;
     const single = metrics.singleMetric();
     single.addDimensions({ route, status: `${Math.floor(c.res.status / 100)}xx` });

@@ -32,10 +32,17 @@ import {
 export class PostgresArchive implements Archive {
   readonly #pool: Pool;
   readonly #db: Queryable;
+  readonly #reads: Queryable;
 
-  constructor(pool: Pool) {
+  /**
+   * `reads`: the pool for context reads (word search, the latest exchanges), whose statements
+   * Postgres cancels past a short timeout, so a read abandoned at the context deadline does not
+   * keep the database busy. Default: `pool`.
+   */
+  constructor(pool: Pool, options: { reads?: Pool } = {}) {
     this.#pool = pool;
     this.#db = guard(pool);
+    this.#reads = guard(options.reads ?? pool);
   }
 
   async insertExchange(
@@ -78,7 +85,7 @@ export class PostgresArchive implements Archive {
   }
 
   async recent(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]> {
-    const { rows } = await this.#db.query<ExchangeRow>(
+    const { rows } = await this.#reads.query<ExchangeRow>(
       `SELECT ${exchangeColumns} FROM exchanges
         WHERE user_id = $1 AND ($3::timestamptz IS NULL OR (created_at, ordinal) < ($3, $4))
         ORDER BY created_at DESC, ordinal DESC LIMIT $2`,
@@ -93,7 +100,7 @@ export class PostgresArchive implements Archive {
     limit: number,
     periods: readonly TimeRange[] = [],
   ): Promise<LexicalHit[]> {
-    return searchBm25(this.#db, userId, query, limit, periods);
+    return searchBm25(this.#reads, userId, query, limit, periods);
   }
 
   async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {

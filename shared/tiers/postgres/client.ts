@@ -28,7 +28,14 @@ export interface Queryable {
   ): Promise<QueryResult<R>>;
 }
 
-export function createPostgresPool(config: Config["postgres"]): Pool {
+/**
+ * A pool for the configured Postgres. `statementTimeoutMs`: Postgres cancels any statement of this
+ * pool running longer (the context reads' pool); default none.
+ */
+export function createPostgresPool(
+  config: Omit<Config["postgres"], "readTimeoutMs">,
+  options: { statementTimeoutMs?: number } = {},
+): Pool {
   neonConfig.webSocketConstructor = ws;
   if (config.wsProxy) {
     const proxy = config.wsProxy;
@@ -44,6 +51,7 @@ export function createPostgresPool(config: Config["postgres"]): Pool {
     connectionTimeoutMillis: 5_000,
     query_timeout: 30_000,
     idleTimeoutMillis: 60_000,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // An idle client whose connection drops emits 'error' on the pool; unhandled, that would crash
   // the process. The next query on the pool reports the outage instead.
