@@ -56,6 +56,8 @@ export interface Config {
     decayFloor: number;
     tokenBudget?: number;
     storeProcessingBudgetMs: number;
+    /** How long a store waits for Postgres to commit before answering 503. */
+    storeTimeoutMs: number;
   };
   readonly embedding: {
     provider: "hashing" | "openai-compatible";
@@ -153,6 +155,7 @@ function toConfig(e: Env): Config {
       decayFloor: e.HIERARCHICAL_MEMORY_TIME_DECAY_FLOOR,
       tokenBudget: e.HIERARCHICAL_MEMORY_CONTEXT_TOKEN_BUDGET,
       storeProcessingBudgetMs: e.HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET,
+      storeTimeoutMs: e.HIERARCHICAL_MEMORY_STORE_TIMEOUT,
     },
     embedding: {
       provider: e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER,

@@ -51,10 +51,10 @@ export class ConflictError extends MemoryError {
 export class TierUnavailableError extends MemoryError {
   constructor(
     readonly tier: string,
-    options?: ErrorOptions & { failed?: string },
+    options?: ErrorOptions & { failed?: string; retry?: string },
   ) {
     const failed = options?.failed ? `; ${options.failed}` : "";
-    super("tier-unavailable", `${tier} is unavailable${failed}, retry later`, options);
+    super("tier-unavailable", `${tier} is unavailable${failed}, ${options?.retry ?? "retry later"}`, options);
   }
 }
 

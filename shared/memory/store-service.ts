@@ -13,6 +13,7 @@ import {
   describeError,
   InvalidInputError,
   TierUnavailableError,
+  TimeoutError,
 } from "../errors/memory-error.js";
 import type { NewExchange } from "../tiers/archive.js";
 import type { MemoryStores } from "../tiers/stores.js";
@@ -36,6 +37,8 @@ export interface StoreDeps {
   logger: Logger;
   /** How long a store waits for summaries and graph before answering (they go on regardless). */
   processingBudgetMs: number;
+  /** How long a store waits for the archive to commit before answering 503. */
+  timeoutMs: number;
 }
 
 /** Longest a store waits for its write-through to the recent cache before answering without it. */
@@ -65,9 +68,22 @@ export class StoreService {
     const { archive } = this.#deps.stores;
     if (!archive) return this.#storeCacheOnly(input);
     const { projection, health } = this.#deps;
-    const { exchange, duplicate } = await health.track("postgres", () =>
+    // A hung primary must not hold the store past the client's (and Lambda's) patience; the insert
+    // may still commit later, so the answer says to retry with the same key, which then finds it.
+    const insert = withTimeout(
       archive.insertExchange(input, projection.tiers),
-    );
+      this.#deps.timeoutMs,
+      `postgres did not commit within ${this.#deps.timeoutMs} ms`,
+    ).catch((error: unknown) => {
+      throw error instanceof TimeoutError
+        ? new TierUnavailableError("postgres", {
+            cause: error,
+            failed: "the store was not confirmed",
+            retry: "retry with the same idempotency key",
+          })
+        : error;
+    });
+    const { exchange, duplicate } = await health.track("postgres", () => insert);
     if (duplicate) return { exchangeId: exchange.id, duplicate, pending: [] };
     return { exchangeId: exchange.id, duplicate, pending: await this.#project(exchange) };
   }

@@ -82,6 +82,7 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
       health: tracker,
       logger,
       processingBudgetMs: config.memory.storeProcessingBudgetMs,
+      timeoutMs: config.memory.storeTimeoutMs,
     }),
     context: new IntelligentContextAssembler({ stores, processing, health: tracker, config }),
     users,

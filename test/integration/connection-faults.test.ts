@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
+import { TierUnavailableError } from "../../shared/errors/memory-error.js";
 import { type FaultProxy, startFaultProxy } from "../helpers/fault-proxy.js";
 import {
   createTestMemory,
@@ -37,7 +38,11 @@ beforeAll(async () => {
     HIERARCHICAL_MEMORY_REDIS_URL: `http://${proxies.redis.address}`,
     HIERARCHICAL_MEMORY_CHROMADB_URL: `http://${proxies.chroma.address}`,
     HIERARCHICAL_MEMORY_NEO4J_URI: `bolt://${proxies.neo4j.address}`,
-    HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY: `${proxies.postgres.address}/v2`,
+    // Same path (the bridge's token), through the proxy's host:port.
+    HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY: (local.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? "").replace(
+      /^[^/]+/,
+      proxies.postgres.address,
+    ),
     HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: String(deadlineMs),
     HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "0",
   });
@@ -151,5 +156,38 @@ describe("when tier host names do not resolve", () => {
     });
     expect(performance.now() - started).toBeLessThan(deadlineMs + slackMs);
     expect(context.degraded).toEqual(expect.arrayContaining(["redis", "chroma", "neo4j"]));
+  });
+});
+
+describe("when Postgres stops answering (a hung primary)", () => {
+  it("refuses a store within seconds, and a retry with the same key after it heals stores it once", {
+    timeout: 60_000,
+  }, async () => {
+    const { manager } = t;
+    const userId = uniqueId("pg-hung");
+    await storeConversation(manager, userId);
+    const input = { userId, userMessage: "Are you there?", botResponse: "…", idempotencyKey: "hung-1" };
+    proxies.postgres.set({ kind: "blackhole" });
+    const started = performance.now();
+    const refused = await manager.storeConversation(input).catch((error: unknown) => error);
+    const waited = performance.now() - started;
+    expect(refused).toBeInstanceOf(TierUnavailableError);
+    expect((refused as Error).message).toMatch(/retry with the same idempotency key/);
+    // The store timeout (3 s), not the driver's 30 s query timeout nor the Lambda's 10 s.
+    expect(waited).toBeLessThan(5_000);
+
+    proxies.postgres.set({ kind: "pass" });
+    proxies.postgres.dropConnections();
+    // As a client does: retry a 503 with the same key (the first may meet a connection the outage broke).
+    const retry = async (attempts: number): Promise<Awaited<ReturnType<typeof manager.storeConversation>>> =>
+      manager.storeConversation(input).catch((error: unknown) => {
+        if (attempts <= 1 || !(error instanceof TierUnavailableError)) throw error;
+        return retry(attempts - 1);
+      });
+    const retried = await retry(3);
+    const again = await manager.storeConversation(input);
+    expect(again).toMatchObject({ exchangeId: retried.exchangeId, duplicate: true });
+    const rows = (await t.stores.archive?.allExchanges(userId)) ?? [];
+    expect(rows.filter((e) => e.userMessage === input.userMessage)).toHaveLength(1);
   });
 });

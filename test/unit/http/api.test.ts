@@ -281,3 +281,32 @@ describe("rate limit", () => {
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 });
+
+describe("a store when the archive does not answer", () => {
+  it("answers 503 with Retry-After within the store timeout, telling the client to retry with the same key", async () => {
+    const hung = inMemoryApi(
+      { HIERARCHICAL_MEMORY_STORE_TIMEOUT: "200" },
+      {
+        adapt: (s) => {
+          const { archive } = s;
+          if (!archive) return s;
+          const insertExchange = () => new Promise<never>(() => undefined);
+          return { ...s, archive: Object.assign(Object.create(archive), { insertExchange }) };
+        },
+      },
+    );
+    const t = await hung.tenant();
+    const started = performance.now();
+    const res = await t.call(`/v1/users/${uniqueId("u")}/conversations`, {
+      method: "POST",
+      json: { userMessage: "hello?", botResponse: "" },
+      headers: { "idempotency-key": "k1" },
+    });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(((await res.json()) as { detail: string }).detail).toBe(
+      "postgres is unavailable; the store was not confirmed, retry with the same idempotency key",
+    );
+  });
+});
