@@ -121,6 +121,20 @@ export class MemoryStack extends Stack {
       ],
     });
 
+    // Daily: what no erase task knew of (users the archive does not have) leaves every projection.
+    const sweep = nodeFunction(this, "Sweep", {
+      entry: "functions/sweep.ts",
+      timeout: Duration.minutes(15),
+      environment,
+      reservedConcurrentExecutions: 1,
+      deadLetterQueue: deadLetters,
+      retryAttempts: 2,
+    });
+    new Rule(this, "SweepSchedule", {
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(sweep, { deadLetterQueue: deadLetters, retryAttempts: 2 })],
+    });
+
     const task = (name: string, handler: string, timeout: Duration) =>
       nodeFunction(this, name, { entry: "functions/migration.ts", handler, timeout, environment });
     this.migration = new MigrationStateMachine(this, "Migration", {
@@ -145,10 +159,10 @@ export class MemoryStack extends Stack {
       handler: schema,
       timeout: Duration.minutes(5),
       executeOnHandlerChange: true,
-      executeBefore: [apiFunction, reconciler, ...Object.values(this.migration.tasks)],
+      executeBefore: [apiFunction, reconciler, sweep, ...Object.values(this.migration.tasks)],
     });
 
-    for (const fn of [apiFunction, reconciler, schema, ...Object.values(this.migration.tasks)])
+    for (const fn of [apiFunction, reconciler, sweep, schema, ...Object.values(this.migration.tasks)])
       secret.grantRead(fn);
 
     const alarms = new MemoryAlarms(this, "Alarms", {

@@ -102,6 +102,14 @@ export const ContextResponse = z
   })
   .openapi("ContextResponse");
 
+export const EraseResponse = z
+  .object({
+    erased: z.literal(true),
+    exchanges: z.number().int(),
+    pending: z.array(z.enum(projectionTiers)),
+  })
+  .openapi("EraseAccepted");
+
 export const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

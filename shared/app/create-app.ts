@@ -74,7 +74,7 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
         throw problems.forbidden("an operator key opens /console only; use a tenant's key");
       await next();
     });
-  const audit = (event: Record<string, unknown>) => logger.info("audit", event);
+  const audit = memory.audit;
   systemRoutes(app, manager, auth.optional);
   memoryRoutes(app, manager, audit);
   mcpRoutes(app, { memory: manager, audit, logger });

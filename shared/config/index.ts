@@ -58,6 +58,8 @@ export interface Config {
     storeProcessingBudgetMs: number;
     /** How long a store waits for Postgres to commit before answering 503. */
     storeTimeoutMs: number;
+    /** When an erase's final pass runs after its first: once projections in flight can have finished. */
+    eraseFinalPassDelayMs: number;
   };
   readonly embedding: {
     provider: "hashing" | "openai-compatible";
@@ -156,6 +158,7 @@ function toConfig(e: Env): Config {
       tokenBudget: e.HIERARCHICAL_MEMORY_CONTEXT_TOKEN_BUDGET,
       storeProcessingBudgetMs: e.HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET,
       storeTimeoutMs: e.HIERARCHICAL_MEMORY_STORE_TIMEOUT,
+      eraseFinalPassDelayMs: e.HIERARCHICAL_MEMORY_ERASE_FINAL_PASS_DELAY,
     },
     embedding: {
       provider: e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER,

@@ -7,6 +7,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
+import { requester } from "../api/audit.js";
 import type { AppEnv } from "../api/hono-env.js";
 import { parseOrBadRequest } from "../api/parse.js";
 import { problems } from "../api/problems.js";
@@ -15,6 +16,7 @@ import { adminTenant, userKey } from "../domain/identity.js";
 import { describeError } from "../errors/memory-error.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import type { RunProgress } from "../migration/progress.js";
+import type { AuditLog } from "../util/audit.js";
 import type { Logger } from "../util/logger.js";
 import { consoleAssets } from "./assets.js";
 
@@ -29,7 +31,7 @@ export interface ConsoleDeps {
   traffic?: { read(minutes: number): Promise<unknown[]> };
   /** Migration runs with their progress; absent without Postgres. */
   migrations?: { progress(): Promise<RunProgress[]> };
-  audit: (event: Record<string, unknown>) => void;
+  audit: AuditLog;
   logger: Logger;
 }
 
@@ -89,7 +91,7 @@ export function consoleRoutes(
   });
   app.get("/console/api/users/:tenant/:userId/export", async (c) => {
     const { tenant, userId, key } = parsedUser(c.req.param());
-    audit({ event: "export", via: "console", tenant, userId });
+    audit.record({ event: "export", via: "console", ...requester(c), tenant, userId });
     return c.json(await memory.exportUser(key));
   });
   app.delete("/console/api/users/:tenant/:userId", async (c) => {
@@ -97,8 +99,8 @@ export function consoleRoutes(
     // The confirmation step: the operator typed the user id again; the page sends what was typed.
     if (c.req.header("x-confirm-erase") !== userId)
       throw problems.badRequest("erasing needs the header x-confirm-erase set to the user id");
-    const { exchanges } = await memory.deleteUser(key);
-    audit({ event: "erase", via: "console", tenant, userId, exchanges });
-    return c.json({ erased: true, exchanges });
+    const { exchanges, pending } = await memory.deleteUser(key);
+    audit.record({ event: "erase", via: "console", ...requester(c), tenant, userId, exchanges, pending });
+    return c.json({ erased: true, exchanges, pending });
   });
 }

@@ -5,11 +5,15 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { requester } from "../api/audit.js";
 import type { AppEnv } from "../api/hono-env.js";
 import { problems } from "../api/problems.js";
 import { createMcpServer, type McpDeps } from "./server.js";
 
-export function mcpRoutes(app: OpenAPIHono<AppEnv>, { memory, audit, logger }: Omit<McpDeps, "tenantId">) {
+export function mcpRoutes(
+  app: OpenAPIHono<AppEnv>,
+  { memory, audit, logger }: Omit<McpDeps, "tenantId" | "requester">,
+) {
   app.post("/mcp", async (c) => {
     // One message per request: the rate limit counts requests, and a batch of thousands of tool
     // calls in one of them would run them all at once (the 2025-06-18 protocol dropped batching).
@@ -18,7 +22,8 @@ export function mcpRoutes(app: OpenAPIHono<AppEnv>, { memory, audit, logger }: O
     });
     if (Array.isArray(parsedBody))
       throw problems.badRequest("send one JSON-RPC message per request; batches are not accepted");
-    const server = createMcpServer({ memory, tenantId: c.get("tenantId"), audit, logger });
+    const { tenantId, ...who } = requester(c);
+    const server = createMcpServer({ memory, tenantId, audit, logger, requester: who });
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     await server.connect(transport);
     try {

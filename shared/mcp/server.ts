@@ -16,6 +16,7 @@ import { userKey } from "../domain/identity.js";
 import { describeError } from "../errors/memory-error.js";
 import { overallStatus } from "../memory/health-service.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
+import type { AuditLog } from "../util/audit.js";
 import type { Logger } from "../util/logger.js";
 
 export type McpMemory = Pick<
@@ -34,7 +35,9 @@ export type McpMemory = Pick<
 export interface McpDeps {
   memory: McpMemory;
   tenantId: string;
-  audit: (event: Record<string, unknown>) => void;
+  audit: AuditLog;
+  /** Who asked (the key's id and the request), for the audit trail. */
+  requester: { keyId: string; requestId: string };
   /** Where a tool's failure goes with its cause (the caller gets only the problem's detail). */
   logger: Logger;
 }
@@ -69,7 +72,7 @@ const guardedWith =
     }
   };
 
-export function createMcpServer({ memory, tenantId, audit, logger }: McpDeps): McpServer {
+export function createMcpServer({ memory, tenantId, audit, logger, requester }: McpDeps): McpServer {
   const server = new McpServer({ name: "hierarchical-memory", version: "0.1.0" });
   const guarded = guardedWith(logger);
   const key = (id: string) => userKey(tenantId, id);
@@ -169,10 +172,10 @@ export function createMcpServer({ memory, tenantId, audit, logger }: McpDeps): M
     },
     guarded(async ({ userId: id, confirm }) => {
       if (confirm !== true) throw problems.badRequest("confirm must be true to erase a user");
-      const { exchanges } = await memory.deleteUser(key(id));
-      audit({ event: "erase", via: "mcp", tenantId, userId: id, exchanges });
-      if (exchanges === 0) throw problems.notFound(`no memory of user ${id}`);
-      return ok({ userId: id, erased: true, exchanges });
+      const { exchanges, pending } = await memory.deleteUser(key(id));
+      audit.record({ event: "erase", via: "mcp", tenantId, ...requester, userId: id, exchanges, pending });
+      if (exchanges === 0 && pending.length === 0) throw problems.notFound(`no memory of user ${id}`);
+      return ok({ userId: id, erased: true, exchanges, pending });
     }),
   );
 

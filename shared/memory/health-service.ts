@@ -6,6 +6,7 @@ import type { ProjectionTier } from "../domain/tiers.js";
 import { describeError, TierUnavailableError } from "../errors/memory-error.js";
 import { testTierConnectivity } from "../tiers/connectivity.js";
 import { tierFailureCode } from "../tiers/failures.js";
+import type { Erasures } from "../tiers/erasures.js";
 import type { Outbox } from "../tiers/outbox.js";
 import type { TierConnectivity, TierProbe, TierSetup } from "../tiers/probe.js";
 import type { Logger } from "../util/logger.js";
@@ -18,6 +19,8 @@ export interface HealthStatus {
   mode: "durable" | "cache-only";
   tiers: TierHealth[];
   outboxBacklog?: Record<ProjectionTier, number>;
+  /** Erase tasks per tier not yet ended (first passes and final passes to come). */
+  eraseBacklog?: Record<ProjectionTier, number>;
 }
 
 /**
@@ -39,6 +42,7 @@ export interface HealthDeps {
   setup: readonly TierSetup[];
   probes: readonly TierProbe[];
   outbox?: Outbox;
+  erasures?: Erasures;
   tracker: TierHealthTracker;
   logger: Logger;
 }
@@ -121,11 +125,15 @@ export class HealthService {
   }
 
   async status(): Promise<HealthStatus> {
-    const { outbox, tracker, logger } = this.#deps;
-    const outboxBacklog = await outbox?.backlog().catch((error: unknown) => {
-      logger.warn("outbox backlog unknown", { cause: describeError(error) });
+    const { outbox, erasures, tracker, logger } = this.#deps;
+    const unknown = (what: string) => (error: unknown) => {
+      logger.warn(`${what} unknown`, { cause: describeError(error) });
       return undefined;
-    });
-    return { mode: this.mode, tiers: tracker.snapshot(), outboxBacklog };
+    };
+    const [outboxBacklog, eraseBacklog] = await Promise.all([
+      outbox?.backlog().catch(unknown("outbox backlog")),
+      erasures?.pending().catch(unknown("erase backlog")),
+    ]);
+    return { mode: this.mode, tiers: tracker.snapshot(), outboxBacklog, eraseBacklog };
   }
 }

@@ -10,6 +10,7 @@ import type { ArchivePosition, NewExchange } from "../tiers/archive.js";
 import type { TierConnectivity } from "../tiers/probe.js";
 import type { IntelligentContextAssembler } from "./assembler/assembler.js";
 import type { AssembledContext, ContextRequest } from "./assembler/types.js";
+import type { ErasureReport, ErasureService } from "./erasure.js";
 import type { HealthService, HealthStatus } from "./health-service.js";
 import type { ProjectionService, ReconcileReport } from "./projection/service.js";
 import type { StoreResult, StoreService } from "./store-service.js";
@@ -22,6 +23,7 @@ export interface MemoryServices {
   context: IntelligentContextAssembler;
   users: UserDataService;
   projection: ProjectionService;
+  erasure: ErasureService;
   health: HealthService;
 }
 
@@ -102,13 +104,26 @@ export class HierarchicalMemoryManager {
     return this.#s.users.exportUser(userId);
   }
 
-  deleteUser(userId: string): Promise<{ exchanges: number }> {
+  /** Erases the user; `pending`: tiers the worker still has to erase (it retries until they are clean). */
+  deleteUser(userId: string): Promise<{ exchanges: number; pending: ProjectionTier[] }> {
     return this.#s.users.deleteUser(userId);
   }
 
-  /** Applies due outbox rows to the projections (the scheduled worker calls this). */
-  reconcile(options?: { batchSize?: number; maxBatches?: number }): Promise<ReconcileReport> {
-    return this.#s.projection.reconcile(options);
+  /** Applies due outbox rows to the projections and works due erase tasks (the scheduled worker). */
+  async reconcile(options?: {
+    batchSize?: number;
+    maxBatches?: number;
+  }): Promise<ReconcileReport & { erasures: ErasureReport }> {
+    const erasures = await this.#s.erasure.drain(options);
+    return { ...(await this.#s.projection.reconcile(options)), erasures };
+  }
+
+  /**
+   * Erases from each projection what the archive has no user for (of one tenant, if given); returns
+   * how many users each tier held so.
+   */
+  sweepOrphans(options?: { tenant?: string }): Promise<Record<ProjectionTier, number>> {
+    return this.#s.erasure.sweepOrphans(options);
   }
 
   rebuildUser(userId: string, tiers?: readonly ProjectionTier[]): Promise<void> {

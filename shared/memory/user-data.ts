@@ -18,6 +18,7 @@ import type { GraphNode } from "../tiers/knowledge-graph.js";
 import type { CachedExchange } from "../tiers/recent-cache.js";
 import type { MemoryStores } from "../tiers/stores.js";
 import type { Logger } from "../util/logger.js";
+import type { ErasureService } from "./erasure.js";
 
 export type { ArchivePosition };
 
@@ -46,11 +47,21 @@ export interface UserFootprint {
 
 const noMemoryOf = (userId: string) => new NotFoundError(`no memory of user ${userIdOfKey(userId)}`);
 
+export interface UserDataDeps {
+  stores: MemoryStores;
+  logger: Logger;
+  erasure: Pick<ErasureService, "runFor">;
+  /** The projection tiers an erase must reach. */
+  projections: () => readonly ProjectionTier[];
+}
+
 export class UserDataService {
+  readonly #deps: UserDataDeps;
   readonly #stores: MemoryStores;
   readonly #logger: Logger;
 
-  constructor(deps: { stores: MemoryStores; logger: Logger }) {
+  constructor(deps: UserDataDeps) {
+    this.#deps = deps;
     this.#stores = deps.stores;
     this.#logger = deps.logger;
   }
@@ -119,24 +130,23 @@ export class UserDataService {
   }
 
   /**
-   * Erases the user from every tier: the archive first (so no outbox row can bring data back), then
-   * every projection. PartialEraseError names the tiers that could not be erased; retrying is safe.
+   * Erases the user. The archive commits the delete with a tombstone and one erase task per
+   * projection tier; the tasks run now, and the worker finishes whatever a tier could not do yet
+   * (and runs each once more later, for projections that were in flight). Returns the exchanges
+   * erased and the tiers still pending. Without an archive (cache-only mode) the cache is all there is.
    */
-  async deleteUser(userId: string): Promise<{ exchanges: number }> {
-    const { archive, cache, summaries, graph } = this.#stores;
-    const exchanges = (await archive?.deleteUser(userId)) ?? 0;
-    const tiers: [ProjectionTier, Promise<void> | undefined][] = [
-      ["redis", cache?.deleteUser(userId)],
-      ["chroma", summaries?.deleteUser(userId)],
-      ["neo4j", graph?.deleteUser(userId)],
-    ];
-    const results = await Promise.allSettled(tiers.map(([, work]) => work));
-    const failed = tiers.filter((_, i) => results[i]?.status === "rejected").map(([tier]) => tier);
-    if (failed.length > 0) {
-      const causes = results.flatMap((r) => (r.status === "rejected" ? [describeError(r.reason)] : []));
-      this.#logger.error("erase incomplete", { tiers: failed, causes });
-      throw new PartialEraseError(failed);
+  async deleteUser(userId: string): Promise<{ exchanges: number; pending: ProjectionTier[] }> {
+    const { archive, cache } = this.#deps.stores;
+    if (!archive) {
+      const held = (await cache?.recent(userId, cache.capacity))?.length ?? 0;
+      await cache?.deleteUser(userId);
+      return { exchanges: held, pending: [] };
     }
-    return { exchanges };
+    const exchanges = await archive.eraseUser(userId, this.#deps.projections());
+    const pending = await this.#deps.erasure.runFor(userId).catch((error: unknown) => {
+      this.#deps.logger.warn("erase tasks left to the worker", { cause: describeError(error) });
+      return [...this.#deps.projections()];
+    });
+    return { exchanges, pending };
   }
 }

@@ -7,6 +7,7 @@ import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import type { Config } from "../config/index.js";
 import { ConfigError } from "../errors/memory-error.js";
 import { IntelligentContextAssembler } from "../memory/assembler/assembler.js";
+import { ErasureService } from "../memory/erasure.js";
 import { TierHealthTracker } from "../memory/health.js";
 import { HealthService } from "../memory/health-service.js";
 import { HierarchicalMemoryManager } from "../memory/manager.js";
@@ -21,6 +22,7 @@ import type { LegacySource } from "../tiers/legacy-source.js";
 import type { RateLimiter } from "../tiers/rate-limiter.js";
 import type { Stores } from "../tiers/stores.js";
 import type { TrafficLog } from "../tiers/traffic-log.js";
+import { type AuditLog, stdoutAudit } from "../util/audit.js";
 import type { Logger } from "../util/logger.js";
 import { noLegacySource, refusingKeyStore } from "./absent-stores.js";
 
@@ -31,6 +33,8 @@ export interface MemoryDeps {
   processing?: Processing;
   /** Default: Powertools' Logger at the config's level. */
   logger?: Logger;
+  /** Default: JSON lines on stdout, whatever the log level. */
+  audit?: AuditLog;
 }
 
 export interface Memory {
@@ -44,6 +48,8 @@ export interface Memory {
   /** Traffic for the operator console; absent without Redis. */
   readonly traffic?: TrafficLog;
   readonly logger: Logger;
+  /** Erasures and exports: who, whom, when; never silenced by the log level. */
+  readonly audit: AuditLog;
   /** The legacy migration (runs, progress, rollback); absent without Postgres. */
   readonly migration?: HierarchicalMigrationManager;
   /** A migration from another legacy source, or with other settings (tests, one-off imports). */
@@ -74,7 +80,13 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     // A quarter of the pool: the rest stays free for stores and context reads.
     { lockedConnections: Math.floor(config.postgres.maxConnections / 4) },
   );
-  const users = new UserDataService({ stores, logger });
+  const erasure = new ErasureService({
+    stores,
+    logger,
+    finalPassAfterMs: config.memory.eraseFinalPassDelayMs,
+    rebuild: (userId, tiers) => projection.rebuildUser(userId, tiers),
+  });
+  const users = new UserDataService({ stores, logger, erasure, projections: () => projection.tiers });
   const manager = new HierarchicalMemoryManager({
     storing: new StoreService({
       stores,
@@ -87,10 +99,12 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     context: new IntelligentContextAssembler({ stores, processing, health: tracker, config }),
     users,
     projection,
+    erasure,
     health: new HealthService({
       setup: stores.setup,
       probes: stores.probes,
       outbox: stores.outbox,
+      erasures: stores.erasures,
       tracker,
       logger,
     }),
@@ -119,6 +133,7 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     rateLimiter: stores.rateLimiter,
     traffic: stores.traffic,
     logger,
+    audit: deps.audit ?? stdoutAudit,
     migration: stores.runs ? migrationFrom(stores.legacy ?? noLegacySource) : undefined,
     migrationFrom,
     close: () => stores.close(),

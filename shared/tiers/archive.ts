@@ -86,6 +86,12 @@ export interface Archive {
     size: number,
     summarize: (exchanges: Exchange[]) => Promise<Summary[]>,
   ): Promise<void>;
-  /** Erases the user and everything of theirs (exchanges, summaries, outbox rows); returns the exchanges erased. */
-  deleteUser(userId: string): Promise<number>;
+  /**
+   * Erases the user and everything of theirs here (exchanges, summaries, outbox rows) and, in the
+   * same commit, tombstones them and queues one erase task per projection tier (see Erasures).
+   * Returns the exchanges erased. A later store for the same id starts a new user.
+   */
+  eraseUser(userId: string, projections: readonly ProjectionTier[]): Promise<number>;
+  /** Which of these users the archive holds anything of. */
+  knownUsers(userIds: readonly string[]): Promise<Set<string>>;
 }

@@ -11,6 +11,7 @@ import { createNeo4jDriver, neo4jProbe } from "./neo4j/client.js";
 import { Neo4jKnowledgeGraph } from "./neo4j/knowledge-graph.js";
 import { PostgresArchive } from "./postgres/archive.js";
 import { createPostgresPool, postgresProbe } from "./postgres/client.js";
+import { PostgresErasures } from "./postgres/erasures.js";
 import { PostgresKeyStore } from "./postgres/key-store.js";
 import { PostgresMigrationRuns } from "./postgres/migration-runs.js";
 import { applyMigrations } from "./postgres/migrations.js";
@@ -50,6 +51,7 @@ export function createStores(config: Config): Stores {
   return {
     archive: postgres && new PostgresArchive(postgres, { reads }),
     outbox: postgres && new PostgresOutbox(postgres),
+    erasures: postgres && new PostgresErasures(postgres),
     keys: postgres && new PostgresKeyStore(postgres),
     runs: postgres && new PostgresMigrationRuns(postgres),
     legacy:

@@ -33,6 +33,8 @@ export interface KnowledgeGraph {
   /** Everything of the user, each list in a stable order, so two exports compare equal. */
   exportUser(userId: string): Promise<{ entities: GraphNode[]; facts: GraphNode[] }>;
   deleteUser(userId: string): Promise<void>;
+  /** Every user with nodes here, a batch at a time (a user may come twice). */
+  scanUsers(): AsyncIterable<string[]>;
 }
 
 /** Separates the parts of a node id (a character no user id or entity key contains). */

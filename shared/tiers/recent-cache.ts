@@ -29,7 +29,10 @@ export interface RecentCache {
    * stored first, or undefined when this call claimed the key.
    */
   claimIdempotencyKey(userId: string, key: string, id: string): Promise<string | undefined>;
+  /** Deletes the user's list and idempotency keys. */
   deleteUser(userId: string): Promise<void>;
+  /** Every user with a list or idempotency keys here, a batch at a time (a user may come twice). */
+  scanUsers(): AsyncIterable<string[]>;
 }
 
 export const toCachedExchange = (e: Exchange): CachedExchange => ({

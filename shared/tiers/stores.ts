@@ -1,5 +1,6 @@
 /** Every store a process can have, by role (ports only); a tier that is disabled leaves its stores out. */
 import type { Archive } from "./archive.js";
+import type { Erasures } from "./erasures.js";
 import type { KeyStore } from "./key-store.js";
 import type { KnowledgeGraph } from "./knowledge-graph.js";
 import type { LegacySource } from "./legacy-source.js";
@@ -15,6 +16,8 @@ import type { TrafficLog } from "./traffic-log.js";
 export interface MemoryStores {
   archive?: Archive;
   outbox?: Outbox;
+  /** Erase tasks and tombstones, written with the archive. */
+  erasures?: Erasures;
   cache?: RecentCache;
   summaries?: SummaryIndex;
   graph?: KnowledgeGraph;

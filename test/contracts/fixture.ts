@@ -24,3 +24,10 @@ export function contractTest(knownFailures: readonly string[] = []) {
   return (title: string, fn: () => Promise<void>) =>
     (knownFailures.includes(title) ? it.fails : it)(title, fn);
 }
+
+/** Every user a store's scan yields (other test files' users may come too). */
+export async function scanned(scan: AsyncIterable<string[]>): Promise<Set<string>> {
+  const users = new Set<string>();
+  for await (const batch of scan) for (const u of batch) users.add(u);
+  return users;
+}

@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Exchange, Extraction } from "../../shared/domain/types.js";
 import type { KnowledgeGraph } from "../../shared/tiers/knowledge-graph.js";
+import { scanned } from "./fixture.js";
 
 export interface KnowledgeGraphFixture {
   /** A prepared graph. */
@@ -156,6 +157,19 @@ export function knowledgeGraphContract(name: string, make: () => Promise<Knowled
       expect(await f.graph.exportUser(userId)).toEqual({ entities: [], facts: [] });
       expect(await f.graph.factsFor(userId, ["alice"], 10)).toEqual([]);
       expect(await f.graph.counts(other)).toEqual({ entities: 3, facts: 3 });
+    });
+
+    it("scans the users with nodes (one without entities too), and not a deleted one", async () => {
+      const { userId } = await userWithFacts();
+      const bare = f.user();
+      await f.graph.applyMany([
+        { exchange: exchange(bare, 1), extraction: { entities: [], relations: [], facts: [] } },
+      ]);
+      const { userId: gone } = await userWithFacts();
+      await f.graph.deleteUser(gone);
+      const users = await scanned(f.graph.scanUsers());
+      expect(users.has(userId) && users.has(bare)).toBe(true);
+      expect(users.has(gone)).toBe(false);
     });
   });
 }

@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Exchange } from "../../shared/domain/types.js";
 import { type RecentCache, toCachedExchange } from "../../shared/tiers/recent-cache.js";
+import { scanned } from "./fixture.js";
 
 export interface RecentCacheFixture {
   /** A cache of capacity 2 or more. */
@@ -100,13 +101,34 @@ export function recentCacheContract(name: string, make: () => Promise<RecentCach
       expect(await f.cache.claimIdempotencyKey(b, "k1", "id-5")).toBeUndefined();
     });
 
-    it("deletes one user's list", async () => {
+    it("deletes one user's list and idempotency keys", async () => {
       const [a, b] = [f.user(), f.user()];
       await f.cache.replace(a, history(a, 2));
       await f.cache.replace(b, history(b, 2));
+      await f.cache.claimIdempotencyKey(a, "k", "first-a");
+      await f.cache.claimIdempotencyKey(b, "k", "first-b");
       await f.cache.deleteUser(a);
       expect(await f.cache.recent(a, 10)).toBeUndefined();
+      expect(await f.cache.claimIdempotencyKey(a, "k", "after")).toBeUndefined();
       expect(await f.cache.recent(b, 10)).toHaveLength(2);
+      expect(await f.cache.claimIdempotencyKey(b, "k", "other")).toBe("first-b");
+    });
+
+    it("keeps idempotency keys apart when a user id and a key could read as another pair", async () => {
+      const u = f.user();
+      await f.cache.claimIdempotencyKey(`${u}:b`, "c", "one");
+      expect(await f.cache.claimIdempotencyKey(u, "b:c", "two")).toBeUndefined();
+    });
+
+    it("scans the users with a list or idempotency keys, and not a deleted one", async () => {
+      const [a, b, c] = [f.user(), f.user(), f.user()];
+      await f.cache.replace(a, history(a, 1));
+      await f.cache.claimIdempotencyKey(b, "k", "id");
+      await f.cache.replace(c, history(c, 1));
+      await f.cache.deleteUser(c);
+      const users = await scanned(f.cache.scanUsers());
+      expect(users.has(a) && users.has(b)).toBe(true);
+      expect(users.has(c)).toBe(false);
     });
   });
 }

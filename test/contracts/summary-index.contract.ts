@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Summary } from "../../shared/domain/types.js";
 import type { SummaryIndex } from "../../shared/tiers/summary-index.js";
+import { scanned } from "./fixture.js";
 
 export interface SummaryIndexFixture {
   /** A prepared index. */
@@ -85,6 +86,14 @@ export function summaryIndexContract(name: string, make: () => Promise<SummaryIn
       expect(await f.index.windowsOf(u, [0, 1, 2])).toEqual(new Map());
       expect(await f.index.countForUser(v)).toBe(1);
       expect(await f.index.query(v, [1, 0, 0, 0], 10)).toHaveLength(1);
+    });
+
+    it("scans the users with summaries, and not a deleted one", async () => {
+      const { u, v } = await twoUsers();
+      await f.index.deleteUser(v);
+      const users = await scanned(f.index.scanUsers());
+      expect(users.has(u)).toBe(true);
+      expect(users.has(v)).toBe(false);
     });
   });
 }

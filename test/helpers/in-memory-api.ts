@@ -5,6 +5,7 @@
 import { createApp } from "../../shared/app/create-app.js";
 import { loadConfig } from "../../shared/config/index.js";
 import { createMemory } from "../../shared/runtime/create-memory.js";
+import type { AuditEvent } from "../../shared/util/audit.js";
 import type { Logger } from "../../shared/util/logger.js";
 import { createInMemoryStores, type InMemoryStores } from "../in-memory/index.js";
 import { uniqueId } from "./ids.js";
@@ -52,7 +53,8 @@ export function inMemoryApi(overrides: Record<string, string> = {}, options: InM
   });
   const stores = options.adapt ? options.adapt(built) : built;
   const { logger, lines: logs } = recordingLogger();
-  const memory = createMemory(config, { stores, logger });
+  const audits: AuditEvent[] = [];
+  const memory = createMemory(config, { stores, logger, audit: { record: (e) => audits.push(e) } });
   const app = createApp(memory);
   const request = (path: string, init: CallInit = {}, headers: Record<string, string> = {}) =>
     app.request(path, {
@@ -71,5 +73,16 @@ export function inMemoryApi(overrides: Record<string, string> = {}, options: InM
       request(path, init, { authorization: `Bearer ${key}` });
     return { tenantId, key, keyId: info.id, call };
   };
-  return { config, stores, memory, manager: memory.manager, app, keys: memory.keys, logs, request, tenant };
+  return {
+    config,
+    stores,
+    memory,
+    manager: memory.manager,
+    app,
+    keys: memory.keys,
+    logs,
+    audits,
+    request,
+    tenant,
+  };
 }

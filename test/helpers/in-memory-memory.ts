@@ -12,6 +12,6 @@ export function inMemoryMemory(
   const built = createInMemoryStores({ recentCacheSize: config.memory.recentCacheSize, ...options });
   const stores = options.adapt ? options.adapt(built) : built;
   const { logger, lines: logs } = recordingLogger();
-  const memory = createMemory(config, { stores, logger });
+  const memory = createMemory(config, { stores, logger, audit: { record: () => undefined } });
   return { config, stores, memory, manager: memory.manager, logs };
 }

@@ -21,6 +21,7 @@ function openRaw(config: Config) {
     sql: async <R extends Record<string, unknown>>(text: string, values: unknown[] = []) =>
       (await pg.query<R>(text, values)).rows,
     redis: createRedisClient(config.redis),
+    chroma: createChromaClient(config.chroma),
     /** The summary index's concrete class, for every shard's collection. */
     summaries: new ChromaSummaryIndex(
       createChromaClient(config.chroma),

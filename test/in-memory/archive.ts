@@ -150,14 +150,21 @@ export class InMemoryArchive implements Archive {
         .map(copyExchange);
       if (exchanges.length === 0) return;
       const made = await summarize(exchanges);
+      // As the summaries table's foreign key: a user erased meanwhile takes the whole rewrite down.
+      if (made.some((s) => !this.#db.users.has(s.userId)))
+        throw new Error("insert or update on table summaries violates foreign key constraint");
       for (const s of made) this.#db.summaries.set(summaryKey(s.userId, s.windowIndex), copySummary(s));
     });
     this.#rewrites = run.catch(() => undefined);
     return run;
   }
 
-  async deleteUser(userId: string): Promise<number> {
-    return this.#db.deleteUser(userId);
+  async eraseUser(userId: string, projections: readonly ProjectionTier[]): Promise<number> {
+    return this.#db.eraseUser(userId, projections);
+  }
+
+  async knownUsers(userIds: readonly string[]): Promise<Set<string>> {
+    return new Set(userIds.filter((u) => this.#db.users.has(u)));
   }
 
   #exchangesOf(userId: string): Exchange[] {

@@ -7,6 +7,7 @@
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import type { Exchange, Summary } from "../../shared/domain/types.js";
 import type { NewExchange } from "../../shared/tiers/archive.js";
+import { tombstoneOf } from "../../shared/tiers/erasures.js";
 import type { MigrationRun } from "../../shared/tiers/migration-runs.js";
 
 export interface ExchangeRow {
@@ -21,6 +22,15 @@ export interface OutboxRow {
   exchangeId: string;
   userId: string;
   tier: ProjectionTier;
+  attempts: number;
+  availableAt: number;
+  lastError?: string;
+}
+
+export interface EraseTaskRow {
+  userId: string;
+  tier: ProjectionTier;
+  final: boolean;
   attempts: number;
   availableAt: number;
   lastError?: string;
@@ -51,6 +61,10 @@ export class InMemoryDatabase {
   readonly summaries = new Map<string, Summary>();
   readonly outbox = new Map<number, OutboxRow>();
   readonly runs = new Map<string, MigrationRun>();
+  /** Erase tasks by user and tier (Postgres: erase_tasks). */
+  readonly eraseTasks = new Map<string, EraseTaskRow>();
+  /** Tombstones: hex SHA-256 of erased user ids (Postgres: erased_users). */
+  readonly erased = new Set<string>();
   /** By run, collection and batch index. */
   readonly batches = new Map<string, BatchRow>();
   #nextOutboxId = 1;
@@ -143,6 +157,21 @@ export class InMemoryDatabase {
 
   deleteSummaries(userId: string): void {
     for (const [key, s] of this.summaries) if (s.userId === userId) this.summaries.delete(key);
+  }
+
+  /** Erases the user with a tombstone and one erase task per projection tier, in one step. */
+  eraseUser(userId: string, projections: readonly ProjectionTier[]): number {
+    const erased = this.deleteUser(userId);
+    this.erased.add(tombstoneOf(userId).toString("hex"));
+    for (const tier of projections)
+      this.eraseTasks.set(`${userId}\u0000${tier}`, {
+        userId,
+        tier,
+        final: false,
+        attempts: 0,
+        availableAt: 0,
+      });
+    return erased;
   }
 
   /** The user row and everything that cascades from it; returns the exchanges erased. */

@@ -9,6 +9,7 @@ import type { TierProbe, TierSetup } from "../../shared/tiers/probe.js";
 import type { Stores } from "../../shared/tiers/stores.js";
 import { InMemoryArchive } from "./archive.js";
 import { InMemoryDatabase } from "./database.js";
+import { InMemoryErasures } from "./erasures.js";
 import { InMemoryKeyStore } from "./key-store.js";
 import { InMemoryKnowledgeGraph } from "./knowledge-graph.js";
 import { InMemoryLegacySource } from "./legacy-source.js";
@@ -21,6 +22,7 @@ import { InMemoryTrafficLog } from "./traffic-log.js";
 
 export { InMemoryArchive } from "./archive.js";
 export { InMemoryDatabase } from "./database.js";
+export { InMemoryErasures } from "./erasures.js";
 export { InMemoryKeyStore } from "./key-store.js";
 export { InMemoryKnowledgeGraph } from "./knowledge-graph.js";
 export { InMemoryLegacySource } from "./legacy-source.js";
@@ -76,6 +78,7 @@ export function createInMemoryStores(options: InMemoryOptions = {}): InMemorySto
     state,
     archive: on.postgres ? new InMemoryArchive(state) : undefined,
     outbox: on.postgres ? new InMemoryOutbox(state) : undefined,
+    erasures: on.postgres ? new InMemoryErasures(state) : undefined,
     keys: on.postgres ? new InMemoryKeyStore() : undefined,
     runs: on.postgres ? new InMemoryMigrationRuns(state) : undefined,
     legacy: on.postgres && options.legacy ? new InMemoryLegacySource(options.legacy) : undefined,

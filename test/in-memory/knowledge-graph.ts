@@ -27,6 +27,8 @@ interface FactNode {
 const byUid = (a: { uid: string }, b: { uid: string }) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
 
 export class InMemoryKnowledgeGraph implements KnowledgeGraph {
+  /** Users with a node of their own (Neo4j: MemUser), whether or not they have entities or facts. */
+  readonly users = new Set<string>();
   readonly entities = new Map<string, EntityNode>();
   readonly facts = new Map<string, FactNode>();
   /** Fact uid to the uids of the entities it is about. */
@@ -42,6 +44,7 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
   async applyMany(items: readonly { exchange: Exchange; extraction: Extraction }[]): Promise<void> {
     for (const { exchange: ex, extraction } of items) {
       const user = ex.userId;
+      this.users.add(user);
       for (const e of extraction.entities) {
         const uid = graphUid(user, e.key);
         if (!this.entities.has(uid))
@@ -119,6 +122,13 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
     }
     for (const e of this.#entitiesOf(userId)) this.entities.delete(e.uid);
     for (const [key, r] of this.relations) if (!this.entities.has(r.from)) this.relations.delete(key);
+    this.users.delete(userId);
+  }
+
+  async *scanUsers(): AsyncIterable<string[]> {
+    const all = [...this.users, ...[...this.entities.values(), ...this.facts.values()].map((n) => n.userId)];
+    const users = [...new Set(all)].sort();
+    for (let i = 0; i < users.length; i += 100) yield users.slice(i, i + 100);
   }
 
   #entitiesOf(userId: string): EntityNode[] {

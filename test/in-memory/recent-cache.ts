@@ -14,7 +14,8 @@ export class InMemoryRecentCache implements RecentCache {
   readonly capacity: number;
   readonly #ttlMs: number;
   readonly #lists = new Map<string, Expiring<CachedExchange[]>>();
-  readonly #keys = new Map<string, Expiring<string>>();
+  /** Per user, the idempotency keys claimed (one expiring hash per user, as in Redis). */
+  readonly #keys = new Map<string, Expiring<Record<string, string>>>();
 
   constructor(options: { size?: number; ttlSeconds?: number } = {}) {
     this.capacity = options.size ?? 50;
@@ -48,15 +49,21 @@ export class InMemoryRecentCache implements RecentCache {
   }
 
   async claimIdempotencyKey(userId: string, key: string, id: string): Promise<string | undefined> {
-    const name = `${userId}\u0000${key}`;
-    const first = this.#live(this.#keys, name);
+    const keys = this.#live(this.#keys, userId) ?? {};
+    const first = keys[key];
     if (first !== undefined) return first;
-    this.#keys.set(name, { value: id, expiresAt: Date.now() + this.#ttlMs });
+    this.#keys.set(userId, { value: { ...keys, [key]: id }, expiresAt: Date.now() + this.#ttlMs });
     return undefined;
   }
 
   async deleteUser(userId: string): Promise<void> {
     this.#lists.delete(userId);
+    this.#keys.delete(userId);
+  }
+
+  async *scanUsers(): AsyncIterable<string[]> {
+    const users = [...new Set([...this.#lists.keys(), ...this.#keys.keys()])];
+    for (let i = 0; i < users.length; i += 100) yield users.slice(i, i + 100);
   }
 
   #live<T>(map: Map<string, Expiring<T>>, key: string): T | undefined {

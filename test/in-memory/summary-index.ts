@@ -60,6 +60,11 @@ export class InMemorySummaryIndex implements SummaryIndex {
     return this.#of(userId).length;
   }
 
+  async *scanUsers(): AsyncIterable<string[]> {
+    const users = [...new Set([...this.entries.values()].map((e) => e.summary.userId))];
+    for (let i = 0; i < users.length; i += 100) yield users.slice(i, i + 100);
+  }
+
   async deleteUser(userId: string): Promise<void> {
     for (const [key, e] of this.entries) if (e.summary.userId === userId) this.entries.delete(key);
   }

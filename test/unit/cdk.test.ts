@@ -25,6 +25,7 @@ describe("CDK deployment", () => {
       "index.handler",
       "index.handler",
       "index.handler",
+      "index.handler",
       "index.migrateGroup",
       "index.plan",
       "index.validate",
@@ -59,6 +60,12 @@ describe("CDK deployment", () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp("requestId") },
     });
+  });
+
+  it("sweeps orphan projection data daily, one at a time, with a dead-letter queue", () => {
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 day)" });
+    const sweep = ours.find(([id]) => id.startsWith("Sweep"))?.[1];
+    expect(sweep?.Properties).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 900 });
   });
 
   it("runs the reconciler every minute, one at a time, with a dead-letter queue", () => {
@@ -104,7 +111,7 @@ describe("CDK deployment", () => {
         (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
       )
       .filter((s) => [s.Action].flat().some((a) => a.startsWith("secretsmanager:")));
-    expect(secretStatements).toHaveLength(7);
+    expect(secretStatements).toHaveLength(8);
     for (const s of secretStatements)
       expect(JSON.stringify(s.Resource)).toContain(":secret:hierarchical-memory-??????");
   });

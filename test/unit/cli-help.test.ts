@@ -23,6 +23,7 @@ const flags: Record<string, string[]> = {
   "local:status": [],
   keys: [],
   schema: [],
+  sweep: ["--tenant"],
   example: ["--url", "--key"],
   migrate: [
     "--dry-run",

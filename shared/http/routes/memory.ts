@@ -1,5 +1,6 @@
 /** The memory routes: store, assemble context, list, export and erase one user's memory. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { requester } from "../../api/audit.js";
 import type { AppEnv } from "../../api/hono-env.js";
 import { toContextRequest, toExchangeInput } from "../../api/inputs.js";
 import { problems } from "../../api/problems.js";
@@ -7,6 +8,7 @@ import { archivePage, contextFor } from "../../api/reads.js";
 import {
   ContextRequest,
   ContextResponse,
+  EraseResponse,
   ExportResponse,
   IdempotencyHeader,
   ListQuery,
@@ -19,6 +21,7 @@ import {
 import { exportView } from "../../api/views.js";
 import { userKey } from "../../domain/identity.js";
 import type { HierarchicalMemoryManager } from "../../memory/manager.js";
+import type { AuditLog } from "../../util/audit.js";
 
 export type MemoryRoutesMemory = Pick<
   HierarchicalMemoryManager,
@@ -112,18 +115,18 @@ const erase = createRoute({
   security,
   request: { params: UserParams },
   responses: {
-    204: { description: "Erased" },
+    204: { description: "Erased from every tier" },
+    202: json(
+      EraseResponse,
+      "Erased from the archive; `pending` tiers are erased by the worker, which retries until they are clean",
+    ),
     ...errors,
     404: problem("Unknown user"),
-    503: problem("Erased from the archive but not yet from every projection tier: retry"),
+    503: problem("Postgres is unavailable: nothing was erased"),
   },
 });
 
-export function memoryRoutes(
-  app: OpenAPIHono<AppEnv>,
-  memory: MemoryRoutesMemory,
-  audit: (event: Record<string, unknown>) => void,
-) {
+export function memoryRoutes(app: OpenAPIHono<AppEnv>, memory: MemoryRoutesMemory, audit: AuditLog) {
   app.openapi(store, async (c) => {
     const { userId } = c.req.valid("param");
     const input = toExchangeInput(
@@ -165,15 +168,17 @@ export function memoryRoutes(
     const data = await memory.exportUser(userKey(c.get("tenantId"), userId));
     if (data.exchanges.length === 0 && data.recentCache.length === 0)
       throw problems.notFound(`no memory of user ${userId}`);
-    audit({ event: "export", tenantId: c.get("tenantId"), userId });
+    audit.record({ event: "export", via: "rest", ...requester(c), userId });
     return c.json(exportView(userId, data), 200);
   });
 
   app.openapi(erase, async (c) => {
     const { userId } = c.req.valid("param");
-    const { exchanges } = await memory.deleteUser(userKey(c.get("tenantId"), userId));
-    audit({ event: "erase", tenantId: c.get("tenantId"), userId, exchanges });
-    if (exchanges === 0) throw problems.notFound(`no memory of user ${userId}`);
+    const { exchanges, pending } = await memory.deleteUser(userKey(c.get("tenantId"), userId));
+    // Recorded once the archive has committed the erase: from here it is finished, whatever fails.
+    audit.record({ event: "erase", via: "rest", ...requester(c), userId, exchanges, pending });
+    if (exchanges === 0 && pending.length === 0) throw problems.notFound(`no memory of user ${userId}`);
+    if (pending.length > 0) return c.json({ erased: true as const, exchanges, pending }, 202);
     return c.body(null, 204);
   });
 }

@@ -6,6 +6,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { Exchange } from "../../domain/types.js";
+import { describeError } from "../../errors/memory-error.js";
 import { withTimeout } from "../../util/timeout.js";
 import type { ProjectionDeps } from "./deps.js";
 import { summarizeWindows, windowIndexOf } from "./windows.js";
@@ -27,16 +28,54 @@ export class Projector {
     this.#lockedWrites = pLimit(Math.max(1, lockedConnections));
   }
 
-  /** `replay`: the row was claimed before (or by the reconciler), so a push could duplicate. */
-  apply(tier: ProjectionTier, exchange: Exchange, replay = false): Promise<void> {
+  /**
+   * `replay`: the row was claimed before (or by the reconciler), so a push could duplicate.
+   * Afterwards, whether it succeeded or not, the exchange must still be in the archive: if its user
+   * was erased while this ran, what it wrote is undone from the archive (the erase's final pass is
+   * the backstop for writes that land later still).
+   */
+  async apply(tier: ProjectionTier, exchange: Exchange, replay = false): Promise<void> {
     const work = {
       redis: () => (replay ? this.rebuildCache(exchange.userId) : this.#toCache(exchange)),
       chroma: () => this.toSummaries(exchange),
       neo4j: () => this.#toGraph(exchange),
     }[tier];
-    return this.#deps.health.track(tier, () =>
-      withTimeout(work(), projectionTimeoutMs, `${tier} did not answer within ${projectionTimeoutMs} ms`),
+    try {
+      await this.#deps.health.track(tier, () =>
+        withTimeout(work(), projectionTimeoutMs, `${tier} did not answer within ${projectionTimeoutMs} ms`),
+      );
+    } finally {
+      await this.#undoIfErased(tier, exchange);
+    }
+  }
+
+  async #undoIfErased(tier: ProjectionTier, exchange: Exchange) {
+    const { archive } = this.#deps.stores;
+    if (!archive || (await archive.byIds(exchange.userId, [exchange.id])).length > 0) return;
+    await this.rebuild(exchange.userId, [tier]).catch((error: unknown) =>
+      this.#deps.logger.warn("could not undo a projection of an erased exchange; the erase task will", {
+        tier,
+        cause: describeError(error),
+      }),
     );
+  }
+
+  /** The chosen projections of one user, made again from the archive (nothing, for a user it lacks). */
+  async rebuild(userId: string, tiers: readonly ProjectionTier[]): Promise<void> {
+    const { archive, summaries, graph } = this.#deps.stores;
+    if (!archive) return;
+    if (tiers.includes("redis")) await this.rebuildCache(userId);
+    const all = tiers.some((t) => t === "chroma" || t === "neo4j") ? await archive.allExchanges(userId) : [];
+    if (tiers.includes("chroma") && summaries) {
+      await summaries.deleteUser(userId);
+      const lastOfWindow = new Map<number, Exchange>();
+      for (const e of all) lastOfWindow.set(windowIndexOf(e.ordinal, this.#deps.summaryWindow), e);
+      for (const e of lastOfWindow.values()) await this.toSummaries(e);
+    }
+    if (tiers.includes("neo4j") && graph) {
+      await graph.deleteUser(userId);
+      await this.#toGraphMany(all);
+    }
   }
 
   async #toCache(exchange: Exchange) {
@@ -61,8 +100,18 @@ export class Projector {
     );
   }
 
-  async #toGraph(exchange: Exchange) {
+  #toGraph(exchange: Exchange) {
+    return this.#toGraphMany([exchange]);
+  }
+
+  /** In transactions of 500 exchanges, so rebuilding a long history stays within the graph's memory. */
+  async #toGraphMany(exchanges: readonly Exchange[]) {
     const { stores, processing } = this.#deps;
-    await stores.graph?.applyMany([{ exchange, extraction: processing.extractor.extract(exchange) }]);
+    for (let i = 0; i < exchanges.length; i += 500)
+      await stores.graph?.applyMany(
+        exchanges
+          .slice(i, i + 500)
+          .map((e) => ({ exchange: e, extraction: processing.extractor.extract(e) })),
+      );
   }
 }

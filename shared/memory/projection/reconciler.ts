@@ -10,7 +10,6 @@ import { describeError } from "../../errors/memory-error.js";
 import { tierFailureCode } from "../../tiers/failures.js";
 import type { ProjectionDeps } from "./deps.js";
 import type { Projector } from "./projector.js";
-import { windowIndexOf } from "./windows.js";
 
 export interface ReconcileReport {
   applied: number;
@@ -55,21 +54,8 @@ export class Reconciler {
   }
 
   /** Rebuilds the chosen projections of one user from the archive. */
-  async rebuildUser(userId: string, tiers: readonly ProjectionTier[]): Promise<void> {
-    const { archive, summaries, graph } = this.#deps.stores;
-    if (!archive) return;
-    if (tiers.includes("redis")) await this.#projector.rebuildCache(userId);
-    const all = tiers.some((t) => t === "chroma" || t === "neo4j") ? await archive.allExchanges(userId) : [];
-    if (tiers.includes("chroma") && summaries) {
-      await summaries.deleteUser(userId);
-      const lastOfWindow = new Map<number, Exchange>();
-      for (const e of all) lastOfWindow.set(windowIndexOf(e.ordinal, this.#deps.summaryWindow), e);
-      for (const e of lastOfWindow.values()) await this.#projector.toSummaries(e);
-    }
-    if (tiers.includes("neo4j") && graph) {
-      await graph.deleteUser(userId);
-      for (const e of all) await this.#projector.apply("neo4j", e);
-    }
+  rebuildUser(userId: string, tiers: readonly ProjectionTier[]): Promise<void> {
+    return this.#projector.rebuild(userId, tiers);
   }
 
   /** Rebuilds the chosen projections of every user, a page of users at a time; returns the users. */

@@ -12,6 +12,7 @@ import type { SummaryHit, SummaryIndex } from "../summary-index.js";
 
 export class ChromaSummaryIndex implements SummaryIndex {
   readonly #collections = new Map<number, Promise<Collection>>();
+  #listed?: { at: number; collections: Promise<Collection[]> };
   readonly #chroma: ChromaClient;
   readonly #name: string;
   readonly #shards: number;
@@ -149,9 +150,51 @@ export class ChromaSummaryIndex implements SummaryIndex {
     return result.ids.length;
   }
 
+  /**
+   * In every collection of this index, not only the user's shard: an earlier shard count, or the
+   * single unsuffixed collection before sharding, may still hold some of the user's summaries.
+   */
   async deleteUser(userId: string): Promise<void> {
-    const collection = await this.#forUser(userId);
-    await collection.delete({ where: { user_id: userId } });
+    const limit = pLimit(8);
+    const collections = await this.#ownCollections();
+    await Promise.all(collections.map((c) => limit(() => c.delete({ where: { user_id: userId } }))));
+  }
+
+  async *scanUsers(): AsyncIterable<string[]> {
+    const page = 1000;
+    for (const collection of await this.#ownCollections())
+      for (let offset = 0; ; offset += page) {
+        const { metadatas } = await collection.get({ include: ["metadatas"], limit: page, offset });
+        const users = [...new Set(metadatas.map((m) => String(m?.user_id ?? "")).filter(Boolean))];
+        if (users.length > 0) yield users;
+        if (metadatas.length < page) break;
+      }
+  }
+
+  /**
+   * This index's collections as they are on the server: `<name>` and `<name>_<n>`, any n. Listed
+   * at most every 30 s (a server holding many collections lists slowly), plus the shards this
+   * instance has created since: an erase's final pass, a minute on, sees any collection there was.
+   */
+  async #ownCollections(now = Date.now()): Promise<Collection[]> {
+    if (!this.#listed || now - this.#listed.at > 30_000) this.#listed = { at: now, collections: this.#list() };
+    const listed = await this.#listed.collections.catch((error: unknown) => {
+      this.#listed = undefined;
+      throw error;
+    });
+    const mine = await Promise.all(this.#collections.values());
+    const byName = new Map([...listed, ...mine].map((c) => [c.name, c]));
+    return [...byName.values()];
+  }
+
+  async #list(): Promise<Collection[]> {
+    const own = new RegExp(`^${this.#name.replace(/[.]/g, "\\.")}(_\\d+)?$`);
+    const found: Collection[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.#chroma.listCollections({ limit: 100, offset });
+      found.push(...page.filter((c) => own.test(c.name)));
+      if (page.length < 100) return found;
+    }
   }
 }
 

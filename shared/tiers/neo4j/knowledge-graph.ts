@@ -152,6 +152,29 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     await this.#write("MATCH (u:MemUser {id: $userId}) DETACH DELETE u", { userId });
   }
 
+  /** Users by their MemUser node, and by entities and facts (left without one by a failure), in id order. */
+  async *scanUsers(): AsyncIterable<string[]> {
+    for (const [label, key] of [
+      ["MemUser", "id"],
+      ["Entity", "userId"],
+      ["Fact", "userId"],
+    ] as const) {
+      let after = "";
+      for (;;) {
+        const { records } = await this.#driver.executeQuery(
+          `MATCH (n:${label}) WHERE n.${key} > $after
+           WITH DISTINCT n.${key} AS id ORDER BY id LIMIT 1000 RETURN id`,
+          { after },
+          { database: this.#database, routing: neo4j.routing.READ },
+        );
+        const ids = records.map((r) => r.get("id") as string);
+        if (ids.length > 0) yield ids;
+        if (ids.length < 1000) break;
+        after = ids[ids.length - 1] ?? after;
+      }
+    }
+  }
+
   async #write(cypher: string, params: Record<string, unknown>) {
     await this.#driver.executeQuery(cypher, params, { database: this.#database });
   }

@@ -16,6 +16,7 @@ import type {
   StoredExchange,
   WindowKey,
 } from "../archive.js";
+import { tombstoneOf } from "../erasures.js";
 import { insertExchanges } from "./bulk-insert.js";
 import { guard, inTransaction, type Queryable } from "./client.js";
 import { isConnectionFailure, isUniqueViolation } from "./errors.js";
@@ -177,15 +178,32 @@ export class PostgresArchive implements Archive {
     return rows.map((r) => r.id);
   }
 
-  /** The exchanges (their outbox rows cascade) and the user row (its summaries cascade), counted as they go. */
-  async deleteUser(userId: string): Promise<number> {
+  /**
+   * One statement: the exchanges (their outbox rows cascade) and the user row (its summaries
+   * cascade), counted as they go, the tombstone, and an erase task per projection tier. A task
+   * already there (an earlier erase not yet finished) starts over.
+   */
+  async eraseUser(userId: string, projections: readonly ProjectionTier[]): Promise<number> {
     const { rows } = await this.#db.query<{ n: string }>(
       `WITH gone AS (DELETE FROM exchanges WHERE user_id = $1 RETURNING 1),
-            account AS (DELETE FROM users WHERE id = $1)
+            account AS (DELETE FROM users WHERE id = $1),
+            tombstone AS (INSERT INTO erased_users (user_hash) VALUES ($2)
+                          ON CONFLICT (user_hash) DO UPDATE SET erased_at = now()),
+            tasks AS (INSERT INTO erase_tasks (user_id, tier) SELECT $1, unnest($3::text[])
+                      ON CONFLICT (user_id, tier) DO UPDATE
+                        SET final = false, attempts = 0, last_error = NULL, available_at = now())
        SELECT count(*) AS n FROM gone`,
-      [userId],
+      [userId, tombstoneOf(userId), projections],
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async knownUsers(userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const { rows } = await this.#db.query<{ id: string }>("SELECT id FROM users WHERE id = ANY($1::text[])", [
+      userIds,
+    ]);
+    return new Set(rows.map((r) => r.id));
   }
 
   async allExchanges(userId: string): Promise<Exchange[]> {

@@ -120,6 +120,31 @@ const migrations: Migration[] = [
     // Nullable, no default: a catalog change only, however many rows the table holds.
     sql: "ALTER TABLE exchanges ADD COLUMN speaker text;",
   },
+  {
+    version: 5,
+    name: "erasure as a durable job",
+    sql: `
+      -- Who was erased, kept as a hash of the user id only: a migration never brings them back.
+      CREATE TABLE erased_users (
+        user_hash bytea PRIMARY KEY,
+        erased_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- What each projection tier still has to erase. A task is worked until the tier is clean, then
+      -- once more (final) after projections in flight at the erase can have finished; then it goes,
+      -- and the user id with it.
+      CREATE TABLE erase_tasks (
+        user_id text NOT NULL,
+        tier text NOT NULL CHECK (tier IN ('redis', 'chroma', 'neo4j')),
+        final boolean NOT NULL DEFAULT false,
+        attempts int NOT NULL DEFAULT 0,
+        last_error text,
+        available_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, tier)
+      );
+      CREATE INDEX erase_tasks_due ON erase_tasks (available_at);
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */

@@ -74,15 +74,39 @@ export class RedisRecentCache implements RecentCache {
 
   /**
    * Cache-only mode: records `id` under the idempotency key unless one is there (kept for the cache
-   * TTL). Returns the id stored first, or undefined when this call claimed the key.
+   * TTL). One hash per user, so an erase removes every key with the list, and no user id and key can
+   * be read as another pair (user ids may contain ':').
    */
   async claimIdempotencyKey(userId: string, key: string, id: string): Promise<string | undefined> {
-    const redisKey = `${this.#options.keyPrefix}idem:${userId}:${key}`;
-    const set = await this.#redis.set(redisKey, id, { nx: true, ex: this.#options.ttlSeconds });
-    return set === "OK" ? undefined : ((await this.#redis.get<string>(redisKey)) ?? undefined);
+    const hash = this.#idemKey(userId);
+    const p = this.#redis.pipeline();
+    p.hsetnx(hash, key, id);
+    p.hget<string>(hash, key);
+    p.expire(hash, this.#options.ttlSeconds);
+    const [claimed, first] = (await p.exec()) as [number, string | null, unknown];
+    return claimed === 1 ? undefined : (first ?? undefined);
   }
 
   async deleteUser(userId: string): Promise<void> {
-    await this.#redis.del(this.key(userId));
+    await this.#redis.del(this.key(userId), this.#idemKey(userId));
+  }
+
+  async *scanUsers(): AsyncIterable<string[]> {
+    for (const kind of ["recent", "idem"] as const) {
+      const prefix = `${this.#options.keyPrefix}${kind}:`;
+      let cursor: string | number = 0;
+      do {
+        const [next, keys]: [string | number, string[]] = await this.#redis.scan(cursor, {
+          match: `${prefix}*`,
+          count: 500,
+        });
+        cursor = next;
+        if (keys.length > 0) yield keys.map((k) => k.slice(prefix.length));
+      } while (String(cursor) !== "0");
+    }
+  }
+
+  #idemKey(userId: string) {
+    return `${this.#options.keyPrefix}idem:${userId}`;
   }
 }

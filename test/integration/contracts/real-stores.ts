@@ -37,7 +37,9 @@ export async function privatePostgres(): Promise<{ pool: Pool; reset(): Promise<
     reset: async () => {
       // Users cascade to exchanges, summaries and outbox rows, runs to their batches. (DELETE, not
       // TRUNCATE: on tables this small it is some 40 times faster.)
-      await pool.query("DELETE FROM users; DELETE FROM migration_runs; DELETE FROM api_keys");
+      await pool.query(
+        "DELETE FROM users; DELETE FROM migration_runs; DELETE FROM api_keys; DELETE FROM erase_tasks; DELETE FROM erased_users",
+      );
     },
   };
 }

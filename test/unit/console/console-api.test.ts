@@ -118,8 +118,8 @@ describe("console views", () => {
     });
     const exported = (await (await asOperator(`${path}/export`)).json()) as { exchanges: unknown[] };
     expect(exported.exchanges).toHaveLength(1);
-    expect(api.logs.some((l) => l.message === "audit" && l.event === "export" && l.via === "console")).toBe(
-      true,
+    expect(api.audits).toContainEqual(
+      expect.objectContaining({ event: "export", via: "console", tenant: tenant.tenantId, userId }),
     );
 
     const unconfirmed = await asOperator(path, { method: "DELETE" });
@@ -130,7 +130,10 @@ describe("console views", () => {
     });
     expect(wrong.status).toBe(400);
     const erased = await asOperator(path, { method: "DELETE", headers: { "x-confirm-erase": userId } });
-    expect(await erased.json()).toEqual({ erased: true, exchanges: 1 });
+    expect(await erased.json()).toEqual({ erased: true, exchanges: 1, pending: [] });
+    expect(api.audits).toContainEqual(
+      expect.objectContaining({ event: "erase", via: "console", keyId: operatorKey.slice(0, 15), userId }),
+    );
     expect((await tenant.call(`/v1/users/${userId}/conversations`)).status).toBe(404);
   });
 

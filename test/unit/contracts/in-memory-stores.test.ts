@@ -50,7 +50,7 @@ describe("createInMemoryStores", () => {
     expect((await outbox?.claim(10, 1000))?.map((i) => i.exchangeId)).toEqual([exchange?.id]);
     await runs?.create("run-1", {});
     expect(state.runs.has("run-1")).toBe(true);
-    expect(await archive?.deleteUser("u")).toBe(1);
+    expect(await archive?.eraseUser("u", [])).toBe(1);
     expect(state.outbox.size).toBe(0);
   });
 });

@@ -179,7 +179,7 @@ describe("export and erase", () => {
 });
 
 describe("erase when a tier cannot be reached", () => {
-  it("answers 503 naming the tier, with Retry-After, and a retry erases the rest", async () => {
+  it("is accepted (202) naming the tier left to the worker, audited, and the worker finishes it", async () => {
     const graphDown = outage();
     const partial = inMemoryApi(
       {},
@@ -192,14 +192,24 @@ describe("erase when a tier cannot be reached", () => {
       json: { userMessage: "My sister Ana lives in Lisbon.", botResponse: "Nice." },
     });
     const res = await t.call(`/v1/users/${userId}`, { method: "DELETE" });
-    expect(res.status).toBe(503);
-    expect(res.headers.get("retry-after")).toBe("5");
-    const problem = (await res.json()) as { type: string; detail: string };
-    expect(problem.type).toMatch(/erase-incomplete$/);
-    expect(problem.detail).toBe("erased from the archive but not yet from neo4j; retry");
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ erased: true, exchanges: 1, pending: ["neo4j"] });
+    expect(partial.audits).toContainEqual(
+      expect.objectContaining({
+        event: "erase",
+        via: "rest",
+        tenantId: t.tenantId,
+        keyId: t.key.slice(0, 15),
+        requestId: expect.any(String),
+        userId,
+        exchanges: 1,
+        pending: ["neo4j"],
+      }),
+    );
+    expect((await t.call(`/v1/users/${userId}/conversations`)).status).toBe(404);
     graphDown.down = false;
-    // The archive no longer knows the user: the retry finishes the tiers and says there was nothing left.
-    expect((await t.call(`/v1/users/${userId}`, { method: "DELETE" })).status).toBe(404);
+    await partial.stores.erasures?.releaseAll();
+    await partial.manager.reconcile();
     expect(await partial.stores.graph?.counts(`${t.tenantId}/${userId}`)).toEqual({ entities: 0, facts: 0 });
   });
 });
