@@ -39,11 +39,17 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   throw new Error(`${what} did not answer within ${timeoutMs} ms (logs in ${logDir})`);
 }
 
-/** Spawns a long-running child with stdout/stderr in .local/logs/NAME.log. */
-export function spawnLogged(name: string, command: string, args: string[], cwd?: string): ChildProcess {
+/** Spawns a long-running child with stdout/stderr in .local/logs/NAME.log (and `env` added to ours). */
+export function spawnLogged(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): ChildProcess {
   mkdirSync(logDir, { recursive: true });
   const log = openSync(join(logDir, `${name}.log`), "a");
-  const child = spawn(command, args, { cwd, stdio: ["ignore", log, log] });
+  const env = { ...process.env, ...options.env };
+  const child = spawn(command, args, { cwd: options.cwd, env, stdio: ["ignore", log, log] });
   child.once("error", (error) => console.error(`[local] ${name} failed to start: ${error.message}`));
   return child;
 }

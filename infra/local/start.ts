@@ -10,7 +10,7 @@ const command = {
   usage: ["npm start"],
   about: `
 Serves the memory (REST API, MCP at /mcp, the operator console at /console) on Node at
-http://localhost:$PORT. Start-up prepares every tier (Postgres schema migrations, the Chroma collections,
+http://$HOST:$PORT (127.0.0.1:8787 by default: this machine only). Start-up prepares every tier (Postgres schema migrations, the Chroma collections,
 Neo4j constraints; a projection tier that is not ready is reported and caught up by the outbox), and the
 outbox worker runs in-process every 5 s. Ctrl-C (SIGINT) or SIGTERM stops it, and the local emulation too
 if this start brought it up. It takes no flags: everything is configured by the environment.`,
@@ -18,6 +18,8 @@ if this start brought it up. It takes no flags: everything is configured by the 
   notes: `
 Environment (every setting, its default and meaning: template.env):
   PORT                                    the port to listen on (default: 8787)
+  HOST                                    the address to listen on (default: 127.0.0.1; 0.0.0.0
+                                          opens it to the network)
   LOG_LEVEL                               debug, info, warn or error (default: info)
   HIERARCHICAL_MEMORY_REDIS_URL, _POSTGRESQL_URL, _CHROMADB_URL, _NEO4J_URI (and their passwords)
                                           the stores; with none of the four set, the local emulation
@@ -54,8 +56,12 @@ runMain(command, async () => {
   const memory = createMemory(config);
   for (const r of await memory.manager.initializeTiers())
     if (!r.ok) console.warn(`${r.tier} is not ready (${r.error}); the outbox will catch it up.`);
-  const server = serve({ fetch: createApp(memory).fetch, port: config.port }, (info) =>
-    console.log(`Listening on http://localhost:${info.port} (try GET /v1/health)`),
+  const server = serve(
+    { fetch: createApp(memory).fetch, port: config.port, hostname: config.host },
+    (info) => {
+      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+      console.log(`Listening on http://${host}:${info.port} (try GET /v1/health)`);
+    },
   );
   // On Node the outbox worker runs in-process; in the cloud an EventBridge schedule runs it.
   const worker = setInterval(

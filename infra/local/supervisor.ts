@@ -2,14 +2,17 @@
  * The long-running parent of the local emulation, started detached by `npm run local:up`.
  * It brings up every service, writes .local/env and .local/state.json, and on SIGTERM/SIGINT
  * stops every child it started. Children also exit by themselves if this process dies.
+ * Every service listens on 127.0.0.1 only; the bridges and Neo4j want a secret made for this start
+ * (the Upstash token, the Neon bridge's path, the Neo4j password), which only .local/env (mode 600)
+ * holds (see services/guard.ts).
  */
-import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeEnvFile } from "./env-file.js";
 import { envFile, localDir, stateFile } from "./paths.js";
 import { stopChild } from "./process-utils.js";
 import { startChroma } from "./services/chroma.js";
+import { newSecret } from "./services/guard.js";
 import { startNeo4j } from "./services/neo4j.js";
 import { startNeonBridge } from "./services/neon-bridge.js";
 import { ensureDatabase, ensurePostgres, pgHost, pgPort } from "./services/postgres.js";
@@ -40,7 +43,7 @@ async function main() {
     if (redisChild) stops.push(() => stopChild(redisChild));
     const neon = await startNeonBridge({ pgHost, pgPort });
     stops.push(neon.close);
-    const upstash = await startUpstashBridge({ redisUrl: redis.url, token: randomBytes(24).toString("hex") });
+    const upstash = await startUpstashBridge({ redisUrl: redis.url, token: newSecret() });
     stops.push(upstash.close);
     const [chroma, neo4j] = await Promise.all([
       startChroma(join(localDir, "chroma")),
@@ -61,6 +64,8 @@ async function main() {
       HIERARCHICAL_MEMORY_CHROMADB_URL: chroma.url,
       HIERARCHICAL_MEMORY_CHROMADB_PATH: join(localDir, "chroma"),
       HIERARCHICAL_MEMORY_NEO4J_URI: neo4j.uri,
+      HIERARCHICAL_MEMORY_NEO4J_USER: neo4j.user,
+      HIERARCHICAL_MEMORY_NEO4J_PASSWORD: neo4j.password,
       HM_LOCAL_REDIS_URL: redis.url,
     };
     writeEnvFile(env);

@@ -23,7 +23,7 @@ export interface Config {
     maxConnections: number;
     /** Server-side limit (statement_timeout) on a context read, ms: Postgres cancels what the caller abandoned. */
     readTimeoutMs: number;
-    /** Local only: route the Neon WebSocket through this proxy ("host:port/v2"). */
+    /** Local only: route the Neon WebSocket through this proxy ("host:port/v2/<token>"; the token is secret). */
     wsProxy?: string;
     secureWebSocket: boolean;
   };

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, stopChild } from "../../infra/local/process-utils.js";
 import { startChroma } from "../../infra/local/services/chroma.js";
+import { newSecret } from "../../infra/local/services/guard.js";
 import { startNeo4j } from "../../infra/local/services/neo4j.js";
 import { startNeonBridge } from "../../infra/local/services/neon-bridge.js";
 import { pgHost, pgPort } from "../../infra/local/services/postgres.js";
@@ -44,8 +45,19 @@ async function restartable<T extends { child: ChildProcess }>(
 export const privateChroma = () =>
   restartable("hm-chroma-", startChroma, (r) => ({ HIERARCHICAL_MEMORY_CHROMADB_URL: r.url }));
 
-export const privateNeo4j = () =>
-  restartable("hm-neo4j-", startNeo4j, (r) => ({ HIERARCHICAL_MEMORY_NEO4J_URI: r.uri }));
+/** Restarted with the same password, which the clients already have. */
+export function privateNeo4j(): Promise<Stoppable> {
+  const password = newSecret();
+  return restartable(
+    "hm-neo4j-",
+    (dir, port) => startNeo4j(dir, port, password),
+    (r) => ({
+      HIERARCHICAL_MEMORY_NEO4J_URI: r.uri,
+      HIERARCHICAL_MEMORY_NEO4J_USER: r.user,
+      HIERARCHICAL_MEMORY_NEO4J_PASSWORD: r.password,
+    }),
+  );
+}
 
 /** A private redis-server behind its own Upstash REST bridge; stop() kills redis, not the bridge. */
 export async function privateRedis(): Promise<Stoppable> {
@@ -66,15 +78,19 @@ export async function privateRedis(): Promise<Stoppable> {
   };
 }
 
-/** Postgres cannot be stopped (it is shared): its own Neon WebSocket bridge is what goes away. */
+/**
+ * Postgres cannot be stopped (it is shared): its own Neon WebSocket bridge is what goes away. It
+ * comes back on the same port with the same token, so its URL stays valid.
+ */
 export async function privatePostgresRoute(): Promise<Stoppable> {
   const port = await freePort();
-  let bridge = await startNeonBridge({ pgHost, pgPort, port });
+  const token = newSecret();
+  let bridge = await startNeonBridge({ pgHost, pgPort, port, token });
   return {
     env: { HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY: bridge.wsProxy },
     stop: () => bridge.close(),
     start: async () => {
-      bridge = await startNeonBridge({ pgHost, pgPort, port });
+      bridge = await startNeonBridge({ pgHost, pgPort, port, token });
     },
     close: () => bridge.close(),
   };

@@ -142,7 +142,7 @@ describe("deleteUser and exportUser", () => {
     expect(exported.recentCache).toHaveLength(5);
     expect(exported.graph.facts.length).toBeGreaterThan(0);
 
-    expect(await manager.deleteUser(userId)).toEqual({ exchanges: 5 });
+    expect(await manager.deleteUser(userId)).toEqual({ exchanges: 5, pending: [] });
     expect(await archive?.allExchanges(userId)).toEqual([]);
     expect(await archive?.summaries(userId)).toEqual([]);
     expect(await cache?.recent(userId, 50)).toBeUndefined();

@@ -30,7 +30,8 @@ const postgresUrl = new URL(local.HIERARCHICAL_MEMORY_POSTGRESQL_URL ?? "");
 postgresUrl.password = "pg-secret-8f3a"; // trust auth locally: accepted, and must never be logged
 const secrets = {
   HIERARCHICAL_MEMORY_POSTGRESQL_URL: postgresUrl.toString(),
-  HIERARCHICAL_MEMORY_NEO4J_PASSWORD: "neo4j-secret-51c2",
+  // The emulation's own (Neo4j wants it): the run stays healthy, and must not log it either.
+  HIERARCHICAL_MEMORY_NEO4J_PASSWORD: local.HIERARCHICAL_MEMORY_NEO4J_PASSWORD || "neo4j-secret-51c2",
   HIERARCHICAL_MEMORY_CHROMADB_API_KEY: "chroma-secret-9d07",
   HIERARCHICAL_MEMORY_EMBEDDING_API_KEY: "embedding-secret-2b6e",
   HIERARCHICAL_MEMORY_LEGACY_CHROMADB_API_KEY: "legacy-secret-77aa",

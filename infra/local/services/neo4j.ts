@@ -1,17 +1,22 @@
 /**
  * Starts a real Neo4j Community server (Bolt only) from the small Java launcher in infra/local/neo4j,
- * built once with Maven and cached in its target/ folder.
+ * built once with Maven and cached in its target/ folder. Authentication is on: user neo4j's password
+ * is set at every start (a new random one unless given), and the server counts as started once the
+ * launcher has set it.
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { neo4jProject } from "../paths.js";
-import { freePort, spawnLogged, tcpAnswers, waitFor } from "../process-utils.js";
+import { logDir, neo4jProject } from "../paths.js";
+import { freePort, spawnLogged, waitFor } from "../process-utils.js";
+import { newSecret } from "./guard.js";
 
 const jar = join(neo4jProject, "target/neo4j-local-1.0.0.jar");
 
 export interface RunningNeo4j {
   uri: string;
+  user: string;
+  password: string;
   child: ChildProcess;
 }
 
@@ -25,22 +30,38 @@ export function ensureNeo4jBuilt(): void {
   execFileSync("mvn", ["-B", "-q", "package", "-DskipTests"], { cwd: neo4jProject, stdio: "inherit" });
 }
 
-export async function startNeo4j(homeDir: string, port?: number): Promise<RunningNeo4j> {
+/**
+ * Starts Neo4j on `port` (a free one by default) with `password` for user neo4j (a new random one by
+ * default; give the same one to restart it for clients that already have it).
+ */
+export async function startNeo4j(
+  homeDir: string,
+  port?: number,
+  password: string = newSecret(),
+): Promise<RunningNeo4j> {
   ensureNeo4jBuilt();
   mkdirSync(homeDir, { recursive: true });
   const chosen = port ?? (await freePort());
+  const ready = join(homeDir, "launcher-ready");
+  rmSync(ready, { force: true });
   const classpath = `${jar}:${join(neo4jProject, "target/lib/*")}`;
-  const child = spawnLogged(`neo4j-${chosen}`, javaBinary(), [
-    "-Xmx768m",
-    "-XX:+UseSerialGC",
-    "-cp",
-    classpath,
-    "memory.local.Neo4jLocal",
-    homeDir,
-    String(chosen),
-  ]);
-  await waitFor("Neo4j", () => tcpAnswers(chosen), 120_000);
-  return { uri: `bolt://127.0.0.1:${chosen}`, child };
+  const child = spawnLogged(
+    `neo4j-${chosen}`,
+    javaBinary(),
+    ["-Xmx768m", "-XX:+UseSerialGC", "-cp", classpath, "memory.local.Neo4jLocal", homeDir, String(chosen)],
+    // In the environment: a command line is visible to every process on the machine.
+    { env: { HM_LOCAL_NEO4J_PASSWORD: password } },
+  );
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  await waitFor("Neo4j", async () => existsSync(ready) || exited(), 120_000).catch((error: Error) => {
+    child.kill("SIGTERM");
+    throw error;
+  });
+  if (exited())
+    throw new Error(
+      `the Neo4j launcher exited (${child.exitCode ?? child.signalCode}); see ${join(logDir, `neo4j-${chosen}.log`)}`,
+    );
+  return { uri: `bolt://127.0.0.1:${chosen}`, user: "neo4j", password, child };
 }
 
 /** Neo4j 5.26 runs on Java 17 or 21; JAVA_HOME wins when set. */

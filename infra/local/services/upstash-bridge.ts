@@ -1,13 +1,14 @@
 /**
  * An Upstash-compatible REST endpoint in front of a real Redis, so `@upstash/redis` runs unmodified
  * locally. Implements what the client uses: `POST /` (one command), `/pipeline`, `/multi-exec`,
- * bearer-token auth and the `Upstash-Encoding: base64` response encoding.
+ * bearer-token auth and the `Upstash-Encoding: base64` response encoding. A request that carries an
+ * `Origin` header comes from a web page (the client sends none): it gets 403, token or not (guard.ts).
  */
 
-import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis as IORedis } from "ioredis";
+import { fromBrowser, sameSecret } from "./guard.js";
 import { ScriptTranslator } from "./upstash-scripts.js";
 
 type Reply = Buffer | string | number | null | Reply[];
@@ -53,6 +54,8 @@ export async function startUpstashBridge(options: {
 }
 
 async function handle(redis: IORedis, token: string, req: IncomingMessage, res: ServerResponse) {
+  if (fromBrowser(req.headers))
+    return send(res, 403, { error: "Forbidden: requests from web pages are refused" });
   if (!authorized(req.headers.authorization, token)) return send(res, 401, { error: "Unauthorized" });
   if (req.method !== "POST") return send(res, 405, { error: "Only POST is supported" });
   const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
@@ -123,9 +126,7 @@ export function encodeReply(reply: Reply, base64: boolean): Encoded {
 }
 
 function authorized(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header ?? "");
-  const expected = Buffer.from(`Bearer ${token}`);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSecret(header ?? "", `Bearer ${token}`);
 }
 
 const scripts = new ScriptTranslator();
