@@ -14,7 +14,9 @@ const stack = new MemoryStack(app, context("stackName") ?? "HierarchicalMemory",
   provisionedConcurrency: Number(context("provisionedConcurrency") ?? 0),
   alarmEmail: context("alarmEmail"),
   postgresConnectionBudget:
-    context("postgresConnectionBudget") === undefined ? undefined : Number(context("postgresConnectionBudget")),
+    context("postgresConnectionBudget") === undefined
+      ? undefined
+      : Number(context("postgresConnectionBudget")),
 });
 acknowledgeAcceptedFindings(stack);
 checkWithNag(app);

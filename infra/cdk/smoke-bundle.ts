@@ -81,5 +81,6 @@ runMain(command, async () => {
       health: body.status,
     }),
   );
-  if (response.statusCode !== 200 || body.status !== "ok") throw new CliError(`bundle answered ${response.body}`);
+  if (response.statusCode !== 200 || body.status !== "ok")
+    throw new CliError(`bundle answered ${response.body}`);
 });

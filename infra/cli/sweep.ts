@@ -16,7 +16,12 @@ every one the archive (Postgres) has nothing of: data left by a failure, or by a
 erase tasks existed. A user who stores meanwhile gets their projection rebuilt from the archive. Prints
 how many users each tier held so. Safe to run at any time; in cache-only mode there is nothing to sweep.`,
   options: {
-    tenant: { type: "string", value: "ID", description: "sweep only this tenant's users", defaultText: "every tenant" },
+    tenant: {
+      type: "string",
+      value: "ID",
+      description: "sweep only this tenant's users",
+      defaultText: "every tenant",
+    },
   },
   notes: `
 Environment: the service settings of template.env; with no service URL set, the local emulation, started
@@ -35,11 +40,13 @@ runMain(command, async () => {
     import("../local/resolve-env.js"),
   ]);
   const tenant = values.tenant;
-  if (tenant !== undefined && !tenantIdPattern.test(tenant)) throw new UsageError(`--tenant "${tenant}" is not a tenant id`);
+  if (tenant !== undefined && !tenantIdPattern.test(tenant))
+    throw new UsageError(`--tenant "${tenant}" is not a tenant id`);
   const memory = createMemory(loadConfig((await resolveEnv()).env));
   try {
     const swept = await memory.manager.sweepOrphans({ tenant });
-    for (const [tier, users] of Object.entries(swept)) console.log(`${tier.padEnd(8)}${users} user(s) erased`);
+    for (const [tier, users] of Object.entries(swept))
+      console.log(`${tier.padEnd(8)}${users} user(s) erased`);
     return 0;
   } finally {
     await memory.close();

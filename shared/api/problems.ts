@@ -42,7 +42,6 @@ const byCode: Record<ErrorCode, { status: number; slug: string; title: string; r
   "not-found": { status: 404, slug: "not-found", title: "Not Found" },
   conflict: { status: 409, slug: "conflict", title: "Conflict" },
   "tier-unavailable": { status: 503, slug: "unavailable", title: "Service Unavailable", retry: true },
-  "partial-erase": { status: 503, slug: "erase-incomplete", title: "Service Unavailable", retry: true },
   timeout: { status: 503, slug: "unavailable", title: "Service Unavailable", retry: true },
   "unexpected-answer": { status: 500, slug: "internal", title: "Internal Server Error" },
   "invalid-config": { status: 500, slug: "internal", title: "Internal Server Error" },

@@ -23,3 +23,6 @@ export const userKey = (tenantId: string, userId: string) => `${tenantId}/${user
 
 /** The user id a tenant knows, back from a stored key. */
 export const userIdOfKey = (key: string) => key.slice(key.indexOf("/") + 1);
+
+/** The tenant a stored key belongs to. */
+export const tenantOfKey = (key: string) => key.slice(0, Math.max(0, key.indexOf("/")));

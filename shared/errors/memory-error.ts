@@ -9,7 +9,6 @@ export type ErrorCode =
   | "not-found"
   | "conflict"
   | "tier-unavailable"
-  | "partial-erase"
   | "timeout"
   | "unexpected-answer"
   | "invalid-config";
@@ -55,16 +54,6 @@ export class TierUnavailableError extends MemoryError {
   ) {
     const failed = options?.failed ? `; ${options.failed}` : "";
     super("tier-unavailable", `${tier} is unavailable${failed}, ${options?.retry ?? "retry later"}`, options);
-  }
-}
-
-/** The archive erased the user, but these projection tiers still hold some of it; retrying is safe. */
-export class PartialEraseError extends MemoryError {
-  constructor(
-    readonly tiers: readonly string[],
-    options?: ErrorOptions,
-  ) {
-    super("partial-erase", `erased from the archive but not yet from ${tiers.join(", ")}; retry`, options);
   }
 }
 

@@ -5,8 +5,8 @@
 import type { ProjectionTier } from "../domain/tiers.js";
 import { describeError, TierUnavailableError } from "../errors/memory-error.js";
 import { testTierConnectivity } from "../tiers/connectivity.js";
-import { tierFailureCode } from "../tiers/failures.js";
 import type { Erasures } from "../tiers/erasures.js";
+import { tierFailureCode } from "../tiers/failures.js";
 import type { Outbox } from "../tiers/outbox.js";
 import type { TierConnectivity, TierProbe, TierSetup } from "../tiers/probe.js";
 import type { Logger } from "../util/logger.js";

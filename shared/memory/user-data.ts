@@ -7,14 +7,10 @@
 import { userIdOfKey } from "../domain/identity.js";
 import type { ProjectionTier } from "../domain/tiers.js";
 import type { Exchange, Summary } from "../domain/types.js";
-import {
-  describeError,
-  NotFoundError,
-  PartialEraseError,
-  TierUnavailableError,
-} from "../errors/memory-error.js";
+import { describeError, NotFoundError, TierUnavailableError } from "../errors/memory-error.js";
 import type { ArchivePosition } from "../tiers/archive.js";
 import type { GraphNode } from "../tiers/knowledge-graph.js";
+import type { MigrationRunStore } from "../tiers/migration-runs.js";
 import type { CachedExchange } from "../tiers/recent-cache.js";
 import type { MemoryStores } from "../tiers/stores.js";
 import type { Logger } from "../util/logger.js";
@@ -53,6 +49,8 @@ export interface UserDataDeps {
   erasure: Pick<ErasureService, "runFor">;
   /** The projection tiers an erase must reach. */
   projections: () => readonly ProjectionTier[];
+  /** Migration runs, whose options and reports must not keep an erased user's ids. */
+  runs?: Pick<MigrationRunStore, "forgetUser">;
 }
 
 export class UserDataService {
@@ -132,7 +130,8 @@ export class UserDataService {
   /**
    * Erases the user. The archive commits the delete with a tombstone and one erase task per
    * projection tier; the tasks run now, and the worker finishes whatever a tier could not do yet
-   * (and runs each once more later, for projections that were in flight). Returns the exchanges
+   * (and runs each once more later, for projections that were in flight); the user's ids leave the
+   * migration runs. Returns the exchanges
    * erased and the tiers still pending. Without an archive (cache-only mode) the cache is all there is.
    */
   async deleteUser(userId: string): Promise<{ exchanges: number; pending: ProjectionTier[] }> {
@@ -143,6 +142,12 @@ export class UserDataService {
       return { exchanges: held, pending: [] };
     }
     const exchanges = await archive.eraseUser(userId, this.#deps.projections());
+    await this.#deps.runs?.forgetUser(userId).catch((error: unknown) => {
+      // The tombstone already keeps every migration from bringing the user back.
+      this.#logger.error("an erased user's id is still in a migration run's options or report", {
+        cause: describeError(error),
+      });
+    });
     const pending = await this.#deps.erasure.runFor(userId).catch((error: unknown) => {
       this.#deps.logger.warn("erase tasks left to the worker", { cause: describeError(error) });
       return [...this.#deps.projections()];

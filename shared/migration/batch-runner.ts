@@ -1,13 +1,14 @@
 /**
  * Runs a migration's batches: each reads its page of the legacy store, plans every record, and
  * commits the new exchanges with their outbox rows and its checkpoint in one transaction (a dry run
- * only counts what exists). Batches run `concurrency` at a time and are retried with backoff.
+ * only counts what exists). Records of an erased user are never written again, only counted. Batches run `concurrency` at a time and are retried with backoff.
  */
 import pLimit from "p-limit";
 import pRetry from "p-retry";
 import type { ProjectionTier } from "../domain/tiers.js";
 import { describeError } from "../errors/memory-error.js";
 import type { NewExchange } from "../tiers/archive.js";
+import type { Erasures } from "../tiers/erasures.js";
 import { type LegacySource, legacyCollections } from "../tiers/legacy-source.js";
 import type { MigrationRunStore } from "../tiers/migration-runs.js";
 import { globalFactsUser, planRecord } from "./plan.js";
@@ -47,11 +48,18 @@ export class BatchRunner {
   readonly #runs: MigrationRunStore;
   readonly #source: LegacySource;
   readonly #projections: readonly ProjectionTier[];
+  readonly #erasures: Erasures;
 
-  constructor(runs: MigrationRunStore, source: LegacySource, projections: readonly ProjectionTier[]) {
+  constructor(
+    runs: MigrationRunStore,
+    source: LegacySource,
+    projections: readonly ProjectionTier[],
+    erasures: Erasures,
+  ) {
     this.#runs = runs;
     this.#source = source;
     this.#projections = projections;
+    this.#erasures = erasures;
   }
 
   async run(todo: readonly BatchRef[], run: BatchRun) {
@@ -121,19 +129,33 @@ export class BatchRunner {
       else exchanges.push(plan.exchange);
     }
     if (!runId) {
-      const present = await this.#runs.byKeys(
-        exchanges.map((e) => ({ userId: e.userId, key: e.idempotencyKey })),
-      );
-      return { ...report, existing: present.length, migrated: exchanges.length - present.length };
+      const erased = await this.#erasures.erased([...new Set(exchanges.map((e) => e.userId))]);
+      const kept = exchanges.filter((e) => !erased.has(e.userId));
+      const present = await this.#runs.byKeys(kept.map((e) => ({ userId: e.userId, key: e.idempotencyKey })));
+      return {
+        ...report,
+        existing: present.length,
+        migrated: kept.length - present.length,
+        erased: exchanges.length - kept.length,
+      };
     }
+    let committed = report;
     const inserted = await this.#runs.commitBatch(
       { runId, collection: ref.collection, index: ref.index },
       exchanges,
-      (n) => ({ ...report, migrated: n, existing: exchanges.length - n }),
+      (written) => {
+        committed = {
+          ...report,
+          migrated: written.inserted,
+          erased: written.erased,
+          existing: exchanges.length - written.erased - written.inserted,
+        };
+        return committed;
+      },
       this.#projections,
     );
     // Undefined: an earlier attempt committed this batch; report what it recorded.
     if (inserted === undefined) return (await doneBatches(this.#runs, runId)).get(batchKey(ref)) ?? report;
-    return { ...report, migrated: inserted.length, existing: exchanges.length - inserted.length };
+    return committed;
   }
 }

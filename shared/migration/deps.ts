@@ -1,8 +1,8 @@
 /** What the migration works with: the memory's stores and services, the run store and the legacy source. */
 import type { Config } from "../config/index.js";
 import type { ProjectionService } from "../memory/projection/service.js";
-import type { UserDataService } from "../memory/user-data.js";
 import type { EntityExtractor } from "../processing/index.js";
+import type { Erasures } from "../tiers/erasures.js";
 import type { LegacySource } from "../tiers/legacy-source.js";
 import type { MigrationRunStore } from "../tiers/migration-runs.js";
 import type { MemoryStores } from "../tiers/stores.js";
@@ -10,12 +10,12 @@ import type { Logger } from "../util/logger.js";
 
 export interface MigrationDeps {
   runs: MigrationRunStore;
+  /** Tombstones: an erased user is never migrated again. */
+  erasures: Erasures;
   source: LegacySource;
   /** Read back by the integrity validation. */
   stores: MemoryStores;
   projection: ProjectionService;
-  /** Erases a user a rollback leaves with nothing. */
-  users: UserDataService;
   /** The graph's facts an exchange should yield (integrity). */
   extractor: EntityExtractor;
   summaryWindow: number;

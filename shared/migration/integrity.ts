@@ -74,7 +74,7 @@ export async function validateIntegrity(
   const records = await sample(m, options, sampleSize, seededRandom(runId));
   const wanted = options.users ? new Set(options.users) : undefined;
   const migratedAt = new Date();
-  const expected: { record: LegacyRecord; exchange: ReturnType<typeof planned> }[] = [];
+  const sampled: { record: LegacyRecord; exchange: ReturnType<typeof planned> }[] = [];
   for (const { record, offset } of records) {
     const plan = planRecord(record, { tenant: options.tenant, migratedAt });
     if (wanted && !wanted.has(plan.legacyUserId ?? globalFactsUser)) continue;
@@ -82,8 +82,11 @@ export async function validateIntegrity(
       const batch = reports.get(`${record.collection}:${Math.floor(offset / options.batchSize)}`);
       const reported = batch?.skipped.some((s) => s.id === record.id && s.reason === plan.skip) ?? false;
       checks.check("skip-reported", record.id, reported, plan.skip);
-    } else expected.push({ record, exchange: planned(plan.exchange) });
+    } else sampled.push({ record, exchange: planned(plan.exchange) });
   }
+  // An erased user's records are rightly absent everywhere.
+  const erased = await m.erasures.erased([...new Set(sampled.map(({ exchange }) => exchange.userId))]);
+  const expected = sampled.filter(({ exchange }) => !erased.has(exchange.userId));
 
   const stored = new Map(
     (

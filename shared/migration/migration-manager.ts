@@ -47,7 +47,7 @@ export class HierarchicalMigrationManager {
 
   constructor(deps: MigrationDeps) {
     this.#deps = deps;
-    this.#batches = new BatchRunner(deps.runs, deps.source, deps.projection.tiers);
+    this.#batches = new BatchRunner(deps.runs, deps.source, deps.projection.tiers, deps.erasures);
   }
 
   migrateAllConversations(options: Omit<MigrationOptions, "users"> = {}): Promise<MigrationReport> {
@@ -74,9 +74,14 @@ export class HierarchicalMigrationManager {
     );
   }
 
-  /** Removes exactly what the run wrote, from every tier; other data of the same users stays. */
+  /**
+   * Removes exactly what the run wrote, from every tier; other data of the same users stays,
+   * including a store that arrives while the rollback runs. A user the run leaves with nothing is
+   * not erased (no tombstone: a later migration may bring them in again), and their projections are
+   * rebuilt from the archive like everyone else's.
+   */
   async rollbackMigration(runId: string): Promise<{ users: number; usersRemoved: number }> {
-    const { runs, users: userData, projection, config } = this.#deps;
+    const { runs, projection, config } = this.#deps;
     await this.#run(runId);
     const users = await runs.usersOf(runId);
     const limit = pLimit(config.concurrency);
@@ -84,11 +89,8 @@ export class HierarchicalMigrationManager {
     await Promise.all(
       users.map((userId) =>
         limit(async () => {
-          const left = await runs.removeRunFromUser(runId, userId);
-          if (left === 0) {
-            usersRemoved++;
-            await userData.deleteUser(userId);
-          } else await projection.rebuildUser(userId);
+          if ((await runs.removeRunFromUser(runId, userId)) === 0) usersRemoved++;
+          await projection.rebuildUser(userId);
         }),
       ),
     );

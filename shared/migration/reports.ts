@@ -22,6 +22,8 @@ export const BatchReportSchema = z.object({
   existing: z.number().int(),
   /** Left out by the run's user filter. */
   filtered: z.number().int(),
+  /** Left out because their user was erased (counted, never named): an erase is final. */
+  erased: z.number().int().default(0),
   byKind: z.partialRecord(z.enum(recordKinds), z.number().int()),
   /** Every record that cannot be migrated, with its reason: nothing is skipped silently. */
   skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
@@ -34,6 +36,7 @@ export const emptyBatchReport = (): BatchReport => ({
   migrated: 0,
   existing: 0,
   filtered: 0,
+  erased: 0,
   byKind: {},
   skipped: [],
 });
@@ -43,6 +46,7 @@ export interface RunTotals {
   migrated: number;
   existing: number;
   filtered: number;
+  erased: number;
   skipped: number;
   byKind: Partial<Record<RecordKind, number>>;
   /** Skips grouped by reason, with a few example ids each. */
@@ -55,6 +59,7 @@ export function sumReports(reports: Iterable<BatchReport>): RunTotals {
     migrated: 0,
     existing: 0,
     filtered: 0,
+    erased: 0,
     skipped: 0,
     byKind: {},
     skippedByReason: [],
@@ -65,6 +70,7 @@ export function sumReports(reports: Iterable<BatchReport>): RunTotals {
     totals.migrated += r.migrated;
     totals.existing += r.existing;
     totals.filtered += r.filtered;
+    totals.erased += r.erased;
     totals.skipped += r.skipped.length;
     for (const [kind, n] of Object.entries(r.byKind) as [RecordKind, number][])
       totals.byKind[kind] = (totals.byKind[kind] ?? 0) + n;

@@ -86,7 +86,13 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     finalPassAfterMs: config.memory.eraseFinalPassDelayMs,
     rebuild: (userId, tiers) => projection.rebuildUser(userId, tiers),
   });
-  const users = new UserDataService({ stores, logger, erasure, projections: () => projection.tiers });
+  const users = new UserDataService({
+    stores,
+    logger,
+    erasure,
+    projections: () => projection.tiers,
+    runs: stores.runs,
+  });
   const manager = new HierarchicalMemoryManager({
     storing: new StoreService({
       stores,
@@ -110,16 +116,16 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     }),
   });
   const migrationFrom = (source: LegacySource, settings: Partial<Config["migration"]> = {}) => {
-    if (!stores.runs)
+    if (!stores.runs || !stores.erasures)
       throw new ConfigError([
         "HIERARCHICAL_MEMORY_POSTGRESQL_ENABLED: a migration needs Postgres, which is disabled",
       ]);
     return new HierarchicalMigrationManager({
       runs: stores.runs,
+      erasures: stores.erasures,
       source,
       stores,
       projection,
-      users,
       extractor: processing.extractor,
       summaryWindow: config.memory.summaryWindow,
       config: { ...config.migration, ...settings },

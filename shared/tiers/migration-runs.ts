@@ -42,6 +42,12 @@ export interface BatchCheckpoint {
   skipped: readonly { id: string; reason: string }[];
 }
 
+/** What a batch commit wrote, and what it left out because the user was erased. */
+export interface BatchWritten {
+  inserted: number;
+  erased: number;
+}
+
 export interface BatchRef {
   runId: string;
   collection: string;
@@ -61,14 +67,16 @@ export interface MigrationRunStore {
   /** Reports (JSON) of the batches this run has committed, by `collection:index`. */
   doneBatches(runId: string): Promise<Map<string, unknown>>;
   /**
-   * Writes the batch's exchanges not already in the archive (by user and idempotency key), their
-   * outbox rows and the checkpoint with `report(inserted)`, all or nothing. Returns what it inserted,
-   * or undefined when the batch was already committed (by an earlier attempt that did finish).
+   * Writes the batch's exchanges not already in the archive (by user and idempotency key) and not of
+   * an erased user (a tombstone: see Erasures), their outbox rows and the checkpoint with
+   * `report(written)`, all or nothing. An erase of one of its users commits wholly before or after
+   * it, never between the tombstone check and the insert. Returns what it inserted, or undefined when
+   * the batch was already committed (by an earlier attempt that did finish).
    */
   commitBatch(
     batch: BatchRef,
     exchanges: readonly NewExchange[],
-    report: (inserted: number) => BatchCheckpoint,
+    report: (written: BatchWritten) => BatchCheckpoint,
     projections: readonly ProjectionTier[],
   ): Promise<Exchange[] | undefined>;
   /** Users after `after` (in id order) with exchanges of this run still waiting in the tier's outbox. */
@@ -83,6 +91,12 @@ export interface MigrationRunStore {
    * exchanges left.
    */
   removeRunFromUser(runId: string, userId: string): Promise<number>;
+  /**
+   * An erased user's ids (`userId` is the stored `<tenant>/<id>`) leave the tenant's runs: the user
+   * filter a run was started with (a resume then leaves them out) and the failures of its integrity
+   * report that name them.
+   */
+  forgetUser(userId: string): Promise<void>;
   /** The archived exchanges for these (user, idempotency key) pairs. */
   byKeys(pairs: readonly { userId: string; key: string }[]): Promise<Exchange[]>;
   /** The newest runs with their committed batches' totals. */

@@ -2,7 +2,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Exchange } from "../../shared/domain/types.js";
 import type { Archive, NewExchange } from "../../shared/tiers/archive.js";
-import type { BatchCheckpoint, BatchRef, MigrationRunStore } from "../../shared/tiers/migration-runs.js";
+import type {
+  BatchCheckpoint,
+  BatchRef,
+  BatchWritten,
+  MigrationRunStore,
+} from "../../shared/tiers/migration-runs.js";
 import type { Outbox } from "../../shared/tiers/outbox.js";
 import { contractTest, day } from "./fixture.js";
 
@@ -104,18 +109,18 @@ export function migrationRunsContract(
     it("commits a batch's exchanges, outbox rows and checkpoint together; a repeat returns undefined", async () => {
       const runId = await newRun();
       const [u1, u2] = [f.user(), f.user()];
-      const reported: number[] = [];
+      const reported: BatchWritten[] = [];
       const exchanges = [entry(u1, "k2", 2), entry(u1, "k1", 1), entry(u2, "k1", 1)];
       const inserted = await f.runs.commitBatch(
         batch(runId),
         exchanges,
-        (n) => {
-          reported.push(n);
-          return { seen: 3, inserted: n, skipped: [] };
+        (written) => {
+          reported.push(written);
+          return { seen: 3, inserted: written.inserted, skipped: [] };
         },
         ["redis", "chroma"],
       );
-      expect(reported).toEqual([3]);
+      expect(reported).toEqual([{ inserted: 3, erased: 0 }]);
       expect(inserted?.map((e) => [e.userId, e.metadata.legacyId, e.ordinal])).toEqual(
         expect.arrayContaining([
           [u1, "k1", 1],
@@ -152,19 +157,64 @@ export function migrationRunsContract(
           [],
         )
       ).exchange;
-      let reported = -1;
+      let reported: BatchWritten | undefined;
       const inserted = await f.runs.commitBatch(
         batch(runId),
         [entry(u, "k1", 1), entry(u, "k2", 2)],
-        (n) => {
-          reported = n;
-          return { seen: 2, skipped: [], inserted: n };
+        (written) => {
+          reported = written;
+          return { seen: 2, skipped: [], inserted: written.inserted };
         },
         [],
       );
-      expect(reported).toBe(1);
+      expect(reported).toEqual({ inserted: 1, erased: 0 });
       expect(inserted?.map((e) => [e.metadata.legacyId, e.ordinal])).toEqual([["k2", 2]]);
       expect(await f.runs.byKeys([{ userId: u, key: "k1" }])).toEqual([live]);
+    });
+
+    it("never writes an erased user back, and counts what it left out", async () => {
+      const runId = await newRun();
+      const [gone, kept] = [f.user(), f.user()];
+      await f.archive.insertExchange({ userId: gone, userMessage: "m", botResponse: "r" }, []);
+      await f.archive.eraseUser(gone, []);
+      let reported: BatchWritten | undefined;
+      const inserted = await f.runs.commitBatch(
+        batch(runId),
+        [entry(gone, "k1", 1), entry(kept, "k1", 1), entry(gone, "k2", 2)],
+        (written) => {
+          reported = written;
+          return { seen: 3, skipped: [] };
+        },
+        ["redis"],
+      );
+      expect(reported).toEqual({ inserted: 1, erased: 2 });
+      expect(inserted?.map((e) => e.userId)).toEqual([kept]);
+      expect(await f.archive.allExchanges(gone)).toEqual([]);
+      expect(await f.runs.usersOf(runId)).toEqual([kept]);
+    });
+
+    it("forgets an erased user's ids in the tenant's run options and integrity failures only", async () => {
+      const [tenant, other] = [`t${crypto.randomUUID().slice(0, 8)}`, `o${crypto.randomUUID().slice(0, 8)}`];
+      const failures = [
+        { check: "user-count", record: "alice", detail: "1 of 2" },
+        { check: "archive-row", record: `${tenant}/alice`, detail: "x" },
+        { check: "user-count", record: "bob", detail: "1 of 2" },
+      ];
+      const mine = await newRun({ tenant, users: ["alice", "bob"] });
+      const everyone = await newRun({ tenant, users: null });
+      const theirs = await newRun({ tenant: other, users: ["alice"] });
+      for (const id of [mine, theirs])
+        await f.runs.setState(id, "validated", { integrity: { score: 1, failures } });
+      await f.runs.forgetUser(`${tenant}/alice`);
+      expect(await f.runs.get(mine)).toMatchObject({
+        options: { tenant, users: ["bob"] },
+        integrity: { score: 1, failures: [failures[2]] },
+      });
+      expect((await f.runs.get(everyone))?.options).toEqual({ tenant, users: null });
+      expect(await f.runs.get(theirs)).toMatchObject({
+        options: { users: ["alice"] },
+        integrity: { failures },
+      });
     });
 
     it("finds the run's users with exchanges still waiting in a tier's outbox, and those exchanges", async () => {

@@ -31,6 +31,9 @@ export async function plantProjections(stores: TestStores, userId: string, dimen
   await stores.graph?.applyMany([{ exchange, extraction: new RuleBasedExtractor().extract(exchange) }]);
   const summary = { userId, windowIndex: 0, text: "Ana lives in Lisbon.", exchangeIds: [exchange.id] };
   await stores.summaries?.upsert([
-    { summary: { ...summary, startAt: exchange.createdAt, endAt: exchange.createdAt }, embedding: Array.from({ length: dimensions }, (_, i) => (i === 0 ? 1 : 0)) },
+    {
+      summary: { ...summary, startAt: exchange.createdAt, endAt: exchange.createdAt },
+      embedding: Array.from({ length: dimensions }, (_, i) => (i === 0 ? 1 : 0)),
+    },
   ]);
 }

@@ -1,10 +1,13 @@
 /** In-memory test double of the MigrationRunStore port (shared/tiers/migration-runs.ts), over the shared InMemoryDatabase. */
 
+import { tenantOfKey, userIdOfKey } from "../../shared/domain/identity.js";
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import type { Exchange } from "../../shared/domain/types.js";
 import type { NewExchange } from "../../shared/tiers/archive.js";
+import { tombstoneOf } from "../../shared/tiers/erasures.js";
 import type {
   BatchRef,
+  BatchWritten,
   MigrationRun,
   MigrationRunStore,
   RunState,
@@ -81,15 +84,16 @@ export class InMemoryMigrationRuns implements MigrationRunStore {
   async commitBatch(
     batch: BatchRef,
     exchanges: readonly NewExchange[],
-    report: (inserted: number) => object,
+    report: (written: BatchWritten) => object,
     projections: readonly ProjectionTier[],
   ): Promise<Exchange[] | undefined> {
     if (!this.#db.runs.has(batch.runId)) throw new Error(`no migration run ${batch.runId}`);
     const key = batchKey(batch.runId, batch.collection, batch.index);
     if (this.#db.batches.has(key)) return undefined;
-    const fresh = this.#db.freshOf(exchanges);
+    const wanted = exchanges.filter((e) => !this.#db.erased.has(tombstoneOf(e.userId).toString("hex")));
+    const fresh = this.#db.freshOf(wanted);
     // The report first: if it throws, nothing is written (the real one rolls back).
-    const done = viaJson(report(fresh.length));
+    const done = viaJson(report({ inserted: fresh.length, erased: exchanges.length - wanted.length }));
     const inserted = this.#db.insertMany(fresh, projections, batch.runId);
     this.#db.batches.set(key, { ...batch, report: done, doneAt: new Date() });
     return inserted;
@@ -124,6 +128,24 @@ export class InMemoryMigrationRuns implements MigrationRunStore {
     const left = this.#db.rowsOf(userId).length;
     if (left === 0) this.#db.users.delete(userId);
     return left;
+  }
+
+  async forgetUser(userId: string): Promise<void> {
+    const [tenant, legacyUserId] = [tenantOfKey(userId), userIdOfKey(userId)];
+    for (const run of this.#db.runs.values()) {
+      if (run.options.tenant !== tenant) continue;
+      const { users } = run.options;
+      if (Array.isArray(users))
+        run.options = { ...run.options, users: users.filter((u) => u !== legacyUserId) };
+      const failures = run.integrity?.failures;
+      if (run.integrity && Array.isArray(failures))
+        run.integrity = {
+          ...run.integrity,
+          failures: failures.filter(
+            (f: { record?: unknown }) => f.record !== legacyUserId && f.record !== userId,
+          ),
+        };
+    }
   }
 
   async byKeys(pairs: readonly { userId: string; key: string }[]): Promise<Exchange[]> {

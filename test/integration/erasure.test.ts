@@ -3,10 +3,19 @@
  * tier once the worker settles; an erase reaches every Chroma collection of the index (every shard,
  * an earlier shard count, the collection from before sharding); a write landing after the first
  * pass is caught by the final one; the sweep finds what no task knows of. The same on in-memory
- * stores, with projections held mid-flight: test/unit/trust/erasure.test.ts.
+ * stores, with projections held mid-flight: test/unit/trust/erasure.test.ts. A migration batch and
+ * an erase of the same user never interleave.
  */
 import { describe, expect, it } from "vitest";
+import type { NewExchange } from "../../shared/tiers/archive.js";
 import { ChromaSummaryIndex } from "../../shared/tiers/chroma/summary-index.js";
+import { tombstoneOf } from "../../shared/tiers/erasures.js";
+import { insertExchanges } from "../../shared/tiers/postgres/bulk-insert.js";
+import {
+  eraseLockSpace,
+  lockUserForErase,
+  lockUsersAgainstErase,
+} from "../../shared/tiers/postgres/erase-lock.js";
 import { everythingOf, plantProjections } from "../helpers/erasure.js";
 import { createTestMemory, uniqueId } from "../helpers/memory.js";
 
@@ -49,9 +58,19 @@ describe("erasure on the real stores", () => {
     // Left by earlier layouts: another shard count, and the one collection from before sharding.
     const chroma = t.raw().chroma;
     const earlier = new ChromaSummaryIndex(chroma, t.config.chroma.collection, 7);
-    const summary = { userId, windowIndex: 9, text: "Ana surfs.", exchangeIds: [], startAt: new Date(), endAt: new Date() };
+    const summary = {
+      userId,
+      windowIndex: 9,
+      text: "Ana surfs.",
+      exchangeIds: [],
+      startAt: new Date(),
+      endAt: new Date(),
+    };
     await earlier.upsert([{ summary, embedding: Array(t.config.embedding.dimensions).fill(0.1) }]);
-    const unsharded = await chroma.getOrCreateCollection({ name: t.config.chroma.collection, embeddingFunction: null });
+    const unsharded = await chroma.getOrCreateCollection({
+      name: t.config.chroma.collection,
+      embeddingFunction: null,
+    });
     await unsharded.upsert({
       ids: ["before-sharding"],
       embeddings: [Array(t.config.embedding.dimensions).fill(0.1)],
@@ -98,5 +117,74 @@ describe("erasure on the real stores", () => {
     await plantProjections(stores, ghost);
     expect(await manager.sweepOrphans({ tenant })).toEqual({ redis: 1, chroma: 1, neo4j: 1 });
     await expectNothingOf(ghost);
+  });
+});
+
+describe("a migration batch and an erase of the same user, on Postgres", () => {
+  const legacyExchange = (userId: string): NewExchange => ({
+    id: crypto.randomUUID(),
+    userId,
+    userMessage: "legacy: I live in Porto",
+    botResponse: "Noted.",
+    metadata: {},
+    timestamp: new Date(),
+    idempotencyKey: `legacy:${crypto.randomUUID()}`,
+  });
+  const open = () => t.raw().pg.connect();
+  /** Resolves once another transaction waits for this user's erase lock (or after 2 s: nobody will). */
+  const waitingForLock = async (userId: string) => {
+    for (const deadline = Date.now() + 2_000; Date.now() < deadline; ) {
+      const [row] = await t.raw().sql<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+            AND classid = $1 AND objid::bigint = (hashtext($2)::bigint + 4294967296) % 4294967296`,
+        [eraseLockSpace, userId],
+      );
+      if (Number(row?.n) > 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it("an erase waits for a batch writing the user, then erases what it wrote", async () => {
+    const userId = `${tenant}/batch-first`;
+    const batch = await open();
+    try {
+      await batch.query("BEGIN");
+      await lockUsersAgainstErase(batch, [userId]);
+      await insertExchanges(batch, null, [legacyExchange(userId)], []);
+      const erasing = stores.archive?.eraseUser(userId, []);
+      await waitingForLock(userId);
+      await batch.query("COMMIT");
+      expect(await erasing).toBe(1);
+    } finally {
+      batch.release();
+    }
+    expect(await stores.archive?.allExchanges(userId)).toEqual([]);
+  });
+
+  it("a batch waits for an erase in progress, then sees its tombstone and writes nothing", async () => {
+    const userId = `${tenant}/erase-first`;
+    const runId = crypto.randomUUID();
+    await stores.runs?.create(runId, { tenant });
+    const erase = await open();
+    try {
+      await erase.query("BEGIN");
+      await lockUserForErase(erase, userId);
+      await erase.query("INSERT INTO erased_users (user_hash) VALUES ($1)", [tombstoneOf(userId)]);
+      const committing = stores.runs?.commitBatch(
+        { runId, collection: "user_memories", index: 0 },
+        [legacyExchange(userId)],
+        (written) => ({ seen: 1, skipped: [], ...written }),
+        [],
+      );
+      await waitingForLock(userId);
+      await erase.query("COMMIT");
+      expect(await committing).toEqual([]);
+    } finally {
+      erase.release();
+    }
+    expect(await stores.archive?.allExchanges(userId)).toEqual([]);
+    expect(await stores.runs?.doneBatches(runId)).toEqual(
+      new Map([["user_memories:0", { seen: 1, skipped: [], inserted: 0, erased: 1 }]]),
+    );
   });
 });

@@ -83,6 +83,7 @@ describe("sumReports", () => {
       migrated: ids.length - 1,
       existing: 0,
       filtered: 1,
+      erased: 0,
       byKind: { [kind]: ids.length },
       skipped: [{ id: ids[0] ?? "", reason: `user_id "${ids[0]}" is not a valid API user id` }],
     });

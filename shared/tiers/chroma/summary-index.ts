@@ -177,7 +177,8 @@ export class ChromaSummaryIndex implements SummaryIndex {
    * instance has created since: an erase's final pass, a minute on, sees any collection there was.
    */
   async #ownCollections(now = Date.now()): Promise<Collection[]> {
-    if (!this.#listed || now - this.#listed.at > 30_000) this.#listed = { at: now, collections: this.#list() };
+    if (!this.#listed || now - this.#listed.at > 30_000)
+      this.#listed = { at: now, collections: this.#list() };
     const listed = await this.#listed.collections.catch((error: unknown) => {
       this.#listed = undefined;
       throw error;

@@ -19,6 +19,7 @@ import type {
 import { tombstoneOf } from "../erasures.js";
 import { insertExchanges } from "./bulk-insert.js";
 import { guard, inTransaction, type Queryable } from "./client.js";
+import { lockUserForErase } from "./erase-lock.js";
 import { isConnectionFailure, isUniqueViolation } from "./errors.js";
 import { searchBm25 } from "./lexical-search.js";
 import {
@@ -181,21 +182,25 @@ export class PostgresArchive implements Archive {
   /**
    * One statement: the exchanges (their outbox rows cascade) and the user row (its summaries
    * cascade), counted as they go, the tombstone, and an erase task per projection tier. A task
-   * already there (an earlier erase not yet finished) starts over.
+   * already there (an earlier erase not yet finished) starts over. Under the user's erase lock, so
+   * a migration batch writing this user commits wholly before it or sees the tombstone.
    */
   async eraseUser(userId: string, projections: readonly ProjectionTier[]): Promise<number> {
-    const { rows } = await this.#db.query<{ n: string }>(
-      `WITH gone AS (DELETE FROM exchanges WHERE user_id = $1 RETURNING 1),
-            account AS (DELETE FROM users WHERE id = $1),
-            tombstone AS (INSERT INTO erased_users (user_hash) VALUES ($2)
-                          ON CONFLICT (user_hash) DO UPDATE SET erased_at = now()),
-            tasks AS (INSERT INTO erase_tasks (user_id, tier) SELECT $1, unnest($3::text[])
-                      ON CONFLICT (user_id, tier) DO UPDATE
-                        SET final = false, attempts = 0, last_error = NULL, available_at = now())
-       SELECT count(*) AS n FROM gone`,
-      [userId, tombstoneOf(userId), projections],
-    );
-    return Number(rows[0]?.n ?? 0);
+    return inTransaction(this.#pool, async (c) => {
+      await lockUserForErase(c, userId);
+      const { rows } = await c.query<{ n: string }>(
+        `WITH gone AS (DELETE FROM exchanges WHERE user_id = $1 RETURNING 1),
+              account AS (DELETE FROM users WHERE id = $1),
+              tombstone AS (INSERT INTO erased_users (user_hash) VALUES ($2)
+                            ON CONFLICT (user_hash) DO UPDATE SET erased_at = now()),
+              tasks AS (INSERT INTO erase_tasks (user_id, tier) SELECT $1, unnest($3::text[])
+                        ON CONFLICT (user_id, tier) DO UPDATE
+                          SET final = false, attempts = 0, last_error = NULL, available_at = now())
+         SELECT count(*) AS n FROM gone`,
+        [userId, tombstoneOf(userId), projections],
+      );
+      return Number(rows[0]?.n ?? 0);
+    });
   }
 
   async knownUsers(userIds: readonly string[]): Promise<Set<string>> {

@@ -75,14 +75,19 @@ export class PostgresErasures implements Erasures {
     await this.#db.query("UPDATE erase_tasks SET available_at = now()");
   }
 
-  async erased(userIds: readonly string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
-    const hashes = userIds.map(tombstoneOf);
-    const { rows } = await this.#db.query<{ user_hash: Buffer }>(
-      "SELECT user_hash FROM erased_users WHERE user_hash = ANY($1::bytea[])",
-      [hashes],
-    );
-    const found = new Set(rows.map((r) => Buffer.from(r.user_hash).toString("hex")));
-    return new Set(userIds.filter((_, i) => found.has((hashes[i] as Buffer).toString("hex"))));
+  erased(userIds: readonly string[]): Promise<Set<string>> {
+    return erasedAmong(this.#db, userIds);
   }
+}
+
+/** Which of these users have a tombstone (also read inside a migration batch's transaction). */
+export async function erasedAmong(c: Queryable, userIds: readonly string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const hashes = userIds.map(tombstoneOf);
+  const { rows } = await c.query<{ user_hash: Buffer }>(
+    "SELECT user_hash FROM erased_users WHERE user_hash = ANY($1::bytea[])",
+    [hashes],
+  );
+  const found = new Set(rows.map((r) => Buffer.from(r.user_hash).toString("hex")));
+  return new Set(userIds.filter((_, i) => found.has((hashes[i] as Buffer).toString("hex"))));
 }

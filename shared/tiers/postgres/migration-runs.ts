@@ -3,12 +3,14 @@
  * exchanges, their outbox rows and its checkpoint commit in one transaction.
  */
 import type { Pool } from "@neondatabase/serverless";
+import { tenantOfKey, userIdOfKey } from "../../domain/identity.js";
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { Exchange } from "../../domain/types.js";
 import type { NewExchange } from "../archive.js";
 import type {
   BatchCheckpoint,
   BatchRef,
+  BatchWritten,
   MigrationRun,
   MigrationRunStore,
   RunState,
@@ -16,6 +18,8 @@ import type {
 } from "../migration-runs.js";
 import { byKeys, insertExchanges } from "./bulk-insert.js";
 import { guard, inTransaction, type Queryable } from "./client.js";
+import { lockUsersAgainstErase } from "./erase-lock.js";
+import { erasedAmong } from "./erasures.js";
 import { isUniqueViolation } from "./errors.js";
 import { type ExchangeRow, exchangeColumnsOf, toExchange } from "./rows.js";
 
@@ -98,7 +102,7 @@ export class PostgresMigrationRuns implements MigrationRunStore {
   async commitBatch(
     batch: BatchRef,
     exchanges: readonly NewExchange[],
-    report: (inserted: number) => BatchCheckpoint,
+    report: (written: BatchWritten) => BatchCheckpoint,
     projections: readonly ProjectionTier[],
   ): Promise<Exchange[] | undefined> {
     try {
@@ -108,10 +112,15 @@ export class PostgresMigrationRuns implements MigrationRunStore {
           "INSERT INTO migration_batches (run_id, collection, batch_index, report) VALUES ($1, $2, $3, '{}')",
           [batch.runId, batch.collection, batch.index],
         );
-        const inserted = await insertExchanges(c, batch.runId, exchanges, projections);
+        const users = [...new Set(exchanges.map((e) => e.userId))];
+        await lockUsersAgainstErase(c, users);
+        const erased = await erasedAmong(c, users);
+        const wanted = exchanges.filter((e) => !erased.has(e.userId));
+        const inserted = await insertExchanges(c, batch.runId, wanted, projections);
+        const checkpoint = report({ inserted: inserted.length, erased: exchanges.length - wanted.length });
         await c.query(
           "UPDATE migration_batches SET report = $4 WHERE run_id = $1 AND collection = $2 AND batch_index = $3",
-          [batch.runId, batch.collection, batch.index, JSON.stringify(report(inserted.length))],
+          [batch.runId, batch.collection, batch.index, JSON.stringify(checkpoint)],
         );
         return inserted;
       });
@@ -147,6 +156,22 @@ export class PostgresMigrationRuns implements MigrationRunStore {
       [runId, tier, users],
     );
     return rows.map(toExchange);
+  }
+
+  async forgetUser(userId: string): Promise<void> {
+    await this.#db.query(
+      `UPDATE migration_runs SET
+         options = CASE WHEN jsonb_typeof(options->'users') = 'array'
+                        THEN jsonb_set(options, '{users}', (options->'users') - $2) ELSE options END,
+         integrity = CASE WHEN jsonb_typeof(integrity->'failures') = 'array'
+                          THEN jsonb_set(integrity, '{failures}', COALESCE(
+                            (SELECT jsonb_agg(f) FROM jsonb_array_elements(integrity->'failures') AS f
+                              WHERE f->>'record' IS DISTINCT FROM $2 AND f->>'record' IS DISTINCT FROM $3),
+                            '[]'::jsonb))
+                          ELSE integrity END
+       WHERE options->>'tenant' = $1`,
+      [tenantOfKey(userId), userIdOfKey(userId), userId],
+    );
   }
 
   async usersOf(runId: string): Promise<string[]> {
