@@ -81,6 +81,8 @@ export const problems = {
       },
     ),
   forbidden: (detail: string) => new AppError(403, problemType("forbidden"), "Forbidden", detail),
+  missingScope: (scope: string) =>
+    new AppError(403, problemType("missing-scope"), "Forbidden", `this API key lacks the ${scope} scope`),
   notFound: (detail: string) => new AppError(404, problemType("not-found"), "Not Found", detail),
   methodNotAllowed: (method: string, path: string, allow: string[]) =>
     new AppError(

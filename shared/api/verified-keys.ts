@@ -5,30 +5,37 @@
  * So one check per key runs at a time, and for up to another `ttlMs` after expiry the last answer is
  * used while that check runs. A revoked key thus stops working within `ttlMs` plus one re-check; a
  * failing re-check keeps the last answer until it is `2 x ttlMs` old. A key found invalid is
- * remembered as such for 30 s.
+ * remembered as such for 30 s. A key's expiry is checked on every use, not at the next re-check.
  */
 import { LRUCache } from "lru-cache";
+import type { KeyGrant } from "../domain/scopes.js";
 
-export type VerifyKey = (key: string) => Promise<string | undefined>;
+export type VerifyKey = (key: string) => Promise<KeyGrant | undefined>;
 
 /** What the cache holds for a key found invalid: so a flood of one bogus key asks the store once. */
-const unknownKey = "";
+const unknownKey: KeyGrant = Object.freeze({ tenantId: "", scopes: [], expiresAt: null });
 /** How long a key stays known as invalid. */
 const unknownTtlMs = 30_000;
 
 export class VerifiedKeys {
-  readonly #cache: LRUCache<string, string>;
+  readonly #cache: LRUCache<string, KeyGrant>;
   readonly #ttlMs: number;
+  readonly #wallClock: () => number;
 
-  /** `ttlMs` default 60 s; `now` for tests; at most `maxEntries` keys (default 10,000), least recent out first. */
+  /**
+   * `ttlMs` default 60 s; `now` (monotonic) and `wallClock` (for expiry) for tests; at most
+   * `maxEntries` keys (default 10,000), least recent out first.
+   */
   constructor(
     verify: VerifyKey,
     ttlMs = 60_000,
     now: () => number = performance.now.bind(performance),
     maxEntries = 10_000,
+    wallClock: () => number = Date.now,
   ) {
     this.#ttlMs = ttlMs;
-    this.#cache = new LRUCache<string, string>({
+    this.#wallClock = wallClock;
+    this.#cache = new LRUCache<string, KeyGrant>({
       max: maxEntries,
       // An answer is used at most this long after its check: its TTL, then as long again while re-checked.
       ttl: 2 * ttlMs,
@@ -38,25 +45,23 @@ export class VerifiedKeys {
       // A failed re-check keeps the last answer (until it ages out).
       noDeleteOnFetchRejection: true,
       fetchMethod: async (key, _stale, { options }) => {
-        const tenantId = await verify(key);
-        if (tenantId !== undefined) return tenantId;
+        const grant = await verify(key);
+        if (grant !== undefined) return grant;
         options.ttl = unknownTtlMs;
         return unknownKey;
       },
     });
   }
 
-  /** The key's tenant, or undefined for a key that is not (or no longer) valid. */
-  async tenantOf(key: string): Promise<string | undefined> {
+  /** What the key grants, or undefined for a key that is not (or no longer) valid. */
+  async grantOf(key: string): Promise<KeyGrant | undefined> {
     const left = this.#cache.getRemainingTTL(key);
     const last = left > 0 ? this.#cache.get(key) : undefined;
     // Never seen, aged out, or its first check still running: wait for the (single) check.
-    if (last === undefined) return orUndefined(await this.#cache.fetch(key));
-    if (last === unknownKey) return undefined;
+    const grant = last ?? (await this.#cache.fetch(key));
+    if (grant === undefined || grant === unknownKey) return undefined;
     // Past its TTL: re-check in the background; the next request past the grace sees any error.
-    if (left <= this.#ttlMs) this.#cache.fetch(key, { forceRefresh: true }).catch(() => undefined);
-    return last;
+    if (last && left <= this.#ttlMs) this.#cache.fetch(key, { forceRefresh: true }).catch(() => undefined);
+    return grant.expiresAt && grant.expiresAt.getTime() <= this.#wallClock() ? undefined : grant;
   }
 }
-
-const orUndefined = (tenantId: string | undefined) => (tenantId === unknownKey ? undefined : tenantId);

@@ -8,6 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { requester } from "../api/audit.js";
+import { requireScope } from "../api/auth.js";
 import type { AppEnv } from "../api/hono-env.js";
 import { parseOrBadRequest } from "../api/parse.js";
 import { problems } from "../api/problems.js";
@@ -71,12 +72,15 @@ export function consoleRoutes(
   app.use("/console/api/*", auth, async (c, next) => {
     if (c.get("tenantId") !== adminTenant)
       throw problems.forbidden("the console needs an operator key (npm run keys -- create-admin <name>)");
+    // Looking needs read; an action (a tier test) write; erasing a user erase.
+    requireScope(c, c.req.method === "DELETE" ? "erase" : c.req.method === "POST" ? "write" : "read");
     await next();
   });
   app.get("/console/api/tiers", async (c) => c.json(await memory.getTierHealthStatus()));
-  app.post("/console/api/tiers/test", async (c) =>
-    c.json({ results: await memory.testTierConnectivity(3000) }),
-  );
+  app.post("/console/api/tiers/test", async (c) => {
+    audit.record({ event: "tier-test", via: "console", ...requester(c) });
+    return c.json({ results: await memory.testTierConnectivity(3000) });
+  });
   app.get("/console/api/traffic", async (c) => {
     const minutes = await (traffic?.read(60) ?? Promise.resolve([])).catch((error: unknown) => {
       logger.warn("console: traffic unreadable", { cause: describeError(error) });

@@ -12,7 +12,7 @@ import { createMcpServer, type McpDeps } from "./server.js";
 
 export function mcpRoutes(
   app: OpenAPIHono<AppEnv>,
-  { memory, audit, logger }: Omit<McpDeps, "tenantId" | "requester">,
+  { memory, audit, logger }: Omit<McpDeps, "tenantId" | "scopes" | "requester">,
 ) {
   app.post("/mcp", async (c) => {
     // One message per request: the rate limit counts requests, and a batch of thousands of tool
@@ -23,7 +23,14 @@ export function mcpRoutes(
     if (Array.isArray(parsedBody))
       throw problems.badRequest("send one JSON-RPC message per request; batches are not accepted");
     const { tenantId, ...who } = requester(c);
-    const server = createMcpServer({ memory, tenantId, audit, logger, requester: who });
+    const server = createMcpServer({
+      memory,
+      tenantId,
+      scopes: c.get("scopes"),
+      audit,
+      logger,
+      requester: who,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     await server.connect(transport);
     try {

@@ -13,6 +13,7 @@ import { archivePage, contextFor } from "../api/reads.js";
 import { ContextRequest, ListQuery, StoreRequest, UserParams } from "../api/schemas.js";
 import { exchangeView } from "../api/views.js";
 import { userKey } from "../domain/identity.js";
+import type { KeyScope } from "../domain/scopes.js";
 import { describeError } from "../errors/memory-error.js";
 import { overallStatus } from "../memory/health-service.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
@@ -35,6 +36,8 @@ export type McpMemory = Pick<
 export interface McpDeps {
   memory: McpMemory;
   tenantId: string;
+  /** What the caller's key may do: each tool checks the scope it needs. */
+  scopes: readonly KeyScope[];
   audit: AuditLog;
   /** Who asked (the key's id and the request), for the audit trail. */
   requester: { keyId: string; requestId: string };
@@ -72,10 +75,13 @@ const guardedWith =
     }
   };
 
-export function createMcpServer({ memory, tenantId, audit, logger, requester }: McpDeps): McpServer {
+export function createMcpServer({ memory, tenantId, scopes, audit, logger, requester }: McpDeps): McpServer {
   const server = new McpServer({ name: "hierarchical-memory", version: "0.1.0" });
   const guarded = guardedWith(logger);
   const key = (id: string) => userKey(tenantId, id);
+  const needs = (scope: KeyScope) => {
+    if (!scopes.includes(scope)) throw problems.missingScope(scope);
+  };
 
   server.registerTool(
     "remember",
@@ -99,6 +105,7 @@ export function createMcpServer({ memory, tenantId, audit, logger, requester }: 
       },
     },
     guarded(async (args) => {
+      needs("write");
       const body = parseOrBadRequest(StoreRequest, { ...args, botResponse: args.botResponse ?? "" });
       const result = await memory.storeConversation(
         toExchangeInput(tenantId, args.userId, body, args.idempotencyKey),
@@ -121,6 +128,7 @@ export function createMcpServer({ memory, tenantId, audit, logger, requester }: 
       },
     },
     guarded(async ({ userId: id, ...request }) => {
+      needs("read");
       const context = await contextFor(
         memory,
         toContextRequest(tenantId, id, parseOrBadRequest(ContextRequest, request)),
@@ -149,6 +157,7 @@ export function createMcpServer({ memory, tenantId, audit, logger, requester }: 
       },
     },
     guarded(async ({ userId: id, query, cursor, limit: asked }) => {
+      needs("read");
       const { limit } = parseOrBadRequest(ListQuery, { cursor, limit: asked });
       if (query?.trim()) {
         const hits = await memory.searchConversations(key(id), query, limit);
@@ -171,6 +180,7 @@ export function createMcpServer({ memory, tenantId, audit, logger, requester }: 
       annotations: { destructiveHint: true, idempotentHint: true },
     },
     guarded(async ({ userId: id, confirm }) => {
+      needs("erase");
       if (confirm !== true) throw problems.badRequest("confirm must be true to erase a user");
       const { exchanges, pending } = await memory.deleteUser(key(id));
       audit.record({ event: "erase", via: "mcp", tenantId, ...requester, userId: id, exchanges, pending });
@@ -205,6 +215,7 @@ export function createMcpServer({ memory, tenantId, audit, logger, requester }: 
       mimeType: "application/json",
     },
     async (uri, variables) => {
+      needs("read");
       const id = parseOrBadRequest(UserParams, { userId: String(variables.userId) }).userId;
       const recent = await memory.recentConversations(key(id), 20);
       return {

@@ -5,23 +5,34 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { tenantIdPattern, tenantIdRule } from "../domain/identity.js";
+import { type KeyGrant, type KeyScope, keyScopes } from "../domain/scopes.js";
 import { InvalidInputError } from "../errors/memory-error.js";
 
 export interface ApiKeyInfo {
   id: string;
   tenantId: string;
   name: string;
+  scopes: KeyScope[];
   createdAt: Date;
+  /** Null: the key does not expire. */
+  expiresAt: Date | null;
   revokedAt: Date | null;
 }
 
+export interface NewKeyOptions {
+  /** What the key may do; default all of read, write and erase. */
+  scopes?: readonly KeyScope[];
+  /** When it stops working (in the future); default never. */
+  expiresAt?: Date;
+}
+
 export interface KeyStore {
-  /** A tenant's key; throws InvalidInputError for a tenant id that is not one. */
-  create(tenantId: string, name: string): Promise<{ key: string; info: ApiKeyInfo }>;
+  /** A tenant's key; throws InvalidInputError for a tenant id that is not one, or bad options. */
+  create(tenantId: string, name: string, options?: NewKeyOptions): Promise<{ key: string; info: ApiKeyInfo }>;
   /** A key for the operator console (tenant `_admin`), which opens nothing else. */
-  createAdmin(name: string): Promise<{ key: string; info: ApiKeyInfo }>;
-  /** The tenant of a valid, unrevoked key; undefined for anything else. */
-  verify(key: string): Promise<string | undefined>;
+  createAdmin(name: string, options?: NewKeyOptions): Promise<{ key: string; info: ApiKeyInfo }>;
+  /** What a valid key grants (unrevoked, not expired); undefined for anything else. */
+  verify(key: string): Promise<KeyGrant | undefined>;
   list(tenantId?: string): Promise<ApiKeyInfo[]>;
   /** True when the key was active and now is not. */
   revoke(id: string): Promise<boolean>;
@@ -57,4 +68,17 @@ export function secretMatches(given: Buffer, stored: Buffer | undefined): boolea
 export function checkTenant(tenantId: string): void {
   if (!tenantIdPattern.test(tenantId))
     throw new InvalidInputError(`tenant id must be ${tenantIdRule}`, { field: "tenantId" });
+}
+
+/** The scopes and expiry a new key gets; InvalidInputError for none, unknown or past ones. */
+export function checkKeyOptions(options: NewKeyOptions = {}, now = new Date()) {
+  const scopes = options.scopes ?? keyScopes;
+  const unknown = scopes.filter((s) => !(keyScopes as readonly string[]).includes(s));
+  if (scopes.length === 0 || unknown.length > 0)
+    throw new InvalidInputError(`scopes must be one or more of ${keyScopes.join(", ")}`, { field: "scopes" });
+  const expiresAt = options.expiresAt ?? null;
+  if (expiresAt && !(expiresAt.getTime() > now.getTime()))
+    throw new InvalidInputError("expiresAt must be in the future", { field: "expiresAt" });
+  // In the canonical order, each once.
+  return { scopes: keyScopes.filter((s) => scopes.includes(s)), expiresAt };
 }

@@ -25,9 +25,19 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreFixtu
       const { key, info } = await f.keys.create(tenant, "production bot");
       expect(key).toMatch(keyFormat);
       expect(key.startsWith(`hm_${info.id}_`)).toBe(true);
-      expect(info).toMatchObject({ tenantId: tenant, name: "production bot", revokedAt: null });
+      expect(info).toMatchObject({
+        tenantId: tenant,
+        name: "production bot",
+        scopes: ["read", "write", "erase"],
+        expiresAt: null,
+        revokedAt: null,
+      });
       expect(Math.abs(info.createdAt.getTime() - before)).toBeLessThan(60_000);
-      expect(await f.keys.verify(key)).toBe(tenant);
+      expect(await f.keys.verify(key)).toEqual({
+        tenantId: tenant,
+        scopes: ["read", "write", "erase"],
+        expiresAt: null,
+      });
       expect(JSON.stringify(await f.keys.list(tenant))).not.toContain(key.slice(16));
     });
 
@@ -55,8 +65,32 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreFixtu
     it("creates operator keys, which verify to the operator tenant", async () => {
       const { key, info } = await f.keys.createAdmin("console");
       expect(info.tenantId).toBe(adminTenant);
-      expect(await f.keys.verify(key)).toBe(adminTenant);
+      expect((await f.keys.verify(key))?.tenantId).toBe(adminTenant);
       expect((await f.keys.list(adminTenant)).map((k) => k.id)).toContain(info.id);
+    });
+
+    it("keeps a key's scopes (in a fixed order) and expiry, and stops verifying it once expired", async () => {
+      const tenant = f.tenant();
+      const expiresAt = new Date(Date.now() + 1_000);
+      const { key, info } = await f.keys.create(tenant, "reader", { scopes: ["erase", "read"], expiresAt });
+      expect(info).toMatchObject({ scopes: ["read", "erase"], expiresAt });
+      expect(await f.keys.verify(key)).toEqual({ tenantId: tenant, scopes: ["read", "erase"], expiresAt });
+      expect((await f.keys.list(tenant))[0]).toMatchObject({ scopes: ["read", "erase"], expiresAt });
+      const admin = await f.keys.createAdmin("looker", { scopes: ["read"] });
+      expect((await f.keys.verify(admin.key))?.scopes).toEqual(["read"]);
+      await new Promise((r) => setTimeout(r, 1_050));
+      expect(await f.keys.verify(key)).toBeUndefined();
+    });
+
+    it("refuses a key with no scope, an unknown scope, or an expiry in the past", async () => {
+      const tenant = f.tenant();
+      for (const options of [
+        { scopes: [] },
+        { scopes: ["read", "admin"] as never[] },
+        { expiresAt: new Date(Date.now() - 1_000) },
+      ])
+        await expect(f.keys.create(tenant, "k", options)).rejects.toBeInstanceOf(InvalidInputError);
+      expect(await f.keys.list(tenant)).toEqual([]);
     });
 
     it("lists keys by tenant, or all", async () => {
@@ -78,7 +112,7 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreFixtu
       expect(await f.keys.revoke(revoked.info.id)).toBe(false);
       expect(await f.keys.revoke("000000000000")).toBe(false);
       expect(await f.keys.verify(revoked.key)).toBeUndefined();
-      expect(await f.keys.verify(kept.key)).toBe(tenant);
+      expect((await f.keys.verify(kept.key))?.tenantId).toBe(tenant);
       const listed = await f.keys.list(tenant);
       expect(listed.find((k) => k.id === revoked.info.id)?.revokedAt).toBeInstanceOf(Date);
       expect(listed.find((k) => k.id === kept.info.id)?.revokedAt).toBeNull();

@@ -5,6 +5,7 @@
 import { createApp } from "../../shared/app/create-app.js";
 import { loadConfig } from "../../shared/config/index.js";
 import { createMemory } from "../../shared/runtime/create-memory.js";
+import type { NewKeyOptions } from "../../shared/tiers/key-store.js";
 import type { AuditEvent } from "../../shared/util/audit.js";
 import type { Logger } from "../../shared/util/logger.js";
 import { createInMemoryStores, type InMemoryStores } from "../in-memory/index.js";
@@ -66,9 +67,9 @@ export function inMemoryApi(overrides: Record<string, string> = {}, options: InM
         ...(init.headers as Record<string, string> | undefined),
       },
     });
-  const tenant = async () => {
-    const tenantId = uniqueId("t").toLowerCase();
-    const { key, info } = await memory.keys.create(tenantId, "test");
+  /** A tenant with a key (of all scopes, never expiring, unless `keyOptions` say otherwise). */
+  const tenant = async (keyOptions?: NewKeyOptions, tenantId = uniqueId("t").toLowerCase()) => {
+    const { key, info } = await memory.keys.create(tenantId, "test", keyOptions);
     const call = (path: string, init: CallInit = {}) =>
       request(path, init, { authorization: `Bearer ${key}` });
     return { tenantId, key, keyId: info.id, call };

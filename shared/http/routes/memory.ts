@@ -1,6 +1,7 @@
 /** The memory routes: store, assemble context, list, export and erase one user's memory. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { requester } from "../../api/audit.js";
+import { needsScope } from "../../api/auth.js";
 import type { AppEnv } from "../../api/hono-env.js";
 import { toContextRequest, toExchangeInput } from "../../api/inputs.js";
 import { problems } from "../../api/problems.js";
@@ -44,12 +45,14 @@ const problem = (description: string) => ({
 const errors = {
   400: problem("Invalid request"),
   401: problem("Missing or invalid API key"),
+  403: problem("The API key lacks the scope this route needs (read, write or erase)"),
   413: problem("Body too large"),
   429: problem("Rate limited"),
 };
 const security = [{ bearer: [] }];
 
 const store = createRoute({
+  middleware: [needsScope("write")] as const,
   method: "post",
   path: "/v1/users/{userId}/conversations",
   summary: "Store an exchange",
@@ -71,6 +74,7 @@ const store = createRoute({
 export const contextRoute = "/v1/users/:userId/context";
 
 const context = createRoute({
+  middleware: [needsScope("read")] as const,
   method: "post",
   path: "/v1/users/{userId}/context",
   summary: "Assemble the context to remember for a query",
@@ -87,6 +91,7 @@ const context = createRoute({
 });
 
 const list = createRoute({
+  middleware: [needsScope("read")] as const,
   method: "get",
   path: "/v1/users/{userId}/conversations",
   summary: "The archive, newest first, cursor-paginated",
@@ -100,6 +105,7 @@ const list = createRoute({
 });
 
 const exportUser = createRoute({
+  middleware: [needsScope("read")] as const,
   method: "get",
   path: "/v1/users/{userId}/export",
   summary: "Everything held about a user",
@@ -109,6 +115,7 @@ const exportUser = createRoute({
 });
 
 const erase = createRoute({
+  middleware: [needsScope("erase")] as const,
   method: "delete",
   path: "/v1/users/{userId}",
   summary: "Erase a user from every tier",

@@ -145,6 +145,16 @@ const migrations: Migration[] = [
       CREATE INDEX erase_tasks_due ON erase_tasks (available_at);
     `,
   },
+  {
+    version: 6,
+    name: "api key scopes and expiry",
+    // Keys made before keep everything they could do, and never expire.
+    sql: `
+      ALTER TABLE api_keys
+        ADD COLUMN scopes text[] NOT NULL DEFAULT '{read,write,erase}',
+        ADD COLUMN expires_at timestamptz;
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */
