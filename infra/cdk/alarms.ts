@@ -79,7 +79,7 @@ export class MemoryAlarms extends Construct {
       "DeadLetters",
       props.deadLetters.metricApproximateNumberOfMessagesVisible({ period, statistic: "Maximum" }),
       1,
-      "Scheduled work (the outbox reconciler) failed after its retries",
+      "Scheduled work (the outbox reconciler or the orphan sweep) failed after its retries",
     );
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The deployment: the HTTP API (API Gateway HTTP API → Lambda), the outbox reconciler on a schedule,
- * the legacy migration state machine, alarms. Service URLs, tokens and passwords stay in one Secrets
+ * The deployment: the HTTP API (API Gateway HTTP API → Lambda), the outbox reconciler (and erase
+ * tasks) and the orphan sweep on schedules, the legacy migration state machine, alarms. Service URLs, tokens and passwords stay in one Secrets
  * Manager secret that the functions read at cold start; only non-secret settings (`memoryEnv`, names
  * as in template.env) are plain environment variables. Nothing runs when idle unless provisioned
  * concurrency is asked for.
@@ -101,39 +101,44 @@ export class MemoryStack extends Stack {
       },
     });
 
-    const reconciler = nodeFunction(this, "Reconciler", {
-      entry: "functions/reconciler.ts",
-      timeout: Duration.minutes(2),
-      environment,
-      // One at a time: the outbox claims rows with a lease, but overlapping runs only add load.
-      reservedConcurrentExecutions: 1,
-      deadLetterQueue: deadLetters,
-      retryAttempts: 2,
-    });
-    new Rule(this, "ReconcileSchedule", {
-      schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [
-        new LambdaFunction(reconciler, {
-          deadLetterQueue: deadLetters,
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(1),
-        }),
-      ],
-    });
-
+    // One at a time each: overlapping runs only add load. A failed run goes to the dead-letter queue.
+    const scheduled = (name: string, ruleId: string, entry: string, timeout: Duration, every: Duration) => {
+      const fn = nodeFunction(this, name, {
+        entry,
+        timeout,
+        environment,
+        reservedConcurrentExecutions: 1,
+        deadLetterQueue: deadLetters,
+        retryAttempts: 2,
+      });
+      new Rule(this, ruleId, {
+        schedule: Schedule.rate(every),
+        targets: [
+          new LambdaFunction(fn, {
+            deadLetterQueue: deadLetters,
+            retryAttempts: 2,
+            maxEventAge: Duration.hours(1),
+          }),
+        ],
+      });
+      return fn;
+    };
+    // Every minute: the outbox and the erase tasks.
+    const reconciler = scheduled(
+      "Reconciler",
+      "ReconcileSchedule",
+      "functions/reconciler.ts",
+      Duration.minutes(2),
+      Duration.minutes(1),
+    );
     // Daily: what no erase task knew of (users the archive does not have) leaves every projection.
-    const sweep = nodeFunction(this, "Sweep", {
-      entry: "functions/sweep.ts",
-      timeout: Duration.minutes(15),
-      environment,
-      reservedConcurrentExecutions: 1,
-      deadLetterQueue: deadLetters,
-      retryAttempts: 2,
-    });
-    new Rule(this, "SweepSchedule", {
-      schedule: Schedule.rate(Duration.days(1)),
-      targets: [new LambdaFunction(sweep, { deadLetterQueue: deadLetters, retryAttempts: 2 })],
-    });
+    const sweep = scheduled(
+      "Sweep",
+      "SweepSchedule",
+      "functions/sweep.ts",
+      Duration.minutes(15),
+      Duration.days(1),
+    );
 
     const task = (name: string, handler: string, timeout: Duration) =>
       nodeFunction(this, name, { entry: "functions/migration.ts", handler, timeout, environment });

@@ -37,3 +37,12 @@ export async function plantProjections(stores: TestStores, userId: string, dimen
     },
   ]);
 }
+
+/** What `everythingOf` finds of a user nothing is left of. */
+export const nothingLeft = {
+  exchanges: 0,
+  summaries: 0,
+  recent: undefined,
+  graph: { entities: 0, facts: 0 },
+  summaryIndex: 0,
+} as const;

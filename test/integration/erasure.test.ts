@@ -16,7 +16,7 @@ import {
   lockUserForErase,
   lockUsersAgainstErase,
 } from "../../shared/tiers/postgres/erase-lock.js";
-import { everythingOf, plantProjections } from "../helpers/erasure.js";
+import { everythingOf, nothingLeft, plantProjections } from "../helpers/erasure.js";
 import { createTestMemory, uniqueId } from "../helpers/memory.js";
 
 const tenant = uniqueId("erasure").toLowerCase();
@@ -39,13 +39,7 @@ async function summaryDocsOf(userId: string) {
 }
 
 async function expectNothingOf(userId: string) {
-  expect(await everythingOf(stores, userId)).toEqual({
-    exchanges: 0,
-    summaries: 0,
-    recent: undefined,
-    graph: { entities: 0, facts: 0 },
-    summaryIndex: 0,
-  });
+  expect(await everythingOf(stores, userId)).toEqual(nothingLeft);
   expect(await summaryDocsOf(userId)).toBe(0);
 }
 

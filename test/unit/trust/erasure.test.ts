@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { TestStores } from "../../helpers/erasure.js";
-import { everythingOf, plantProjections } from "../../helpers/erasure.js";
+import { everythingOf, nothingLeft, plantProjections } from "../../helpers/erasure.js";
 import { gate, heldAt } from "../../helpers/gate.js";
 import { uniqueId } from "../../helpers/ids.js";
 import { inMemoryMemory } from "../../helpers/in-memory-memory.js";
@@ -20,13 +20,7 @@ const settle = () => new Promise((r) => setTimeout(r, 20));
 const fact = { userMessage: "My sister Ana lives in Lisbon.", botResponse: "Lovely city!" };
 
 async function expectNothingOf(stores: TestStores, userId: string) {
-  expect(await everythingOf(stores, userId)).toEqual({
-    exchanges: 0,
-    summaries: 0,
-    recent: undefined,
-    graph: { entities: 0, facts: 0 },
-    summaryIndex: 0,
-  });
+  expect(await everythingOf(stores, userId)).toEqual(nothingLeft);
 }
 
 describe("a projection in flight when its user is erased", () => {
