@@ -7,6 +7,7 @@
 import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import neo4j from "neo4j-driver";
 import { logDir, neo4jProject } from "../paths.js";
 import { freePort, spawnLogged, waitFor } from "../process-utils.js";
 import { newSecret } from "./guard.js";
@@ -61,7 +62,33 @@ export async function startNeo4j(
     throw new Error(
       `the Neo4j launcher exited (${child.exitCode ?? child.signalCode}); see ${join(logDir, `neo4j-${chosen}.log`)}`,
     );
-  return { uri: `bolt://127.0.0.1:${chosen}`, user: "neo4j", password, child };
+  const uri = `bolt://127.0.0.1:${chosen}`;
+  await warmUp(uri, password).catch((error: Error) => {
+    child.kill("SIGTERM");
+    throw error;
+  });
+  return { uri, user: "neo4j", password, child };
+}
+
+/**
+ * A few authenticated queries before anyone counts on it: a fresh server's first login and query
+ * take seconds (class loading, JIT), past the memory's 2 s health ping.
+ */
+async function warmUp(uri: string, password: string) {
+  const driver = neo4j.driver(uri, neo4j.auth.basic("neo4j", password));
+  try {
+    await waitFor(
+      "Neo4j's first query",
+      async () => {
+        await driver.executeQuery("RETURN 1");
+        return true;
+      },
+      60_000,
+    );
+    for (let i = 0; i < 5; i++) await driver.executeQuery("MATCH (n) RETURN count(n) AS n");
+  } finally {
+    await driver.close();
+  }
 }
 
 /** Neo4j 5.26 runs on Java 17 or 21; JAVA_HOME wins when set. */
