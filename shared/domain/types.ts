@@ -5,7 +5,16 @@ export const projectionTiers: readonly ProjectionTier[] = ["redis", "chroma", "n
 
 export type Metadata = Record<string, unknown>;
 
-export interface ExchangeInput {
+/**
+ * Where an exchange belongs below its user: `sessionId` a thread, channel or conversation; `agentId`
+ * which bot or persona took part. Both optional; as a read filter, each given one must match.
+ */
+export interface Scope {
+  sessionId?: string;
+  agentId?: string;
+}
+
+export interface ExchangeInput extends Scope {
   userId: string;
   userMessage: string;
   botResponse: string;
@@ -21,7 +30,7 @@ export interface ExchangeInput {
   timestamp?: Date;
 }
 
-export interface Exchange {
+export interface Exchange extends Scope {
   id: string;
   userId: string;
   ordinal: number;
@@ -32,8 +41,11 @@ export interface Exchange {
   createdAt: Date;
 }
 
-/** A summary of one window of a user's consecutive exchanges. */
-export interface Summary {
+/**
+ * A summary of one window of a user's consecutive exchanges. Its `sessionId` and `agentId` are set
+ * when every exchange of the window has that one: only such a summary answers a scoped read.
+ */
+export interface Summary extends Scope {
   userId: string;
   windowIndex: number;
   text: string;
@@ -59,3 +71,21 @@ export interface Extraction {
 
 export const exchangeText = (e: Pick<Exchange, "userMessage" | "botResponse" | "speaker">) =>
   `${e.speaker ?? "User"}: ${e.userMessage}\nAssistant: ${e.botResponse}`;
+
+/** The scope every one of these exchanges shares (a field none or several have is left out). */
+export function sharedScope(exchanges: readonly Scope[]): Scope {
+  const one = (values: (string | undefined)[]) => {
+    const first = values[0];
+    return first !== undefined && values.every((v) => v === first) ? first : undefined;
+  };
+  const sessionId = one(exchanges.map((e) => e.sessionId));
+  const agentId = one(exchanges.map((e) => e.agentId));
+  return { ...(sessionId ? { sessionId } : {}), ...(agentId ? { agentId } : {}) };
+}
+
+/** Whether an item of scope `has` falls within the filter `want` (each field given must match). */
+export const inScope = (has: Scope, want: Scope | undefined) =>
+  !want || ((!want.sessionId || has.sessionId === want.sessionId) && (!want.agentId || has.agentId === want.agentId));
+
+/** A filter that names nothing is no filter. */
+export const isScoped = (s: Scope | undefined): s is Scope => Boolean(s?.sessionId || s?.agentId);

@@ -6,7 +6,7 @@
 
 import type { ProjectionTier } from "../domain/tiers.js";
 import type { TimeRange } from "../domain/time.js";
-import type { Exchange, ExchangeInput, Summary } from "../domain/types.js";
+import type { Exchange, ExchangeInput, Scope, Summary } from "../domain/types.js";
 
 export interface StoredExchange {
   exchange: Exchange;
@@ -21,9 +21,20 @@ export interface NewExchange {
   userMessage: string;
   botResponse: string;
   speaker?: string;
+  sessionId?: string;
+  agentId?: string;
   metadata: Record<string, unknown>;
   timestamp: Date;
   idempotencyKey: string;
+}
+
+/** A session of a user's: its id, when it began and last had an exchange, how many, and by which agents. */
+export interface SessionInfo {
+  sessionId: string;
+  firstAt: Date;
+  lastAt: Date;
+  exchanges: number;
+  agentIds: string[];
 }
 
 export interface LexicalHit {
@@ -57,16 +68,25 @@ export interface Archive {
     exchanges: readonly NewExchange[],
     projections: readonly ProjectionTier[],
   ): Promise<Exchange[]>;
-  /** Newest first (by time, then by store order), after `before` when given. */
-  recent(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]>;
+  /** Newest first (by time, then by store order), after `before` when given, within `scope`. */
+  recent(userId: string, limit: number, before?: ArchivePosition, scope?: Scope): Promise<Exchange[]>;
   /** Each user's newest `limit` exchanges, newest first. */
   recentForUsers(userIds: readonly string[], limit: number): Promise<Map<string, Exchange[]>>;
   /**
    * Word search within one user's exchanges, best first; any query word may match, except that a
    * word in most of the user's exchanges counts only when the query asks for no rarer one. Exchanges
    * from `periods` and by a speaker the query names (any word of the speaker's name) rank higher.
+   * With a `scope`, only exchanges within it are ranked or returned.
    */
-  search(userId: string, query: string, limit: number, periods?: readonly TimeRange[]): Promise<LexicalHit[]>;
+  search(
+    userId: string,
+    query: string,
+    limit: number,
+    periods?: readonly TimeRange[],
+    scope?: Scope,
+  ): Promise<LexicalHit[]>;
+  /** The user's sessions, the most recently active first (exchanges without a session are in none). */
+  sessions(userId: string, limit: number): Promise<SessionInfo[]>;
   /** These exchanges of the user, in store order; ids of other users are ignored. */
   byIds(userId: string, ids: readonly string[]): Promise<Exchange[]>;
   /** All of the user's exchanges, in store order. */

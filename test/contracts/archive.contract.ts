@@ -308,6 +308,106 @@ export function archiveContract(
       ).toBe(3);
     });
 
+    describe("sessions and agents", () => {
+      /** User a: two sessions (s1 with agents x and y, s2 with x), and one exchange with neither. */
+      const seed = async () => {
+        const a = f.user();
+        const s1x = (
+          await store(a, { sessionId: "s1", agentId: "x", userMessage: "marathon training", days: 1 })
+        ).exchange;
+        const none = (await store(a, { userMessage: "marathon shoes", days: 2 })).exchange;
+        const s2x = (await store(a, { sessionId: "s2", agentId: "x", userMessage: "marathon diet", days: 3 }))
+          .exchange;
+        const s1y = (await store(a, { sessionId: "s1", agentId: "y", userMessage: "marathon day", days: 4 }))
+          .exchange;
+        return { a, s1x, none, s2x, s1y };
+      };
+
+      it("keeps an exchange's session and agent, on every read and in a bulk write", async () => {
+        const { a, s1x, none } = await seed();
+        expect(s1x).toMatchObject({ sessionId: "s1", agentId: "x" });
+        expect(none).not.toHaveProperty("sessionId");
+        expect(none).not.toHaveProperty("agentId");
+        expect((await f.archive.byIds(a, [s1x.id]))[0]).toEqual(s1x);
+        expect((await f.archive.allExchanges(a))[0]).toEqual(s1x);
+        const [bulk] = await f.archive.insertExchanges(
+          [
+            {
+              id: crypto.randomUUID(),
+              userId: a,
+              userMessage: "bulk",
+              botResponse: "r",
+              sessionId: "s3",
+              agentId: "z",
+              metadata: {},
+              timestamp: new Date(start + 9 * day),
+              idempotencyKey: "bulk-1",
+            },
+          ],
+          [],
+        );
+        expect(bulk).toMatchObject({ sessionId: "s3", agentId: "z" });
+      });
+
+      it("lists and searches within a session, an agent, or both, newest first", async () => {
+        const { a, s1x, s2x, s1y } = await seed();
+        expect(ids(await f.archive.recent(a, 10, undefined, { sessionId: "s1" }))).toEqual(ids([s1y, s1x]));
+        expect(ids(await f.archive.recent(a, 10, undefined, { agentId: "x" }))).toEqual(ids([s2x, s1x]));
+        expect(ids(await f.archive.recent(a, 10, undefined, { sessionId: "s1", agentId: "x" }))).toEqual(
+          ids([s1x]),
+        );
+        expect(await f.archive.recent(a, 10, undefined, { sessionId: "nope" })).toEqual([]);
+        expect(await f.archive.recent(a, 10, undefined, {})).toHaveLength(4);
+        const page = await f.archive.recent(
+          a,
+          1,
+          { createdAt: s1y.createdAt, ordinal: s1y.ordinal },
+          {
+            sessionId: "s1",
+          },
+        );
+        expect(ids(page)).toEqual(ids([s1x]));
+        const hits = await f.archive.search(a, "marathon", 10, [], { sessionId: "s1" });
+        expect(hits.map((h) => h.exchange.id).sort()).toEqual(ids([s1x, s1y]).sort());
+        expect(await f.archive.search(a, "marathon", 10, [], { agentId: "y" })).toHaveLength(1);
+        expect(await f.archive.search(a, "marathon", 10)).toHaveLength(4);
+      });
+
+      it("lists a user's sessions, the most recently active first, with their span, count and agents", async () => {
+        const { a, s1x, s2x, s1y } = await seed();
+        expect(await f.archive.sessions(a, 10)).toEqual([
+          {
+            sessionId: "s1",
+            firstAt: s1x.createdAt,
+            lastAt: s1y.createdAt,
+            exchanges: 2,
+            agentIds: ["x", "y"],
+          },
+          { sessionId: "s2", firstAt: s2x.createdAt, lastAt: s2x.createdAt, exchanges: 1, agentIds: ["x"] },
+        ]);
+        expect((await f.archive.sessions(a, 1)).map((s) => s.sessionId)).toEqual(["s1"]);
+        expect(await f.archive.sessions(f.user(), 10)).toEqual([]);
+      });
+
+      it("keeps a summary's session and agent", async () => {
+        const { a } = await seed();
+        await f.archive.rewriteWindows([{ userId: a, windowIndex: 0 }], 2, async (w) => [
+          {
+            userId: a,
+            windowIndex: 0,
+            text: "t",
+            exchangeIds: ids(w),
+            startAt: w[0]?.createdAt ?? new Date(0),
+            endAt: w[1]?.createdAt ?? new Date(0),
+            agentId: "x",
+          },
+        ]);
+        const [saved] = await f.archive.summaries(a);
+        expect(saved).toMatchObject({ agentId: "x" });
+        expect(saved).not.toHaveProperty("sessionId");
+      });
+    });
+
     describe("window summaries", () => {
       const summariesOf = (exchanges: Exchange[], size: number, label: string): Summary[] =>
         [...Map.groupBy(exchanges, (e) => `${e.userId} ${Math.floor((e.ordinal - 1) / size)}`).values()].map(

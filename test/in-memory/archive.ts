@@ -2,17 +2,18 @@
 
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import type { TimeRange } from "../../shared/domain/time.js";
-import type { Exchange, ExchangeInput, Summary } from "../../shared/domain/types.js";
+import { type Exchange, type ExchangeInput, inScope, type Scope, type Summary } from "../../shared/domain/types.js";
 import type {
   Archive,
   ArchivePosition,
   LexicalHit,
   NewExchange,
+  SessionInfo,
   StoredExchange,
   WindowKey,
 } from "../../shared/tiers/archive.js";
 import { contentWords, stem, terms, words } from "../../shared/util/text.js";
-import { copyExchange, type InMemoryDatabase, summaryKey } from "./database.js";
+import { copyExchange, definedScope, type InMemoryDatabase, summaryKey } from "./database.js";
 
 /** As the real search: a period counts a few days wide each way, since dates people give are loose. */
 const periodSlackMs = 3 * 86_400_000;
@@ -47,6 +48,7 @@ export class InMemoryArchive implements Archive {
         userMessage: input.userMessage,
         botResponse: input.botResponse,
         speaker: input.speaker,
+        ...definedScope(input),
         metadata: input.metadata ?? {},
         createdAt: new Date(input.timestamp ?? Date.now()),
       },
@@ -60,9 +62,9 @@ export class InMemoryArchive implements Archive {
     return this.#db.insertMany(this.#db.freshOf(exchanges), projections);
   }
 
-  async recent(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]> {
+  async recent(userId: string, limit: number, before?: ArchivePosition, scope?: Scope): Promise<Exchange[]> {
     return this.#exchangesOf(userId)
-      .filter((e) => !before || isBefore(e, before))
+      .filter((e) => (!before || isBefore(e, before)) && inScope(e, scope))
       .sort(newestFirst)
       .slice(0, limit);
   }
@@ -72,22 +74,30 @@ export class InMemoryArchive implements Archive {
   }
 
   /** Word search with a BM25-like score (rarer words weigh more), then the speaker and period boosts. */
-  async search(userId: string, query: string, limit: number, periods: readonly TimeRange[] = []) {
+  async search(
+    userId: string,
+    query: string,
+    limit: number,
+    periods: readonly TimeRange[] = [],
+    scope?: Scope,
+  ) {
     const queryWords = new Set([...new Set(contentWords(query))].slice(0, 32));
     const queryTerms = new Set([...queryWords].map(stem));
-    const docs = this.#exchangesOf(userId).map((e) => ({
+    const scoped = this.#exchangesOf(userId).filter((e) => inScope(e, scope));
+    // Document frequencies over all the user's exchanges, as the real one counts them.
+    const all = this.#exchangesOf(userId).map((e) => terms(`${e.userMessage} ${e.botResponse}`));
+    const docs = scoped.map((e) => ({
       e,
       terms: terms(`${e.userMessage} ${e.botResponse}`),
     }));
     const df = new Map<string, number>();
-    for (const d of docs)
-      for (const t of new Set(d.terms)) if (queryTerms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
+    for (const d of all) for (const t of new Set(d)) if (queryTerms.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
     const hits: LexicalHit[] = [];
     for (const { e, terms: docTerms } of docs) {
       let rank = 0;
       for (const [t, n] of df) {
         const tf = docTerms.filter((x) => x === t).length;
-        const idf = Math.log(1 + (docs.length - n + 0.5) / (n + 0.5));
+        const idf = Math.log(1 + (all.length - n + 0.5) / (n + 0.5));
         if (tf > 0) rank += (idf * tf * 2.2) / (tf + 1.2);
       }
       if (rank === 0) continue;
@@ -100,6 +110,27 @@ export class InMemoryArchive implements Archive {
       hits.push({ exchange: e, rank });
     }
     return hits.sort((a, b) => b.rank - a.rank || b.exchange.ordinal - a.exchange.ordinal).slice(0, limit);
+  }
+
+  async sessions(userId: string, limit: number): Promise<SessionInfo[]> {
+    const bySession = Map.groupBy(
+      this.#exchangesOf(userId).filter((e) => e.sessionId !== undefined),
+      (e) => e.sessionId as string,
+    );
+    return [...bySession.entries()]
+      .map(([sessionId, list]) => {
+        const times = list.map((e) => e.createdAt.getTime());
+        const agents = new Set(list.flatMap((e) => (e.agentId ? [e.agentId] : [])));
+        return {
+          sessionId,
+          firstAt: new Date(Math.min(...times)),
+          lastAt: new Date(Math.max(...times)),
+          exchanges: list.length,
+          agentIds: [...agents].sort(),
+        };
+      })
+      .sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime() || (a.sessionId < b.sessionId ? -1 : 1))
+      .slice(0, limit);
   }
 
   async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {

@@ -6,13 +6,14 @@
 import type { Pool } from "@neondatabase/serverless";
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { TimeRange } from "../../domain/time.js";
-import type { Exchange, ExchangeInput, Summary } from "../../domain/types.js";
+import type { Exchange, ExchangeInput, Scope, Summary } from "../../domain/types.js";
 import { TierUnavailableError } from "../../errors/memory-error.js";
 import type {
   Archive,
   ArchivePosition,
   LexicalHit,
   NewExchange,
+  SessionInfo,
   StoredExchange,
   WindowKey,
 } from "../archive.js";
@@ -27,6 +28,7 @@ import {
   exchangeColumns,
   exchangeColumnsOf,
   type SummaryRow,
+  summaryColumns,
   toExchange,
   toSummary,
 } from "./rows.js";
@@ -86,12 +88,13 @@ export class PostgresArchive implements Archive {
     return rows[0] && toExchange(rows[0]);
   }
 
-  async recent(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]> {
+  async recent(userId: string, limit: number, before?: ArchivePosition, scope?: Scope): Promise<Exchange[]> {
     const { rows } = await this.#reads.query<ExchangeRow>(
       `SELECT ${exchangeColumns} FROM exchanges
         WHERE user_id = $1 AND ($3::timestamptz IS NULL OR (created_at, ordinal) < ($3, $4))
+          AND ($5::text IS NULL OR session_id = $5) AND ($6::text IS NULL OR agent_id = $6)
         ORDER BY created_at DESC, ordinal DESC LIMIT $2`,
-      [userId, limit, before?.createdAt ?? null, before?.ordinal ?? 0],
+      [userId, limit, before?.createdAt ?? null, before?.ordinal ?? 0, scope?.sessionId ?? null, scope?.agentId ?? null],
     );
     return rows.map(toExchange);
   }
@@ -101,8 +104,32 @@ export class PostgresArchive implements Archive {
     query: string,
     limit: number,
     periods: readonly TimeRange[] = [],
+    scope?: Scope,
   ): Promise<LexicalHit[]> {
-    return searchBm25(this.#reads, userId, query, limit, periods);
+    return searchBm25(this.#reads, userId, query, limit, periods, scope);
+  }
+
+  async sessions(userId: string, limit: number): Promise<SessionInfo[]> {
+    const { rows } = await this.#reads.query<{
+      session_id: string;
+      first_at: Date;
+      last_at: Date;
+      n: string;
+      agent_ids: string[];
+    }>(
+      `SELECT session_id, min(created_at) AS first_at, max(created_at) AS last_at, count(*) AS n,
+              coalesce(array_agg(DISTINCT agent_id ORDER BY agent_id) FILTER (WHERE agent_id IS NOT NULL), '{}') AS agent_ids
+         FROM exchanges WHERE user_id = $1 AND session_id IS NOT NULL
+        GROUP BY session_id ORDER BY last_at DESC, session_id LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map((r) => ({
+      sessionId: r.session_id,
+      firstAt: new Date(r.first_at),
+      lastAt: new Date(r.last_at),
+      exchanges: Number(r.n),
+      agentIds: r.agent_ids,
+    }));
   }
 
   async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {
@@ -156,7 +183,7 @@ export class PostgresArchive implements Archive {
 
   async summaries(userId: string): Promise<Summary[]> {
     const { rows } = await this.#db.query<SummaryRow>(
-      "SELECT user_id, window_index, text, exchange_ids, start_at, end_at FROM summaries WHERE user_id = $1 ORDER BY window_index",
+      `SELECT ${summaryColumns} FROM summaries WHERE user_id = $1 ORDER BY window_index`,
       [userId],
     );
     return rows.map(toSummary);
@@ -234,6 +261,8 @@ export class PostgresArchive implements Archive {
       input.idempotencyKey ?? null,
       projections,
       input.speaker ?? null,
+      input.sessionId ?? null,
+      input.agentId ?? null,
     ]);
     return toExchange(rows[0] as ExchangeRow);
   }
@@ -244,8 +273,8 @@ const insertSql = `
     INSERT INTO users (id, exchange_count) VALUES ($2, 1)
     ON CONFLICT (id) DO UPDATE SET exchange_count = users.exchange_count + 1 RETURNING exchange_count AS n),
   inserted AS (
-    INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key, speaker)
-    SELECT $1, $2, n, $3, $4, $5, $6, $7, $9 FROM counter RETURNING ${exchangeColumns}),
+    INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key, speaker, session_id, agent_id)
+    SELECT $1, $2, n, $3, $4, $5, $6, $7, $9, $10, $11 FROM counter RETURNING ${exchangeColumns}),
   outbox_rows AS (
     INSERT INTO outbox (exchange_id, user_id, tier) SELECT id, user_id, unnest($8::text[]) FROM inserted)
   SELECT * FROM inserted`;
@@ -253,13 +282,15 @@ const insertSql = `
 async function upsertSummaries(db: Queryable, list: readonly Summary[]): Promise<void> {
   if (list.length === 0) return;
   await db.query(
-    `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at)
-     SELECT user_id, w, text, ARRAY(SELECT jsonb_array_elements_text(ids))::uuid[], s, e
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[])
-            AS t(user_id, w, text, ids, s, e)
+    `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id)
+     SELECT user_id, w, text, ARRAY(SELECT jsonb_array_elements_text(ids))::uuid[], s, e, sid, aid
+       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[],
+                   $7::text[], $8::text[])
+            AS t(user_id, w, text, ids, s, e, sid, aid)
      ON CONFLICT (user_id, window_index) DO UPDATE
        SET text = EXCLUDED.text, exchange_ids = EXCLUDED.exchange_ids,
-           start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at, updated_at = now()`,
+           start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at,
+           session_id = EXCLUDED.session_id, agent_id = EXCLUDED.agent_id, updated_at = now()`,
     [
       list.map((s) => s.userId),
       list.map((s) => s.windowIndex),
@@ -267,6 +298,8 @@ async function upsertSummaries(db: Queryable, list: readonly Summary[]): Promise
       list.map((s) => JSON.stringify(s.exchangeIds)),
       list.map((s) => s.startAt.toISOString()),
       list.map((s) => s.endAt.toISOString()),
+      list.map((s) => s.sessionId ?? null),
+      list.map((s) => s.agentId ?? null),
     ],
   );
 }

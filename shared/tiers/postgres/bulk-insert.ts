@@ -34,10 +34,11 @@ export async function insertExchanges(
   if (fresh.length === 0) return [];
   const ordinals = await reserveOrdinals(c, fresh);
   const { rows } = await c.query<ExchangeRow>(
-    `INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, speaker, metadata, created_at, idempotency_key, migration_run)
-     SELECT id, user_id, ordinal, um, br, sp, meta::jsonb, at, key, $10
-       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[])
-            AS t(id, user_id, ordinal, um, br, sp, meta, at, key)
+    `INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, speaker, session_id, agent_id, metadata, created_at, idempotency_key, migration_run)
+     SELECT id, user_id, ordinal, um, br, sp, sid, aid, meta::jsonb, at, key, $12
+       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::timestamptz[], $11::text[])
+            AS t(id, user_id, ordinal, um, br, sp, sid, aid, meta, at, key)
      ON CONFLICT DO NOTHING
      RETURNING ${exchangeColumns}`,
     [
@@ -47,6 +48,8 @@ export async function insertExchanges(
       fresh.map((e) => e.userMessage),
       fresh.map((e) => e.botResponse),
       fresh.map((e) => e.speaker ?? null),
+      fresh.map((e) => e.sessionId ?? null),
+      fresh.map((e) => e.agentId ?? null),
       fresh.map((e) => JSON.stringify(e.metadata)),
       fresh.map((e) => e.timestamp.toISOString()),
       fresh.map((e) => e.idempotencyKey),

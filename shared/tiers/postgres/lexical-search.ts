@@ -12,6 +12,7 @@
  * the periods, 0.77 with the speakers too.
  */
 import type { TimeRange } from "../../domain/time.js";
+import type { Scope } from "../../domain/types.js";
 import { contentWords } from "../../util/text.js";
 import type { LexicalHit } from "../archive.js";
 import type { Queryable } from "./client.js";
@@ -38,6 +39,10 @@ export const queryWords = (text: string) => [...new Set(contentWords(text))].sli
 
 const span = 2 * windowRadius + 1;
 
+/** A scoped search ranks and returns only the scope's exchanges; its windows take only their neighbours. */
+const scopeFilter = (alias: string) =>
+  `($5::text IS NULL OR ${alias}.session_id = $5) AND ($6::text IS NULL OR ${alias}.agent_id = $6)`;
+
 const sql = `
   WITH terms AS (SELECT DISTINCT lexeme AS l FROM unnest(to_tsvector('english', $2::text))),
   stats AS (
@@ -61,7 +66,8 @@ const sql = `
       FROM exchanges e
       CROSS JOIN LATERAL unnest(e.search) v
       JOIN kept k ON k.l = v.lexeme
-     WHERE e.user_id = $1 AND e.search @@ (SELECT string_agg(q::text, ' | ')::tsquery FROM kept)),
+     WHERE e.user_id = $1 AND e.search @@ (SELECT string_agg(q::text, ' | ')::tsquery FROM kept)
+       AND ${scopeFilter("e")}),
   avgdl AS (SELECT greatest(avg(dl), 1) AS v FROM hits),
   own AS (
     SELECT h.ordinal, sum(h.idf * h.tf * ${k1 + 1} / (h.tf + ${k1} * (${1 - b} + ${b} * h.dl / a.v))) AS s
@@ -73,7 +79,7 @@ const sql = `
     SELECT r.ordinal, r.l, max(r.widf) AS widf, sum(r.tf) AS tf
       FROM reach r
       JOIN exchanges e ON e.user_id = $1 AND e.ordinal = r.ordinal
-     WHERE abs(extract(epoch FROM e.created_at - r.created_at)) <= ${windowSeconds}
+     WHERE abs(extract(epoch FROM e.created_at - r.created_at)) <= ${windowSeconds} AND ${scopeFilter("e")}
      GROUP BY r.ordinal, r.l),
   windowed AS (
     SELECT ordinal, sum(widf * tf * ${k1 + 1} / (tf + ${k1})) AS s FROM nearby GROUP BY ordinal),
@@ -104,14 +110,15 @@ export async function searchBm25(
   query: string,
   limit: number,
   periods: readonly TimeRange[] = [],
+  scope: Scope = {},
 ): Promise<LexicalHit[]> {
   const words = queryWords(query);
   if (words.length === 0) return [];
   // Named, so each connection prepares it once: planning this query costs about as much as running it.
   const { rows } = await db.query<ExchangeRow & { rank: number }>({
-    name: "hm_contextual_bm25_v3",
+    name: "hm_contextual_bm25_v4",
     text: sql,
-    values: [userId, words.join(" "), limit, periodsLiteral(periods)],
+    values: [userId, words.join(" "), limit, periodsLiteral(periods), scope.sessionId ?? null, scope.agentId ?? null],
   });
   return rows.map((r) => ({ exchange: toExchange(r), rank: Number(r.rank) }));
 }

@@ -155,6 +155,20 @@ const migrations: Migration[] = [
         ADD COLUMN expires_at timestamptz;
     `,
   },
+  {
+    version: 7,
+    name: "sessions and agents",
+    // Nullable, no default: catalog changes. The partial indexes serve scoped reads (newest first)
+    // and the session listing; rows without a session or agent are not in them.
+    sql: `
+      ALTER TABLE exchanges ADD COLUMN session_id text, ADD COLUMN agent_id text;
+      ALTER TABLE summaries ADD COLUMN session_id text, ADD COLUMN agent_id text;
+      CREATE INDEX exchanges_user_session ON exchanges (user_id, session_id, created_at DESC, ordinal DESC)
+        WHERE session_id IS NOT NULL;
+      CREATE INDEX exchanges_user_agent ON exchanges (user_id, agent_id, created_at DESC, ordinal DESC)
+        WHERE agent_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */

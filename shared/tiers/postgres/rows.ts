@@ -8,6 +8,8 @@ export interface ExchangeRow {
   user_message: string;
   bot_response: string;
   speaker: string | null;
+  session_id: string | null;
+  agent_id: string | null;
   metadata: Record<string, unknown>;
   created_at: Date | string;
 }
@@ -19,10 +21,20 @@ export interface SummaryRow {
   exchange_ids: string[];
   start_at: Date | string;
   end_at: Date | string;
+  session_id: string | null;
+  agent_id: string | null;
 }
 
 export const exchangeColumns =
-  "id, user_id, ordinal, user_message, bot_response, speaker, metadata, created_at";
+  "id, user_id, ordinal, user_message, bot_response, speaker, session_id, agent_id, metadata, created_at";
+
+export const summaryColumns = "user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id";
+
+/** The optional fields of a row, present only when set (so objects compare equal to their input). */
+const scopeOf = (r: { session_id: string | null; agent_id: string | null }) => ({
+  ...(r.session_id === null ? {} : { sessionId: r.session_id }),
+  ...(r.agent_id === null ? {} : { agentId: r.agent_id }),
+});
 
 /** `exchangeColumns` qualified by a table alias, for queries that join. */
 export const exchangeColumnsOf = (alias: string) =>
@@ -38,6 +50,7 @@ export const toExchange = (r: ExchangeRow): Exchange => ({
   userMessage: r.user_message,
   botResponse: r.bot_response,
   speaker: r.speaker ?? undefined,
+  ...scopeOf(r),
   metadata: r.metadata,
   createdAt: new Date(r.created_at),
 });
@@ -49,4 +62,5 @@ export const toSummary = (r: SummaryRow): Summary => ({
   exchangeIds: r.exchange_ids,
   startAt: new Date(r.start_at),
   endAt: new Date(r.end_at),
+  ...scopeOf(r),
 });
