@@ -85,7 +85,8 @@ export function sharedScope(exchanges: readonly Scope[]): Scope {
 
 /** Whether an item of scope `has` falls within the filter `want` (each field given must match). */
 export const inScope = (has: Scope, want: Scope | undefined) =>
-  !want || ((!want.sessionId || has.sessionId === want.sessionId) && (!want.agentId || has.agentId === want.agentId));
+  !want ||
+  ((!want.sessionId || has.sessionId === want.sessionId) && (!want.agentId || has.agentId === want.agentId));
 
 /** A filter that names nothing is no filter. */
 export const isScoped = (s: Scope | undefined): s is Scope => Boolean(s?.sessionId || s?.agentId);

@@ -2,9 +2,9 @@
  * Port: Tier 4, what users told us as entities and facts. Everything is scoped to one user, and
  * applying an exchange twice changes nothing. Implemented by Neo4jKnowledgeGraph.
  */
-import type { Exchange, Extraction } from "../domain/types.js";
+import type { Exchange, Extraction, Scope } from "../domain/types.js";
 
-export interface GraphFact {
+export interface GraphFact extends Scope {
   text: string;
   exchangeId: string;
   at: Date;
@@ -25,8 +25,12 @@ export interface KnowledgeGraph {
   prepare(): Promise<void>;
   /** Merges each exchange's entities, facts and relations. */
   applyMany(items: readonly { exchange: Exchange; extraction: Extraction }[]): Promise<void>;
-  /** Facts about any of the entity `keys`, most (distinct names of) entities matched first, then newest. */
-  factsFor(userId: string, keys: readonly string[], limit: number): Promise<GraphFact[]>;
+  /**
+   * Facts about any of the entity `keys`, most (distinct names of) entities matched first, then
+   * newest; with a `scope`, only facts stated in exchanges within it. Each fact carries its
+   * exchange's session and agent.
+   */
+  factsFor(userId: string, keys: readonly string[], limit: number, scope?: Scope): Promise<GraphFact[]>;
   /** How many facts each of these exchanges produced. */
   factCounts(userId: string, exchangeIds: readonly string[]): Promise<Map<string, number>>;
   counts(userId: string): Promise<{ entities: number; facts: number }>;

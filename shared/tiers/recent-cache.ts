@@ -5,8 +5,14 @@
  */
 import type { Exchange } from "../domain/types.js";
 
-/** An exchange as the cache holds it: no user id (the key has it), no metadata, time as ISO text. */
-export type CachedExchange = Pick<Exchange, "id" | "ordinal" | "userMessage" | "botResponse" | "speaker"> & {
+/**
+ * An exchange as the cache holds it: no user id (the key has it), no metadata, time as ISO text;
+ * its session and agent when it has them, so a scoped read can filter the list.
+ */
+export type CachedExchange = Pick<
+  Exchange,
+  "id" | "ordinal" | "userMessage" | "botResponse" | "speaker" | "sessionId" | "agentId"
+> & {
   createdAt: string;
 };
 
@@ -41,5 +47,7 @@ export const toCachedExchange = (e: Exchange): CachedExchange => ({
   userMessage: e.userMessage,
   botResponse: e.botResponse,
   speaker: e.speaker,
+  ...(e.sessionId === undefined ? {} : { sessionId: e.sessionId }),
+  ...(e.agentId === undefined ? {} : { agentId: e.agentId }),
   createdAt: e.createdAt.toISOString(),
 });

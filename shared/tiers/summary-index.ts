@@ -3,7 +3,7 @@
  * is scoped to one user: one user's summaries never reach another. Writes are idempotent by (user,
  * window). Implemented by ChromaSummaryIndex.
  */
-import type { Summary } from "../domain/types.js";
+import type { Scope, Summary } from "../domain/types.js";
 
 export interface SummaryHit {
   summary: Summary;
@@ -16,8 +16,11 @@ export interface SummaryIndex {
   prepare(): Promise<void>;
   /** Writes (or overwrites) each window's summary with its vector. */
   upsert(items: readonly { summary: Summary; embedding: number[] }[]): Promise<void>;
-  /** The user's summaries nearest `embedding`, most similar first. */
-  query(userId: string, embedding: number[], limit: number): Promise<SummaryHit[]>;
+  /**
+   * The user's summaries nearest `embedding`, most similar first; with a `scope`, only summaries of
+   * windows wholly within it (their sessionId and agentId match).
+   */
+  query(userId: string, embedding: number[], limit: number, scope?: Scope): Promise<SummaryHit[]>;
   /** The exchange ids each stored window of this user covers, by window index (stored windows only). */
   windowsOf(userId: string, windowIndexes: readonly number[]): Promise<Map<number, string[]>>;
   countForUser(userId: string): Promise<number>;

@@ -91,6 +91,30 @@ export function knowledgeGraphContract(name: string, make: () => Promise<Knowled
       expect(await f.graph.factsFor(userId, ["nobody"], 10)).toEqual([]);
     });
 
+    it("finds only facts stated within a session or agent when asked, each fact with its scope", async () => {
+      const userId = f.user();
+      const inS1 = { ...exchange(userId, 1), sessionId: "s1", agentId: "x" };
+      const inS2 = { ...exchange(userId, 2), sessionId: "s2" };
+      const plain = exchange(userId, 3);
+      await f.graph.applyMany([
+        { exchange: inS1, extraction: first },
+        { exchange: inS2, extraction: second },
+        { exchange: plain, extraction: second },
+      ]);
+      const texts = async (scope?: { sessionId?: string; agentId?: string }) =>
+        (await f.graph.factsFor(userId, ["alice"], 10, scope)).map((x) => x.exchangeId);
+      expect(await texts({ sessionId: "s1" })).toEqual([inS1.id, inS1.id]);
+      expect(await texts({ sessionId: "s2" })).toEqual([inS2.id]);
+      expect(await texts({ agentId: "x" })).toEqual([inS1.id, inS1.id]);
+      expect(await texts({ sessionId: "s2", agentId: "x" })).toEqual([]);
+      expect(await texts()).toHaveLength(4);
+      const all = await f.graph.factsFor(userId, ["alice"], 10);
+      expect(all.find((x) => x.exchangeId === inS1.id)).toMatchObject({ sessionId: "s1", agentId: "x" });
+      const unscoped = all.find((x) => x.exchangeId === plain.id);
+      expect(unscoped).not.toHaveProperty("sessionId");
+      expect(unscoped).not.toHaveProperty("agentId");
+    });
+
     it("keeps each user's graph apart", async () => {
       const { userId } = await userWithFacts();
       const other = f.user();

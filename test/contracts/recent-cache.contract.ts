@@ -45,6 +45,18 @@ export function recentCacheContract(name: string, make: () => Promise<RecentCach
       expect(await f.cache.recent(u, 2)).toEqual(newest.slice(0, 2).map(toCachedExchange));
     });
 
+    it("keeps each exchange's session and agent, and leaves them out when it has none", async () => {
+      const u = f.user();
+      const scoped = { ...exchange(u, 1), sessionId: "thread-7", agentId: "support-bot" };
+      await f.cache.replace(u, [exchange(u, 2), scoped]);
+      const [plain, kept] = (await f.cache.recent(u, 10)) ?? [];
+      expect(kept).toMatchObject({ sessionId: "thread-7", agentId: "support-bot" });
+      expect(plain).not.toHaveProperty("sessionId");
+      expect(plain).not.toHaveProperty("agentId");
+      await f.cache.push({ ...exchange(u, 3), sessionId: "thread-8" });
+      expect((await f.cache.recent(u, 1))?.[0]).toMatchObject({ sessionId: "thread-8" });
+    });
+
     it("answers a limit of 0 with no exchanges, still telling a list from a miss", async () => {
       const u = f.user();
       await f.cache.replace(u, history(u, 2));

@@ -51,6 +51,29 @@ export function summaryIndexContract(name: string, make: () => Promise<SummaryIn
       expect(await f.index.query(f.user(), [1, 0, 0, 0], 10)).toEqual([]);
     });
 
+    it("answers a scoped query with the windows wholly in that session or agent only, scope kept", async () => {
+      const u = f.user();
+      const s1 = { ...summary(u, 0), sessionId: "s1", agentId: "x" };
+      const s2 = { ...summary(u, 1), sessionId: "s2", agentId: "x" };
+      const mixed = summary(u, 2);
+      await f.index.upsert([
+        { summary: s1, embedding: [1, 0, 0, 0] },
+        { summary: s2, embedding: [0.9, 0.1, 0, 0] },
+        { summary: mixed, embedding: [1, 0, 0, 0] },
+      ]);
+      const windows = async (scope?: { sessionId?: string; agentId?: string }) =>
+        (await f.index.query(u, [1, 0, 0, 0], 10, scope)).map((h) => h.summary.windowIndex).sort();
+      expect(await windows({ sessionId: "s1" })).toEqual([0]);
+      expect(await windows({ agentId: "x" })).toEqual([0, 1]);
+      expect(await windows({ sessionId: "s2", agentId: "x" })).toEqual([1]);
+      expect(await windows({ sessionId: "s1", agentId: "y" })).toEqual([]);
+      expect(await windows()).toEqual([0, 1, 2]);
+      const [hit] = await f.index.query(u, [1, 0, 0, 0], 1, { sessionId: "s1" });
+      expect(hit?.summary).toEqual(s1);
+      const unscoped = (await f.index.query(u, [1, 0, 0, 0], 10)).find((h) => h.summary.windowIndex === 2);
+      expect(unscoped?.summary).not.toHaveProperty("sessionId");
+    });
+
     it("overwrites a window's summary on a second write", async () => {
       const { u, mine } = await twoUsers();
       const rewritten = {

@@ -2,7 +2,13 @@
 
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import type { TimeRange } from "../../shared/domain/time.js";
-import { type Exchange, type ExchangeInput, inScope, type Scope, type Summary } from "../../shared/domain/types.js";
+import {
+  type Exchange,
+  type ExchangeInput,
+  inScope,
+  type Scope,
+  type Summary,
+} from "../../shared/domain/types.js";
 import type {
   Archive,
   ArchivePosition,

@@ -1,5 +1,5 @@
 /** In-memory test double of the KnowledgeGraph port (shared/tiers/knowledge-graph.ts): nodes keyed by graphUid, as in Neo4j. */
-import type { Exchange, Extraction } from "../../shared/domain/types.js";
+import { type Exchange, type Extraction, inScope, type Scope } from "../../shared/domain/types.js";
 import {
   type GraphFact,
   type GraphNode,
@@ -15,7 +15,7 @@ interface EntityNode {
   kind: string;
 }
 
-interface FactNode {
+interface FactNode extends Scope {
   uid: string;
   userId: string;
   exchangeId: string;
@@ -59,6 +59,8 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
             exchangeId: ex.id,
             text: f.text,
             at: ex.createdAt.getTime(),
+            ...(ex.sessionId === undefined ? {} : { sessionId: ex.sessionId }),
+            ...(ex.agentId === undefined ? {} : { agentId: ex.agentId }),
           });
         const about = this.about.get(uid) ?? new Set<string>();
         this.about.set(uid, about);
@@ -81,16 +83,29 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
     }
   }
 
-  async factsFor(userId: string, keys: readonly string[], limit: number): Promise<GraphFact[]> {
+  async factsFor(
+    userId: string,
+    keys: readonly string[],
+    limit: number,
+    scope?: Scope,
+  ): Promise<GraphFact[]> {
     const asked = new Set(keys.map((k) => graphUid(userId, k)));
     const found: GraphFact[] = [];
-    for (const f of this.#factsOf(userId)) {
+    for (const f of this.#factsOf(userId).filter((x) => inScope(x, scope))) {
       const names = [...(this.about.get(f.uid) ?? [])]
         .filter((uid) => asked.has(uid))
         .map((uid) => this.entities.get(uid)?.name ?? "");
       const about = [...new Set(names)];
       if (about.length > 0)
-        found.push({ text: f.text, exchangeId: f.exchangeId, at: new Date(f.at), about, hits: about.length });
+        found.push({
+          text: f.text,
+          exchangeId: f.exchangeId,
+          at: new Date(f.at),
+          about,
+          hits: about.length,
+          ...(f.sessionId === undefined ? {} : { sessionId: f.sessionId }),
+          ...(f.agentId === undefined ? {} : { agentId: f.agentId }),
+        });
     }
     return found.sort((a, b) => b.hits - a.hits || b.at.getTime() - a.at.getTime()).slice(0, limit);
   }

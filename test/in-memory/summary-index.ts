@@ -1,5 +1,5 @@
 /** In-memory test double of the SummaryIndex port (shared/tiers/summary-index.ts): exact cosine search per user. */
-import type { Summary } from "../../shared/domain/types.js";
+import { inScope, type Scope, type Summary } from "../../shared/domain/types.js";
 import type { SummaryHit, SummaryIndex } from "../../shared/tiers/summary-index.js";
 
 interface Entry {
@@ -40,8 +40,9 @@ export class InMemorySummaryIndex implements SummaryIndex {
       });
   }
 
-  async query(userId: string, embedding: number[], limit: number): Promise<SummaryHit[]> {
+  async query(userId: string, embedding: number[], limit: number, scope?: Scope): Promise<SummaryHit[]> {
     return this.#of(userId)
+      .filter((e) => inScope(e.summary, scope))
       .map((e) => ({ summary: copy(e.summary), similarity: cosine(embedding, e.embedding) }))
       .sort((a, b) => b.similarity - a.similarity)
       .slice(0, limit);

@@ -2,7 +2,7 @@
  * Summary windows: a user's exchanges in runs of `size` by ordinal (1..size is window 0). Turning
  * windows into summaries (text, span, vector) is shared by the single-exchange and the bulk paths.
  */
-import { type Exchange, exchangeText, type Summary } from "../../domain/types.js";
+import { type Exchange, exchangeText, type Summary, sharedScope } from "../../domain/types.js";
 import type { WindowKey } from "../../tiers/archive.js";
 import type { ProjectionDeps } from "./deps.js";
 
@@ -52,5 +52,6 @@ async function summaryOf(deps: ProjectionDeps, window: readonly Exchange[]): Pro
     exchangeIds: window.map((e) => e.id),
     startAt: new Date(Math.min(...times)),
     endAt: new Date(Math.max(...times)),
+    ...sharedScope(window),
   };
 }

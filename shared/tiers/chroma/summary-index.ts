@@ -5,9 +5,9 @@
  * collection it searches, so the collections stay small (see the load benchmark).
  */
 import { createHash } from "node:crypto";
-import type { ChromaClient, Collection } from "chromadb";
+import type { ChromaClient, Collection, Where } from "chromadb";
 import pLimit from "p-limit";
-import type { Summary } from "../../domain/types.js";
+import type { Scope, Summary } from "../../domain/types.js";
 import type { SummaryHit, SummaryIndex } from "../summary-index.js";
 
 export class ChromaSummaryIndex implements SummaryIndex {
@@ -95,16 +95,24 @@ export class ChromaSummaryIndex implements SummaryIndex {
         start_at: s.startAt.getTime(),
         end_at: s.endAt.getTime(),
         exchange_ids: s.exchangeIds.join(","),
+        // Only a window of one session (or agent) has it: a scoped query matches nothing mixed.
+        ...(s.sessionId === undefined ? {} : { session_id: s.sessionId }),
+        ...(s.agentId === undefined ? {} : { agent_id: s.agentId }),
       })),
     });
   }
 
-  async query(userId: string, embedding: number[], limit: number): Promise<SummaryHit[]> {
+  async query(userId: string, embedding: number[], limit: number, scope?: Scope): Promise<SummaryHit[]> {
     const collection = await this.#forUser(userId);
+    const conditions: Where[] = [
+      { user_id: userId },
+      ...(scope?.sessionId ? [{ session_id: scope.sessionId }] : []),
+      ...(scope?.agentId ? [{ agent_id: scope.agentId }] : []),
+    ];
     const result = await collection.query({
       queryEmbeddings: [embedding],
       nResults: limit,
-      where: { user_id: userId },
+      where: conditions.length === 1 ? conditions[0] : { $and: conditions },
       include: ["documents", "metadatas", "distances"],
     });
     const ids = result.ids[0] ?? [];
@@ -121,6 +129,8 @@ export class ChromaSummaryIndex implements SummaryIndex {
             .filter(Boolean),
           startAt: new Date(Number(m.start_at)),
           endAt: new Date(Number(m.end_at)),
+          ...(typeof m.session_id === "string" ? { sessionId: m.session_id } : {}),
+          ...(typeof m.agent_id === "string" ? { agentId: m.agent_id } : {}),
         },
       };
     });

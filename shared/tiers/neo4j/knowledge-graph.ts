@@ -4,7 +4,7 @@
  * parameterized only.
  */
 import neo4j, { type Driver } from "neo4j-driver";
-import type { Exchange, Extraction } from "../../domain/types.js";
+import type { Exchange, Extraction, Scope } from "../../domain/types.js";
 import {
   type GraphFact,
   type GraphNode,
@@ -51,7 +51,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
          UNWIND item.facts AS f
          MERGE (fact:Fact {uid: item.userId + $sep + item.exchangeId + $sep + f.index})
            ON CREATE SET fact.userId = item.userId, fact.exchangeId = item.exchangeId, fact.text = f.text,
-                         fact.at = item.at
+                         fact.at = item.at, fact.sessionId = item.sessionId, fact.agentId = item.agentId
          MERGE (u)-[:STATED]->(fact)
          WITH fact, f
          UNWIND f.entityKeys AS key
@@ -71,6 +71,9 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
           userId: exchange.userId,
           exchangeId: exchange.id,
           at: exchange.createdAt.getTime(),
+          // Null sets no property: a fact has them only when its exchange does.
+          sessionId: exchange.sessionId ?? null,
+          agentId: exchange.agentId ?? null,
           entities: extraction.entities,
           facts: extraction.facts.map((f, index) => ({ ...f, index })),
           relations: extraction.relations,
@@ -79,17 +82,30 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     );
   }
 
-  /** Facts about any of `keys`, most entities matched first, then newest. */
-  async factsFor(userId: string, keys: readonly string[], limit: number): Promise<GraphFact[]> {
+  /** Facts about any of `keys` (within `scope`), most entities matched first, then newest. */
+  async factsFor(
+    userId: string,
+    keys: readonly string[],
+    limit: number,
+    scope?: Scope,
+  ): Promise<GraphFact[]> {
     if (keys.length === 0) return [];
     const { records } = await this.#driver.executeQuery(
       `UNWIND $uids AS uid
        MATCH (e:Entity {uid: uid})<-[:ABOUT]-(f:Fact)
-       WHERE f.userId = $userId
+       WHERE f.userId = $userId AND ($sessionId IS NULL OR f.sessionId = $sessionId)
+         AND ($agentId IS NULL OR f.agentId = $agentId)
        WITH f, collect(DISTINCT e.name) AS about
-       RETURN f.text AS text, f.exchangeId AS exchangeId, f.at AS at, about, size(about) AS hits
+       RETURN f.text AS text, f.exchangeId AS exchangeId, f.at AS at, f.sessionId AS sessionId,
+              f.agentId AS agentId, about, size(about) AS hits
        ORDER BY hits DESC, at DESC LIMIT $limit`,
-      { userId, uids: keys.map((k) => graphUid(userId, k)), limit: neo4j.int(limit) },
+      {
+        userId,
+        uids: keys.map((k) => graphUid(userId, k)),
+        limit: neo4j.int(limit),
+        sessionId: scope?.sessionId ?? null,
+        agentId: scope?.agentId ?? null,
+      },
       { database: this.#database, routing: neo4j.routing.READ },
     );
     return records.map((r) => ({
@@ -98,6 +114,8 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       at: new Date(r.get("at") as number),
       about: r.get("about") as string[],
       hits: r.get("hits") as number,
+      ...optional("sessionId", r.get("sessionId")),
+      ...optional("agentId", r.get("agentId")),
     }));
   }
 
@@ -179,3 +197,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     await this.#driver.executeQuery(cypher, params, { database: this.#database });
   }
 }
+
+/** `{[name]: value}` for a property the node has, `{}` for one it has not (null). */
+const optional = (name: "sessionId" | "agentId", value: unknown) =>
+  typeof value === "string" ? { [name]: value } : {};

@@ -94,7 +94,14 @@ export class PostgresArchive implements Archive {
         WHERE user_id = $1 AND ($3::timestamptz IS NULL OR (created_at, ordinal) < ($3, $4))
           AND ($5::text IS NULL OR session_id = $5) AND ($6::text IS NULL OR agent_id = $6)
         ORDER BY created_at DESC, ordinal DESC LIMIT $2`,
-      [userId, limit, before?.createdAt ?? null, before?.ordinal ?? 0, scope?.sessionId ?? null, scope?.agentId ?? null],
+      [
+        userId,
+        limit,
+        before?.createdAt ?? null,
+        before?.ordinal ?? 0,
+        scope?.sessionId ?? null,
+        scope?.agentId ?? null,
+      ],
     );
     return rows.map(toExchange);
   }

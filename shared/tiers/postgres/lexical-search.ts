@@ -118,7 +118,14 @@ export async function searchBm25(
   const { rows } = await db.query<ExchangeRow & { rank: number }>({
     name: "hm_contextual_bm25_v4",
     text: sql,
-    values: [userId, words.join(" "), limit, periodsLiteral(periods), scope.sessionId ?? null, scope.agentId ?? null],
+    values: [
+      userId,
+      words.join(" "),
+      limit,
+      periodsLiteral(periods),
+      scope.sessionId ?? null,
+      scope.agentId ?? null,
+    ],
   });
   return rows.map((r) => ({ exchange: toExchange(r), rank: Number(r.rank) }));
 }

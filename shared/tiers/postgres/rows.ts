@@ -28,7 +28,8 @@ export interface SummaryRow {
 export const exchangeColumns =
   "id, user_id, ordinal, user_message, bot_response, speaker, session_id, agent_id, metadata, created_at";
 
-export const summaryColumns = "user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id";
+export const summaryColumns =
+  "user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id";
 
 /** The optional fields of a row, present only when set (so objects compare equal to their input). */
 const scopeOf = (r: { session_id: string | null; agent_id: string | null }) => ({
