@@ -4,7 +4,7 @@
  */
 import type { z } from "@hono/zod-openapi";
 import { userKey } from "../domain/identity.js";
-import type { ExchangeInput } from "../domain/types.js";
+import type { ExchangeInput, Scope } from "../domain/types.js";
 import type { ContextRequest as MemoryContextRequest } from "../memory/assembler/types.js";
 import type { ContextRequest, StoreRequest } from "./schemas.js";
 
@@ -19,6 +19,8 @@ export function toExchangeInput(
     userMessage: body.userMessage,
     botResponse: body.botResponse,
     speaker: body.speaker,
+    sessionId: body.sessionId,
+    agentId: body.agentId,
     metadata: body.metadata,
     timestamp: body.timestamp ? new Date(body.timestamp) : undefined,
     idempotencyKey,
@@ -28,7 +30,18 @@ export function toExchangeInput(
 export function toContextRequest(
   tenantId: string,
   userId: string,
-  { query, ...limits }: z.infer<typeof ContextRequest>,
+  { query, sessionId, agentId, scope, ...limits }: z.infer<typeof ContextRequest>,
 ): MemoryContextRequest {
-  return { userId: userKey(tenantId, userId), currentQuery: query, ...limits };
+  return {
+    userId: userKey(tenantId, userId),
+    currentQuery: query,
+    ...limits,
+    ...(sessionId || agentId ? { scope: toScope({ sessionId, agentId }), scopeMode: scope ?? "only" } : {}),
+  };
 }
+
+/** The session and agent a request names, without the ones it does not. */
+export const toScope = ({ sessionId, agentId }: Scope): Scope => ({
+  ...(sessionId ? { sessionId } : {}),
+  ...(agentId ? { agentId } : {}),
+});

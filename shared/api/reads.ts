@@ -1,13 +1,15 @@
 /** Reads of one tenant's user that the REST routes and the MCP tools share, so both answer alike. */
 import { userKey } from "../domain/identity.js";
+import type { Scope } from "../domain/types.js";
 import type { AssembledContext } from "../memory/assembler/types.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { exchangeView } from "./views.js";
+import { toScope } from "./inputs.js";
+import { exchangeView, sessionView } from "./views.js";
 
 type Memory = Pick<
   HierarchicalMemoryManager,
-  "getConversationContext" | "assertKnownUser" | "listConversations"
+  "getConversationContext" | "assertKnownUser" | "listConversations" | "listSessions"
 >;
 
 /**
@@ -15,7 +17,7 @@ type Memory = Pick<
  * nothing of the user; when the archive was not heard from, the answer says so (`degraded`).
  */
 export async function contextFor(
-  memory: Memory,
+  memory: Pick<Memory, "getConversationContext" | "assertKnownUser">,
   request: Parameters<Memory["getConversationContext"]>[0],
 ): Promise<AssembledContext> {
   const context = await memory.getConversationContext(request);
@@ -24,15 +26,27 @@ export async function contextFor(
   return context;
 }
 
-/** A page of the user's archive, newest first, after a cursor this API returned. */
+/** A page of the user's archive, newest first, after a cursor this API returned, within `scope`. */
 export async function archivePage(
-  memory: Memory,
+  memory: Pick<Memory, "listConversations">,
   tenantId: string,
   userId: string,
   cursor: string | undefined,
   limit: number,
+  scope: Scope = {},
 ) {
   const before = cursor === undefined ? undefined : decodeCursor(cursor);
-  const page = await memory.listConversations(userKey(tenantId, userId), limit, before);
+  const page = await memory.listConversations(userKey(tenantId, userId), limit, before, toScope(scope));
   return { items: page.items.map(exchangeView), nextCursor: page.next ? encodeCursor(page.next) : null };
+}
+
+/** The user's sessions, most recently active first. */
+export async function sessionsOf(
+  memory: Pick<Memory, "listSessions">,
+  tenantId: string,
+  userId: string,
+  limit: number,
+) {
+  const sessions = await memory.listSessions(userKey(tenantId, userId), limit);
+  return { userId, sessions: sessions.map(sessionView) };
 }

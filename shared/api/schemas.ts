@@ -16,6 +16,17 @@ export const UserParams = z.object({
 
 const storableText = (max: number) => z.string().max(max).refine(isStorableText, unstorableRule);
 
+/** Session and agent ids take the same characters as user ids. */
+export const SessionId = z.string().regex(userIdPattern, `must be ${userIdRule}`).openapi({
+  description: "A thread, channel or conversation of the user's (1-128 of letters, digits and . _ : @ -).",
+  example: "thread-42",
+});
+export const AgentId = z.string().regex(userIdPattern, `must be ${userIdRule}`).openapi({
+  description: "Which bot or persona (1-128 of letters, digits and . _ : @ -).",
+  example: "support-bot",
+});
+const scopeFields = { sessionId: SessionId.optional(), agentId: AgentId.optional() };
+
 export const StoreRequest = z
   .object({
     userMessage: storableText(32_000),
@@ -25,6 +36,7 @@ export const StoreRequest = z
         "Who wrote userMessage, when the memory holds a conversation between people (a group chat, a transcript). A query naming the speaker favours what they said.",
       example: "Caroline",
     }),
+    ...scopeFields,
     metadata: z
       .record(z.string(), z.unknown())
       .superRefine((m, ctx) => {
@@ -71,6 +83,15 @@ export const ContextRequest = z
     maxArchiveConversations: z.number().int().min(1).max(100).optional(),
     maxItems: z.number().int().min(1).max(200).optional(),
     tokenBudget: z.number().int().min(1).max(1_000_000).optional(),
+    ...scopeFields,
+    scope: z.enum(["only", "prefer"]).optional().openapi({
+      description:
+        "With sessionId and/or agentId: `only` (default) answers from within them in every tier; `prefer` answers from everything, ranking what is within them higher.",
+    }),
+  })
+  .refine((b) => b.scope === undefined || b.sessionId !== undefined || b.agentId !== undefined, {
+    message: "scope needs a sessionId or an agentId",
+    path: ["scope"],
   })
   .openapi("ContextRequest");
 
@@ -94,6 +115,8 @@ export const ContextResponse = z
         timestamp: z.string(),
         score: z.number(),
         exchangeIds: z.array(z.string()),
+        sessionId: z.string().optional(),
+        agentId: z.string().optional(),
       }),
     ),
     degraded: z.array(z.enum(tierNames)),
@@ -113,7 +136,27 @@ export const EraseResponse = z
 export const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  ...scopeFields,
 });
+
+export const SessionsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const SessionsResponse = z
+  .object({
+    userId: z.string(),
+    sessions: z.array(
+      z.object({
+        sessionId: z.string(),
+        firstAt: z.string(),
+        lastAt: z.string(),
+        exchanges: z.number().int(),
+        agentIds: z.array(z.string()),
+      }),
+    ),
+  })
+  .openapi("Sessions");
 
 export const ExchangeView = z
   .object({
@@ -121,6 +164,8 @@ export const ExchangeView = z
     userMessage: z.string(),
     botResponse: z.string(),
     speaker: z.string().optional(),
+    sessionId: z.string().optional(),
+    agentId: z.string().optional(),
     metadata: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
   })

@@ -1,6 +1,6 @@
 /** How stored data is shown to clients, by the REST API, the MCP tools and the console alike. */
 import type { z } from "@hono/zod-openapi";
-import type { Exchange } from "../domain/types.js";
+import type { Exchange, SessionInfo } from "../domain/types.js";
 import type { UserExport } from "../memory/user-data.js";
 import type { ExchangeView, ExportResponse } from "./schemas.js";
 
@@ -9,8 +9,19 @@ export const exchangeView = (e: Exchange): z.infer<typeof ExchangeView> => ({
   userMessage: e.userMessage,
   botResponse: e.botResponse,
   speaker: e.speaker,
+  sessionId: e.sessionId,
+  agentId: e.agentId,
   metadata: e.metadata,
   createdAt: e.createdAt.toISOString(),
+});
+
+/** A session as clients see it. */
+export const sessionView = (s: SessionInfo) => ({
+  sessionId: s.sessionId,
+  firstAt: s.firstAt.toISOString(),
+  lastAt: s.lastAt.toISOString(),
+  exchanges: s.exchanges,
+  agentIds: s.agentIds,
 });
 
 /** An export as the tenant sees it: user ids as the tenant knows them, no internal node ids. */

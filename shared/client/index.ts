@@ -8,8 +8,10 @@ import type {
   ContextRequest,
   ContextResponse,
   ExportResponse,
+  ListQuery,
   ListResponse,
   Problem,
+  SessionsResponse,
   StoreRequest,
   StoreResponse,
 } from "../api/schemas.js";
@@ -19,6 +21,8 @@ export type StoreResult = z.infer<typeof StoreResponse>;
 export type ContextInput = z.input<typeof ContextRequest>;
 export type Context = z.infer<typeof ContextResponse>;
 export type ExchangePage = z.infer<typeof ListResponse>;
+export type PageInput = Omit<Partial<z.input<typeof ListQuery>>, "limit"> & { limit?: number };
+export type Sessions = z.infer<typeof SessionsResponse>;
 export type UserExport = z.infer<typeof ExportResponse>;
 
 /** The API answered with an application/problem+json error. */
@@ -63,12 +67,14 @@ export class MemoryClient {
     }
   }
 
-  conversations(userId: string, page: { cursor?: string; limit?: number } = {}): Promise<ExchangePage> {
-    const query = new URLSearchParams();
-    if (page.cursor) query.set("cursor", page.cursor);
-    if (page.limit) query.set("limit", String(page.limit));
-    const suffix = query.size > 0 ? `?${query}` : "";
-    return this.call("GET", `${user(userId)}/conversations${suffix}`);
+  /** A page of the archive, newest first; with `sessionId` and/or `agentId`, only theirs. */
+  conversations(userId: string, page: PageInput = {}): Promise<ExchangePage> {
+    return this.call("GET", `${user(userId)}/conversations${queryOf(page)}`);
+  }
+
+  /** The user's sessions, most recently active first. */
+  sessions(userId: string, options: { limit?: number } = {}): Promise<Sessions> {
+    return this.call("GET", `${user(userId)}/sessions${queryOf(options)}`);
   }
 
   export(userId: string): Promise<UserExport> {
@@ -102,3 +108,11 @@ export class MemoryClient {
 }
 
 const user = (userId: string) => `/v1/users/${encodeURIComponent(userId)}`;
+
+/** `?a=1&b=2` of the options that are set, or nothing. */
+function queryOf(options: Record<string, string | number | undefined>) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(options))
+    if (value !== undefined) query.set(name, String(value));
+  return query.size > 0 ? `?${query}` : "";
+}

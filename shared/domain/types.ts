@@ -14,6 +14,15 @@ export interface Scope {
   agentId?: string;
 }
 
+/** A session of a user's: its id, when it began and last had an exchange, how many, and by which agents. */
+export interface SessionInfo {
+  sessionId: string;
+  firstAt: Date;
+  lastAt: Date;
+  exchanges: number;
+  agentIds: string[];
+}
+
 export interface ExchangeInput extends Scope {
   userId: string;
   userMessage: string;

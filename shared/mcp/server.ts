@@ -6,11 +6,11 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { toContextRequest, toExchangeInput } from "../api/inputs.js";
+import { toContextRequest, toExchangeInput, toScope } from "../api/inputs.js";
 import { parseOrBadRequest } from "../api/parse.js";
 import { problems, toAppError } from "../api/problems.js";
-import { archivePage, contextFor } from "../api/reads.js";
-import { ContextRequest, ListQuery, StoreRequest, UserParams } from "../api/schemas.js";
+import { archivePage, contextFor, sessionsOf } from "../api/reads.js";
+import { ContextRequest, ListQuery, SessionsQuery, StoreRequest, UserParams } from "../api/schemas.js";
 import { exchangeView } from "../api/views.js";
 import { userKey } from "../domain/identity.js";
 import type { KeyScope } from "../domain/scopes.js";
@@ -29,6 +29,7 @@ export type McpMemory = Pick<
   | "searchConversations"
   | "recentConversations"
   | "deleteUser"
+  | "listSessions"
   | "pingTiers"
   | "mode"
 >;
@@ -48,6 +49,11 @@ export interface McpDeps {
 const userId = UserParams.shape.userId.describe(
   "Your own id for the end user whose memory this is (1-128 of letters, digits and . _ : @ -).",
 );
+const sessionId = z
+  .string()
+  .optional()
+  .describe("A thread, channel or conversation of the user's (same characters as userId).");
+const agentId = z.string().optional().describe("Which bot or persona (same characters as userId).");
 
 const ok = (data: Record<string, unknown>, text = JSON.stringify(data, null, 2)): CallToolResult => ({
   content: [{ type: "text", text }],
@@ -99,6 +105,8 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
           .describe(
             "Who said userMessage, in a conversation between several people; omit for your own user.",
           ),
+        sessionId: sessionId.describe("The thread, channel or conversation it belongs to, if any."),
+        agentId: agentId.describe("Which bot or persona took part, if you run several."),
         metadata: z.record(z.string(), z.unknown()).optional().describe("Any JSON object to keep with it."),
         timestamp: z.string().optional().describe("ISO 8601 time it happened; default now."),
         idempotencyKey: z.string().max(255).optional().describe("Retries with the same key store it once."),
@@ -125,6 +133,14 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
         query: z.string().describe("The user's current message or the question to answer."),
         maxItems: z.number().int().optional().describe("At most this many items (1-200, default 20)."),
         tokenBudget: z.number().int().optional().describe("Stop adding items past about this many tokens."),
+        sessionId: sessionId.describe("Keep to (or, with scope prefer, favour) this session."),
+        agentId: agentId.describe("Keep to (or, with scope prefer, favour) this agent's exchanges."),
+        scope: z
+          .enum(["only", "prefer"])
+          .optional()
+          .describe(
+            "With sessionId/agentId: only (default) recalls from within them, prefer ranks them first.",
+          ),
       },
     },
     guarded(async ({ userId: id, ...request }) => {
@@ -154,16 +170,42 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
         query: z.string().max(4000).optional().describe("Words to look for; omit to page through all."),
         cursor: z.string().optional().describe("The nextCursor of the previous page."),
         limit: z.number().int().optional().describe("Items per page (1-200, default 50)."),
+        sessionId: sessionId.describe("Only this session's exchanges."),
+        agentId: agentId.describe("Only this agent's exchanges."),
       },
     },
-    guarded(async ({ userId: id, query, cursor, limit: asked }) => {
+    guarded(async ({ userId: id, query, cursor, limit: asked, sessionId: s, agentId: a }) => {
       needs("read");
-      const { limit } = parseOrBadRequest(ListQuery, { cursor, limit: asked });
+      const { limit, ...scope } = parseOrBadRequest(ListQuery, {
+        cursor,
+        limit: asked,
+        sessionId: s,
+        agentId: a,
+      });
       if (query?.trim()) {
-        const hits = await memory.searchConversations(key(id), query, limit);
+        const hits = await memory.searchConversations(key(id), query, limit, toScope(scope));
         return ok({ userId: id, items: hits.map(exchangeView), nextCursor: null });
       }
-      return ok({ userId: id, ...(await archivePage(memory, tenantId, id, cursor, limit)) });
+      return ok({ userId: id, ...(await archivePage(memory, tenantId, id, cursor, limit, scope)) });
+    }),
+  );
+
+  server.registerTool(
+    "list_sessions",
+    {
+      title: "List a user's sessions",
+      description:
+        "The user's sessions (threads, channels, conversations), most recently active first: each one's id, first and last time, number of exchanges and agents.",
+      inputSchema: {
+        userId,
+        limit: z.number().int().optional().describe("At most this many sessions (1-500, default 100)."),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    guarded(async ({ userId: id, limit: asked }) => {
+      needs("read");
+      const { limit } = parseOrBadRequest(SessionsQuery, { limit: asked });
+      return ok(await sessionsOf(memory, tenantId, id, limit));
     }),
   );
 

@@ -5,7 +5,7 @@
  */
 
 import type { ProjectionTier } from "../domain/tiers.js";
-import type { ExchangeInput } from "../domain/types.js";
+import type { ExchangeInput, Scope } from "../domain/types.js";
 import type { ArchivePosition, NewExchange } from "../tiers/archive.js";
 import type { TierConnectivity } from "../tiers/probe.js";
 import type { IntelligentContextAssembler } from "./assembler/assembler.js";
@@ -77,13 +77,23 @@ export class HierarchicalMemoryManager {
     return this.#s.health.status();
   }
 
-  /** A page of a user's archive, newest first. */
-  listConversations(userId: string, limit: number, before?: ArchivePosition): Promise<ArchivePage> {
-    return this.#s.users.page(userId, limit, before);
+  /** A page of a user's archive, newest first, within `scope` when given. */
+  listConversations(
+    userId: string,
+    limit: number,
+    before?: ArchivePosition,
+    scope?: Scope,
+  ): Promise<ArchivePage> {
+    return this.#s.users.page(userId, limit, before, scope);
   }
 
-  searchConversations(userId: string, query: string, limit: number) {
-    return this.#s.users.search(userId, query, limit);
+  searchConversations(userId: string, query: string, limit: number, scope?: Scope) {
+    return this.#s.users.search(userId, query, limit, scope);
+  }
+
+  /** The user's sessions, most recently active first. */
+  listSessions(userId: string, limit: number) {
+    return this.#s.users.sessions(userId, limit);
   }
 
   recentConversations(userId: string, limit: number) {

@@ -147,6 +147,8 @@ export class StoreService {
       userMessage: input.userMessage,
       botResponse: input.botResponse,
       speaker: input.speaker,
+      ...(input.sessionId === undefined ? {} : { sessionId: input.sessionId }),
+      ...(input.agentId === undefined ? {} : { agentId: input.agentId }),
       metadata: input.metadata ?? {},
       createdAt: input.timestamp ?? new Date(),
     };

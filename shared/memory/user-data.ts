@@ -6,7 +6,7 @@
 
 import { userIdOfKey } from "../domain/identity.js";
 import type { ProjectionTier } from "../domain/tiers.js";
-import type { Exchange, Summary } from "../domain/types.js";
+import type { Exchange, Scope, SessionInfo, Summary } from "../domain/types.js";
 import { describeError, NotFoundError, TierUnavailableError } from "../errors/memory-error.js";
 import type { ArchivePosition } from "../tiers/archive.js";
 import type { GraphNode } from "../tiers/knowledge-graph.js";
@@ -65,21 +65,31 @@ export class UserDataService {
   }
 
   /** A page of the archive, newest first, after `before`; NotFoundError for a user with nothing. */
-  async page(userId: string, limit: number, before?: ArchivePosition): Promise<ArchivePage> {
-    const rows = (await this.#stores.archive?.recent(userId, limit + 1, before)) ?? [];
-    if (rows.length === 0 && !before) throw noMemoryOf(userId);
+  async page(userId: string, limit: number, before?: ArchivePosition, scope?: Scope): Promise<ArchivePage> {
+    const rows = (await this.#stores.archive?.recent(userId, limit + 1, before, scope)) ?? [];
+    // An empty scope of a known user is an empty page; an unknown user is a 404.
+    if (rows.length === 0 && !before) await this.assertKnown(userId);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return { items, next: rows.length > limit && last ? last : undefined };
   }
 
   /** The archive's best word matches; NotFoundError when none match and the user has nothing. */
-  async search(userId: string, query: string, limit: number): Promise<Exchange[]> {
+  async search(userId: string, query: string, limit: number, scope?: Scope): Promise<Exchange[]> {
     const archive = this.#stores.archive;
     if (!archive) throw new TierUnavailableError("postgres", { failed: "the archive cannot be searched" });
-    const hits = await archive.search(userId, query, limit);
+    const hits = await archive.search(userId, query, limit, [], scope);
     if (hits.length === 0) await this.assertKnown(userId);
     return hits.map((h) => h.exchange);
+  }
+
+  /** The user's sessions, most recently active first; NotFoundError for a user with nothing. */
+  async sessions(userId: string, limit: number): Promise<SessionInfo[]> {
+    const archive = this.#stores.archive;
+    if (!archive) throw new TierUnavailableError("postgres", { failed: "sessions are kept in the archive" });
+    const found = await archive.sessions(userId, limit);
+    if (found.length === 0) await this.assertKnown(userId);
+    return found;
   }
 
   /** The latest exchanges, newest first (empty for an unknown user). */

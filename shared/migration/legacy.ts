@@ -4,6 +4,7 @@
  * bot_response; nothing is skipped silently: a record is either classified or given a reason.
  */
 
+import { userIdPattern } from "../domain/identity.js";
 import { isStorableText, unstorableRule } from "../domain/storable.js";
 import type { LegacyRecord } from "../tiers/legacy-source.js";
 
@@ -97,7 +98,15 @@ export interface MigratedConversation {
   timestamp: Date;
   /** Deterministic: a re-run or a resume stores nothing twice. */
   idempotencyKey: string;
+  /** The legacy channel_id, when it is one the API can name. */
+  sessionId?: string;
   metadata: Record<string, unknown>;
+}
+
+/** A legacy channel_id as a session id (numbers too); undefined for one the API could not name. */
+export function sessionOfChannel(channel: unknown): string | undefined {
+  const id = typeof channel === "number" && Number.isFinite(channel) ? String(channel) : channel;
+  return typeof id === "string" && userIdPattern.test(id) ? id : undefined;
 }
 
 /**
@@ -120,12 +129,14 @@ export function toExchange(
   if (!isStorableText(`${userMessage}${botResponse}`)) return { reason: unstorableReason };
   const timestamp =
     parseLegacyTimestamp(meta.timestamp) ?? parseLegacyTimestamp(isoInId.exec(record.id)?.[1]);
+  const sessionId = sessionOfChannel(meta.channel_id);
   return {
     userId,
     userMessage: userMessage ?? "",
     botResponse: botResponse ?? "",
     timestamp: timestamp ?? migratedAt,
     idempotencyKey: `legacy:${record.id}`,
+    ...(sessionId ? { sessionId } : {}),
     metadata: { legacy: legacyEnvelope(record, timestamp) },
   };
 }

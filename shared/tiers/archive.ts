@@ -6,7 +6,7 @@
 
 import type { ProjectionTier } from "../domain/tiers.js";
 import type { TimeRange } from "../domain/time.js";
-import type { Exchange, ExchangeInput, Scope, Summary } from "../domain/types.js";
+import type { Exchange, ExchangeInput, Scope, SessionInfo, Summary } from "../domain/types.js";
 
 export interface StoredExchange {
   exchange: Exchange;
@@ -26,15 +26,6 @@ export interface NewExchange {
   metadata: Record<string, unknown>;
   timestamp: Date;
   idempotencyKey: string;
-}
-
-/** A session of a user's: its id, when it began and last had an exchange, how many, and by which agents. */
-export interface SessionInfo {
-  sessionId: string;
-  firstAt: Date;
-  lastAt: Date;
-  exchanges: number;
-  agentIds: string[];
 }
 
 export interface LexicalHit {

@@ -7,6 +7,7 @@ import {
   type ExchangeInput,
   inScope,
   type Scope,
+  type SessionInfo,
   type Summary,
 } from "../../shared/domain/types.js";
 import type {
@@ -14,7 +15,6 @@ import type {
   ArchivePosition,
   LexicalHit,
   NewExchange,
-  SessionInfo,
   StoredExchange,
   WindowKey,
 } from "../../shared/tiers/archive.js";

@@ -14,7 +14,12 @@ const other = await api.tenant();
 const marker = `marker-${crypto.randomUUID()}`;
 await other.call("/v1/users/bystander/conversations", {
   method: "POST",
-  json: { userMessage: `My locker code is ${marker}`, botResponse: "Noted." },
+  json: {
+    userMessage: `My locker code is ${marker}`,
+    botResponse: "Noted.",
+    sessionId: "home",
+    agentId: "buddy",
+  },
 });
 await api.manager.reconcile();
 const exportOf = async () => {
@@ -37,20 +42,45 @@ const text = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), injections)
 const json = fc.oneof(
   fc.jsonValue({ maxDepth: 6 }),
   fc.record(
-    { userMessage: text, botResponse: text, speaker: text, metadata: fc.jsonValue({ maxDepth: 4 }) },
+    {
+      userMessage: text,
+      botResponse: text,
+      speaker: text,
+      sessionId: text,
+      agentId: text,
+      metadata: fc.jsonValue({ maxDepth: 4 }),
+    },
     { requiredKeys: [] },
   ),
-  fc.record({ query: text, maxItems: fc.integer(), maxRecentMessages: fc.double() }, { requiredKeys: [] }),
+  fc.record(
+    {
+      query: text,
+      maxItems: fc.integer(),
+      maxRecentMessages: fc.double(),
+      sessionId: text,
+      agentId: text,
+      scope: fc.oneof(fc.constantFrom("only", "prefer"), text),
+    },
+    { requiredKeys: [] },
+  ),
 );
 /** URLs and headers cannot carry lone surrogates; bodies can, and do. */
 const encode = (s: string) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
 const userId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9._:@-]{1,20}$/), text.map(encode));
-const route = fc.constantFrom(
-  ["POST", "conversations"],
-  ["POST", "context"],
-  ["GET", "conversations"],
-  ["GET", "export"],
-  ["DELETE", ""],
+const route = fc.oneof(
+  fc.constantFrom(
+    ["POST", "conversations"],
+    ["POST", "context"],
+    ["GET", "conversations"],
+    ["GET", "sessions"],
+    ["GET", "export"],
+    ["DELETE", ""],
+  ),
+  // The archive's and the sessions' query filters, fuzzed.
+  fc
+    .tuple(fc.constantFrom("sessionId", "agentId", "limit", "cursor"), text)
+    .map(([name, value]) => ["GET", `conversations?${name}=${encode(value)}`]),
+  text.map((value) => ["GET", `sessions?limit=${encode(value)}`]),
 );
 
 describe("fuzzing every endpoint", () => {

@@ -38,6 +38,22 @@ describe("MemoryClient", () => {
     expect((await client.context(userId, { query: "dog" })).items).toEqual([]);
   });
 
+  it("stores in a session, lists the sessions, and reads one session's turns and context", async () => {
+    const userId = uniqueId("client-sessions");
+    await client.store(userId, {
+      userMessage: "Ana lives in Lisbon.",
+      botResponse: "Ok.",
+      sessionId: "home",
+    });
+    await client.store(userId, { userMessage: "Ana lives in Porto.", botResponse: "Ok.", sessionId: "work" });
+    const { sessions } = await client.sessions(userId);
+    expect(sessions.map((s) => s.sessionId)).toEqual(["work", "home"]);
+    const page = await client.conversations(userId, { sessionId: "home" });
+    expect(page.items.map((e) => [e.userMessage, e.sessionId])).toEqual([["Ana lives in Lisbon.", "home"]]);
+    const context = await client.context(userId, { query: "Where does Ana live?", sessionId: "work" });
+    expect(context.items.map((i) => i.text).join(" ")).not.toContain("Lisbon");
+  });
+
   it("turns a problem answer into a MemoryApiError carrying the problem", async () => {
     const error = await client
       .store(uniqueId("client"), { userMessage: "", botResponse: "" })

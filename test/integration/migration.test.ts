@@ -103,6 +103,12 @@ describe("HierarchicalMigrationManager", () => {
       ["Tôi thích phở 🍜", "Phở là tuyệt vời!", "2025-09-19T08:00:00.500Z"],
       ["User likes green tea", "", expect.any(String)],
     ]);
+    // A conversation's channel is its session.
+    expect(u1?.map((e) => e.sessionId)).toEqual(["dm", "12345", undefined]);
+    expect((await memory.manager.listSessions(`${tenant}/u1`, 10)).map((s) => s.sessionId).sort()).toEqual([
+      "12345",
+      "dm",
+    ]);
     expect(u1?.[0]?.metadata).toMatchObject({
       legacy: { id: shapes[0]?.id, metadata: { detected_emotion: "joy", personality_openness: 0.7 } },
     });

@@ -148,3 +148,24 @@ describe("toExchange", () => {
     });
   });
 });
+
+describe("a conversation's channel", () => {
+  const conversation = (channel: unknown) =>
+    toExchange(
+      record({
+        metadata: { user_id: "u1", channel_id: channel as string, user_message: "hi", bot_response: "yo" },
+      }),
+      "t/u1",
+      new Date(0),
+    );
+
+  it("becomes its session (a numeric channel as its digits); one the API cannot name stays in legacy only", () => {
+    expect(conversation("dm")).toMatchObject({ sessionId: "dm" });
+    expect(conversation(123456)).toMatchObject({ sessionId: "123456" });
+    for (const unnamed of ["general chat", "", null, 1.5e300 * 1e10, { id: 1 }]) {
+      const mapped = conversation(unnamed);
+      expect(mapped).not.toHaveProperty("sessionId");
+      expect(mapped).toMatchObject({ metadata: { legacy: { metadata: { channel_id: unnamed } } } });
+    }
+  });
+});

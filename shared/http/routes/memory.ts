@@ -5,7 +5,7 @@ import { needsScope } from "../../api/auth.js";
 import type { AppEnv } from "../../api/hono-env.js";
 import { toContextRequest, toExchangeInput } from "../../api/inputs.js";
 import { problems } from "../../api/problems.js";
-import { archivePage, contextFor } from "../../api/reads.js";
+import { archivePage, contextFor, sessionsOf } from "../../api/reads.js";
 import {
   ContextRequest,
   ContextResponse,
@@ -15,6 +15,8 @@ import {
   ListQuery,
   ListResponse,
   Problem,
+  SessionsQuery,
+  SessionsResponse,
   StoreRequest,
   StoreResponse,
   UserParams,
@@ -32,6 +34,7 @@ export type MemoryRoutesMemory = Pick<
   | "listConversations"
   | "exportUser"
   | "deleteUser"
+  | "listSessions"
 >;
 
 const json = <T>(schema: T, description: string) => ({
@@ -94,11 +97,25 @@ const list = createRoute({
   middleware: [needsScope("read")] as const,
   method: "get",
   path: "/v1/users/{userId}/conversations",
-  summary: "The archive, newest first, cursor-paginated",
+  summary: "The archive, newest first, cursor-paginated; optionally one session's or agent's",
   security,
   request: { params: UserParams, query: ListQuery },
   responses: {
     200: json(ListResponse, "A page of exchanges"),
+    ...errors,
+    404: problem("No memory of this user"),
+  },
+});
+
+const sessions = createRoute({
+  middleware: [needsScope("read")] as const,
+  method: "get",
+  path: "/v1/users/{userId}/sessions",
+  summary: "The user's sessions, most recently active first",
+  security,
+  request: { params: UserParams, query: SessionsQuery },
+  responses: {
+    200: json(SessionsResponse, "Each session's id, first and last time, exchange count and agents"),
     ...errors,
     404: problem("No memory of this user"),
   },
@@ -166,8 +183,13 @@ export function memoryRoutes(app: OpenAPIHono<AppEnv>, memory: MemoryRoutesMemor
 
   app.openapi(list, async (c) => {
     const { userId } = c.req.valid("param");
-    const { cursor, limit } = c.req.valid("query");
-    return c.json(await archivePage(memory, c.get("tenantId"), userId, cursor, limit), 200);
+    const { cursor, limit, ...scope } = c.req.valid("query");
+    return c.json(await archivePage(memory, c.get("tenantId"), userId, cursor, limit, scope), 200);
+  });
+
+  app.openapi(sessions, async (c) => {
+    const { userId } = c.req.valid("param");
+    return c.json(await sessionsOf(memory, c.get("tenantId"), userId, c.req.valid("query").limit), 200);
   });
 
   app.openapi(exportUser, async (c) => {

@@ -2,17 +2,17 @@
  * IntelligentContextAssembler: one deadline, all enabled tiers queried in parallel; a tier that
  * fails or is late is dropped and named in `degraded`, and never holds the answer past the deadline.
  * Candidates: recent messages (Redis, falling back to Postgres), full-text hits (Postgres), semantic
- * hits on summaries (Chroma), facts about the entities in the query (Neo4j).
+ * hits on summaries (Chroma), facts about the entities in the query (Neo4j). A scope (session,
+ * agent) is pushed down to every tier (`only`), or lifts what is within it (`prefer`).
  */
 import type { Config } from "../../config/index.js";
 import type { TierName } from "../../domain/tiers.js";
-import type { Exchange } from "../../domain/types.js";
-import { exchangeText } from "../../domain/types.js";
+import { type Exchange, exchangeText, inScope, isScoped, type Scope } from "../../domain/types.js";
 import { TimeoutError } from "../../errors/memory-error.js";
 import type { Processing } from "../../processing/index.js";
 import { timeRangesIn } from "../../processing/time-expressions.js";
 import { tierFailureCode } from "../../tiers/failures.js";
-import type { CachedExchange } from "../../tiers/recent-cache.js";
+import type { CachedExchange, RecentCache } from "../../tiers/recent-cache.js";
 import type { MemoryStores } from "../../tiers/stores.js";
 import { round2 } from "../../util/stats.js";
 import type { TierHealthTracker } from "../health.js";
@@ -43,6 +43,8 @@ export class IntelligentContextAssembler {
     // Each tier proposes more than it may return; ranking across tiers picks the best.
     const hitLimit = Math.max(3 * (request.maxArchiveConversations ?? 10), 30);
     const { archive, cache, summaries, graph } = stores;
+    const scoped = isScoped(request.scope) ? request.scope : undefined;
+    const only = request.scopeMode === "prefer" ? undefined : scoped;
     // Late work keeps running after the deadline; its result is dropped, and it is never awaited.
     const run = <S, T>(tier: TierName, store: S | undefined, work: (s: S) => Promise<T>) =>
       store
@@ -50,24 +52,24 @@ export class IntelligentContextAssembler {
         : undefined;
 
     const cached = run("redis", config.features.caching ? cache : undefined, (c) =>
-      c.recent(userId, recentLimit),
+      only ? this.#recentInScope(c, userId, recentLimit, only) : c.recent(userId, recentLimit),
     );
     const now = request.now ?? new Date();
     const periods = timeRangesIn(currentQuery, now);
-    const lexical = run("postgres", archive, (a) => a.search(userId, currentQuery, hitLimit, periods));
+    const lexical = run("postgres", archive, (a) => a.search(userId, currentQuery, hitLimit, periods, only));
     const semantic = run("chroma", summaries, async (s) => {
       const [embedding] = await processing.embedder.embed([currentQuery]);
-      return s.query(userId, embedding ?? [], hitLimit);
+      return s.query(userId, embedding ?? [], hitLimit, only);
     });
     const keys = processing.extractor.queryKeys(currentQuery);
-    const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit));
+    const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit, only));
     // Recent messages come from the archive when the cache is off, failed, late or missed.
     const recent =
       cached?.then((o) =>
         o.status === "ok" && o.value !== undefined
           ? o
-          : this.#recentFromArchive(userId, recentLimit, deadline.reached, started),
-      ) ?? this.#recentFromArchive(userId, recentLimit, deadline.reached, started);
+          : this.#recentFromArchive(userId, recentLimit, deadline.reached, started, only),
+      ) ?? this.#recentFromArchive(userId, recentLimit, deadline.reached, started, only);
 
     const [recentO, lexicalO, semanticO, factsO, cachedO] = await Promise.all([
       recent,
@@ -91,6 +93,7 @@ export class IntelligentContextAssembler {
           text: summary.text,
           timestamp: summary.endAt,
           exchangeIds: summary.exchangeIds,
+          ...scopeOf(summary),
         })),
       );
     if (factsO?.status === "ok")
@@ -100,11 +103,12 @@ export class IntelligentContextAssembler {
           text: f.text,
           timestamp: f.at,
           exchangeIds: [f.exchangeId],
+          ...scopeOf(f),
         })),
       );
 
     const decay = { halfLifeDays: config.memory.halfLifeDays, floor: config.memory.decayFloor };
-    const ranked = rankAndDedupe(candidates, now, decay);
+    const ranked = rankAndDedupe(candidates, now, decay, only ? undefined : scoped);
     const items = cut(
       ranked,
       request.maxItems ?? config.maxContextItems,
@@ -135,17 +139,30 @@ export class IntelligentContextAssembler {
     };
   }
 
+  /**
+   * The scope's newest exchanges from the cache's list: a miss (undefined, so the archive answers)
+   * when the list may hold too few of them, older history being left out of it.
+   */
+  async #recentInScope(cache: RecentCache, userId: string, limit: number, scope: Scope) {
+    const list = await cache.recent(userId, cache.capacity);
+    if (!list) return undefined;
+    const kept = list.filter((e) => inScope(e, scope));
+    const whole = list.length < cache.capacity || list.at(-1)?.ordinal === 1;
+    return kept.length >= limit || whole ? kept.slice(0, limit) : undefined;
+  }
+
   #recentFromArchive(
     userId: string,
     limit: number,
     deadline: Promise<void>,
     started: number,
+    scope?: Scope,
   ): Promise<Outcome<(CachedExchange | Exchange)[] | undefined>> | undefined {
     const { stores, health } = this.#deps;
     const archive = stores.archive;
     if (!archive) return undefined;
     return withinDeadline(
-      () => health.track("postgres", () => archive.recent(userId, limit)),
+      () => health.track("postgres", () => archive.recent(userId, limit, undefined, scope)),
       deadline,
       started,
     );
@@ -157,6 +174,13 @@ const fromExchange = (e: CachedExchange | Exchange, source: "recent" | "archive"
   text: exchangeText(e),
   timestamp: new Date(e.createdAt),
   exchangeIds: [e.id],
+  ...scopeOf(e),
+});
+
+/** The session and agent of a tier's item, when it has them. */
+const scopeOf = (s: Scope): Scope => ({
+  ...(s.sessionId ? { sessionId: s.sessionId } : {}),
+  ...(s.agentId ? { agentId: s.agentId } : {}),
 });
 
 function timing(

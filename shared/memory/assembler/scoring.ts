@@ -5,6 +5,7 @@
  * summary also votes for the exchanges inside it. Time decay then breaks near-ties. Ranks, unlike
  * raw scores, compare across tiers without calibration. Pure functions, unit-tested without services.
  */
+import { inScope, type Scope } from "../../domain/types.js";
 import { terms } from "../../util/text.js";
 import type { Candidate, ContextItem, ItemSource } from "./types.js";
 
@@ -29,6 +30,8 @@ export const sourceWeights: Record<ItemSource, number> = {
 };
 /** How much a summary's rank counts for each exchange inside it, relative to an archive rank. */
 const summaryVote = 0.1;
+/** Score factor for a candidate within the scope a request prefers (not restricts to). */
+export const preferredScopeBoost = 2;
 
 export interface DecayOptions {
   halfLifeDays: number;
@@ -50,7 +53,9 @@ export function rankAndDedupe(
   candidates: readonly Candidate[],
   now: Date,
   decay: DecayOptions,
+  prefer?: Scope,
 ): ContextItem[] {
+  const favour = (c: Candidate) => (prefer && inScope(c, prefer) ? preferredScopeBoost : 1);
   const rankIn = new Map<ItemSource, number>();
   const votes = new Map<string, number>();
   const best = new Map<string, { c: Candidate; contribution: number }>();
@@ -74,9 +79,9 @@ export function rankAndDedupe(
   const scored = [
     ...[...best.entries()].map(([id, { c }]) => ({
       c,
-      score: (votes.get(id) ?? 0) * timeDecay(c.timestamp, now, decay),
+      score: (votes.get(id) ?? 0) * timeDecay(c.timestamp, now, decay) * favour(c),
     })),
-    ...summaries.map(({ c, rrf }) => ({ c, score: rrf * timeDecay(c.timestamp, now, decay) })),
+    ...summaries.map(({ c, rrf }) => ({ c, score: rrf * timeDecay(c.timestamp, now, decay) * favour(c) })),
   ].sort((a, b) => b.score - a.score);
   const top = scored[0]?.score || 1;
   return dedupe(scored.map(({ c, score }) => ({ c, score: score / top })));
@@ -105,6 +110,8 @@ function dedupe(ranked: readonly { c: Candidate; score: number }[]): ContextItem
       timestamp: c.timestamp.toISOString(),
       score: Math.round(score * 10_000) / 10_000,
       exchangeIds: c.exchangeIds,
+      ...(c.sessionId ? { sessionId: c.sessionId } : {}),
+      ...(c.agentId ? { agentId: c.agentId } : {}),
     });
   }
   return items;

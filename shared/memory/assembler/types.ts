@@ -1,5 +1,6 @@
 /** What context assembly takes and returns. */
 import type { TierName } from "../../domain/tiers.js";
+import type { Scope } from "../../domain/types.js";
 
 export type ItemSource = "recent" | "archive" | "summary" | "graph";
 
@@ -16,9 +17,15 @@ export interface ContextRequest {
   tokenBudget?: number;
   /** The moment to decay from. Default: now. */
   now?: Date;
+  /** A session and/or agent to keep to (`only`, the default) or to rank higher (`prefer`). */
+  scope?: Scope;
+  scopeMode?: ScopeMode;
 }
 
-export interface ContextItem {
+/** `only`: every tier is asked for what is within the scope; `prefer`: everything, in scope first. */
+export type ScopeMode = "only" | "prefer";
+
+export interface ContextItem extends Scope {
   source: ItemSource;
   text: string;
   timestamp: string;
@@ -44,8 +51,8 @@ export interface AssembledContext {
   candidates: number;
 }
 
-/** A candidate before ranking; each tier lists its candidates best first. */
-export interface Candidate {
+/** A candidate before ranking; each tier lists its candidates best first. Its scope, when it has one. */
+export interface Candidate extends Scope {
   source: ItemSource;
   text: string;
   timestamp: Date;

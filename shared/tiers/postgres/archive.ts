@@ -6,14 +6,13 @@
 import type { Pool } from "@neondatabase/serverless";
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { TimeRange } from "../../domain/time.js";
-import type { Exchange, ExchangeInput, Scope, Summary } from "../../domain/types.js";
+import type { Exchange, ExchangeInput, Scope, SessionInfo, Summary } from "../../domain/types.js";
 import { TierUnavailableError } from "../../errors/memory-error.js";
 import type {
   Archive,
   ArchivePosition,
   LexicalHit,
   NewExchange,
-  SessionInfo,
   StoredExchange,
   WindowKey,
 } from "../archive.js";

@@ -274,6 +274,7 @@ describe("auth and routing", () => {
       "/v1/users/{userId}/context",
       "/v1/users/{userId}/conversations",
       "/v1/users/{userId}/export",
+      "/v1/users/{userId}/sessions",
     ]);
   });
 });

@@ -45,10 +45,10 @@ const rest = async <T>(path: string, init: RequestInit & { json?: unknown } = {}
 describe("MCP tools", () => {
   const userId = uniqueId("mcp");
 
-  it("lists the five tools, each with a description and an input schema", async () => {
+  it("lists the six tools, each with a description and an input schema", async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ["forget", "memory_health", "recall", "remember", "search_archive"].sort(),
+      ["forget", "list_sessions", "memory_health", "recall", "remember", "search_archive"].sort(),
     );
     for (const tool of tools) {
       expect(tool.description?.length, tool.name).toBeGreaterThan(40);
@@ -172,6 +172,45 @@ describe("MCP tools", () => {
     const erased = await call(client, "forget", { userId, confirm: true });
     expect(data<{ exchanges: number }>(erased).exchanges).toBe(6);
     expect((await rest(`/v1/users/${userId}/conversations`)).status).toBe(404);
+  });
+});
+
+describe("MCP sessions and agents", () => {
+  it("remembers with a session and agent, recalls and searches within one, and lists the sessions", async () => {
+    const userId = uniqueId("mcp-threads");
+    for (const [sessionId, city] of [
+      ["home", "Lisbon"],
+      ["work", "Porto"],
+    ])
+      await call(client, "remember", {
+        userId,
+        sessionId,
+        agentId: "buddy",
+        userMessage: `Ana lives in ${city}.`,
+        botResponse: "Noted.",
+      });
+    const recalled = data<{ items: { text: string; sessionId?: string }[] }>(
+      await call(client, "recall", { userId, query: "Where does Ana live?", sessionId: "home" }),
+    );
+    expect(recalled.items.length).toBeGreaterThan(0);
+    expect(recalled.items.every((i) => i.sessionId === "home" && !i.text.includes("Porto"))).toBe(true);
+    const found = data<{ items: { userMessage: string }[] }>(
+      await call(client, "search_archive", { userId, query: "Ana", sessionId: "work" }),
+    );
+    expect(found.items.map((i) => i.userMessage)).toEqual(["Ana lives in Porto."]);
+    const listed = data<{ sessions: { sessionId: string; agentIds: string[] }[] }>(
+      await call(client, "list_sessions", { userId }),
+    );
+    expect(listed.sessions.map((s) => [s.sessionId, s.agentIds])).toEqual([
+      ["work", ["buddy"]],
+      ["home", ["buddy"]],
+    ]);
+    expect(errorText(await call(client, "list_sessions", { userId: uniqueId("nobody") }))).toMatch(
+      /no memory of user/,
+    );
+    expect(errorText(await call(client, "remember", { userId, sessionId: "a b", userMessage: "x" }))).toMatch(
+      /sessionId/,
+    );
   });
 });
 
