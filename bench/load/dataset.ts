@@ -48,8 +48,17 @@ const feelings = ["happy", "tired", "proud", "nervous", "calm", "excited"];
 
 export const userIdOf = (tenant: string, i: number) => `${tenant}/u${i}`;
 
-/** Exchanges of one user, oldest first, an hour apart. */
-export function conversation(tenant: string, user: number, count: number, seed = 1): NewExchange[] {
+/**
+ * Exchanges of one user, oldest first, an hour apart. With `sessionLength`, every run of that many
+ * turns is a session (`s0`, `s1`, ...), its agent alternating between `buddy` and `coach`.
+ */
+export function conversation(
+  tenant: string,
+  user: number,
+  count: number,
+  seed = 1,
+  sessionLength?: number,
+): NewExchange[] {
   const next = seededRandom(seed * 1_000_003 + user);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T;
   const userId = userIdOf(tenant, user);
@@ -57,11 +66,15 @@ export function conversation(tenant: string, user: number, count: number, seed =
   return Array.from({ length: count }, (_, i) => {
     const [who, where, did, what] = [pick(people), pick(places), pick(verbs), pick(things)];
     const key = `load:${i}`;
+    const session = sessionLength ? Math.floor(i / sessionLength) : undefined;
     return {
       id: exchangeIdFor(userId, key),
       userId,
       userMessage: `Yesterday I ${did} ${what} in ${where} with ${who}, and I felt ${pick(feelings)}. Item ${user}-${i}.`,
       botResponse: `That sounds great! How did ${who} like ${where}?`,
+      ...(session === undefined
+        ? {}
+        : { sessionId: `s${session}`, agentId: session % 2 ? "coach" : "buddy" }),
       metadata: { bench: true },
       timestamp: new Date(start + i * 3_600_000),
       idempotencyKey: key,
