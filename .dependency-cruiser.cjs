@@ -10,6 +10,23 @@ const drivers =
 
 const forbid = (name, comment, from, to) => ({ name, comment, severity: "error", from, to });
 
+/** The layers above the vocabulary, lowest first (tiers and processing side by side). */
+const stack = [
+  "tiers",
+  "processing",
+  "memory",
+  "migration",
+  "runtime",
+  "api",
+  "http",
+  "mcp",
+  "console",
+  "app",
+  "client",
+];
+/** Every layer above `name` in the stack. */
+const above = (name) => any(...stack.slice(stack.indexOf(name) + 1));
+
 module.exports = {
   forbidden: [
     forbid(
@@ -22,71 +39,31 @@ module.exports = {
       "vocabulary-stays-at-the-bottom",
       "config, domain, errors and util are imported by every layer and import none of them.",
       { path: any("config", "domain", "errors", "util") },
-      {
-        path: any(
-          "tiers",
-          "processing",
-          "memory",
-          "migration",
-          "runtime",
-          "api",
-          "http",
-          "mcp",
-          "console",
-          "app",
-          "client",
-        ),
-      },
+      { path: any(...stack) },
     ),
     forbid(
       "tiers-know-no-one-above",
       "A store knows its driver and the vocabulary, nothing that uses it.",
       { path: layer("tiers") },
-      {
-        path: any(
-          "processing",
-          "memory",
-          "migration",
-          "runtime",
-          "api",
-          "http",
-          "mcp",
-          "console",
-          "app",
-          "client",
-        ),
-      },
+      { path: above("tiers") },
     ),
     forbid(
       "processing-is-pure",
       "Embedders, summarizers and extractors do not touch stores or the layers above.",
       { path: layer("processing") },
-      {
-        path: any(
-          "tiers",
-          "memory",
-          "migration",
-          "runtime",
-          "api",
-          "http",
-          "mcp",
-          "console",
-          "app",
-          "client",
-        ),
-      },
+      { path: any(...stack.filter((x) => x !== "processing")) },
     ),
     forbid(
       "memory-below-its-users",
       "The memory does not know the migration, the composition root or any edge.",
       { path: layer("memory") },
-      { path: any("migration", "runtime", "api", "http", "mcp", "console", "app", "client") },
+      { path: above("memory") },
     ),
     forbid(
       "migration-below-the-edges",
       "The migration does not know the composition root or any edge.",
       { path: layer("migration") },
-      { path: any("runtime", "api", "http", "mcp", "console", "app", "client") },
+      { path: above("migration") },
     ),
     forbid(
       "ports-not-implementations",
@@ -104,7 +81,7 @@ module.exports = {
       "runtime-below-the-edges",
       "The composition root builds the memory; the edges use it, not the other way round.",
       { path: layer("runtime") },
-      { path: any("api", "http", "mcp", "console", "app", "client") },
+      { path: above("runtime") },
     ),
     forbid(
       "edges-skip-no-layer",
