@@ -4,7 +4,7 @@
  */
 import type { z } from "@hono/zod-openapi";
 import { userKey } from "../domain/identity.js";
-import type { ExchangeInput, Scope } from "../domain/types.js";
+import { type ExchangeInput, scopeOf } from "../domain/types.js";
 import type { ContextRequest as MemoryContextRequest } from "../memory/assembler/types.js";
 import type { ContextRequest, StoreRequest } from "./schemas.js";
 
@@ -36,12 +36,6 @@ export function toContextRequest(
     userId: userKey(tenantId, userId),
     currentQuery: query,
     ...limits,
-    ...(sessionId || agentId ? { scope: toScope({ sessionId, agentId }), scopeMode: scope ?? "only" } : {}),
+    ...(sessionId || agentId ? { scope: scopeOf({ sessionId, agentId }), scopeMode: scope ?? "only" } : {}),
   };
 }
-
-/** The session and agent a request names, without the ones it does not. */
-export const toScope = ({ sessionId, agentId }: Scope): Scope => ({
-  ...(sessionId ? { sessionId } : {}),
-  ...(agentId ? { agentId } : {}),
-});

@@ -1,10 +1,9 @@
 /** Reads of one tenant's user that the REST routes and the MCP tools share, so both answer alike. */
 import { userKey } from "../domain/identity.js";
-import type { Scope } from "../domain/types.js";
+import { type Scope, scopeOf } from "../domain/types.js";
 import type { AssembledContext } from "../memory/assembler/types.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { toScope } from "./inputs.js";
 import { exchangeView, sessionView } from "./views.js";
 
 type Memory = Pick<
@@ -36,7 +35,7 @@ export async function archivePage(
   scope: Scope = {},
 ) {
   const before = cursor === undefined ? undefined : decodeCursor(cursor);
-  const page = await memory.listConversations(userKey(tenantId, userId), limit, before, toScope(scope));
+  const page = await memory.listConversations(userKey(tenantId, userId), limit, before, scopeOf(scope));
   return { items: page.items.map(exchangeView), nextCursor: page.next ? encodeCursor(page.next) : null };
 }
 

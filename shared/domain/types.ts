@@ -97,5 +97,11 @@ export const inScope = (has: Scope, want: Scope | undefined) =>
   !want ||
   ((!want.sessionId || has.sessionId === want.sessionId) && (!want.agentId || has.agentId === want.agentId));
 
+/** The session and agent that are set, without the ones that are not (absent, never undefined). */
+export const scopeOf = ({ sessionId, agentId }: Scope): Scope => ({
+  ...(sessionId ? { sessionId } : {}),
+  ...(agentId ? { agentId } : {}),
+});
+
 /** A filter that names nothing is no filter. */
 export const isScoped = (s: Scope | undefined): s is Scope => Boolean(s?.sessionId || s?.agentId);

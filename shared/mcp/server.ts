@@ -6,7 +6,7 @@
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { toContextRequest, toExchangeInput, toScope } from "../api/inputs.js";
+import { toContextRequest, toExchangeInput } from "../api/inputs.js";
 import { parseOrBadRequest } from "../api/parse.js";
 import { problems, toAppError } from "../api/problems.js";
 import { archivePage, contextFor, sessionsOf } from "../api/reads.js";
@@ -14,6 +14,7 @@ import { ContextRequest, ListQuery, SessionsQuery, StoreRequest, UserParams } fr
 import { exchangeView } from "../api/views.js";
 import { userKey } from "../domain/identity.js";
 import type { KeyScope } from "../domain/scopes.js";
+import { scopeOf } from "../domain/types.js";
 import { describeError } from "../errors/memory-error.js";
 import { overallStatus } from "../memory/health-service.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
@@ -183,7 +184,7 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
         agentId: a,
       });
       if (query?.trim()) {
-        const hits = await memory.searchConversations(key(id), query, limit, toScope(scope));
+        const hits = await memory.searchConversations(key(id), query, limit, scopeOf(scope));
         return ok({ userId: id, items: hits.map(exchangeView), nextCursor: null });
       }
       return ok({ userId: id, ...(await archivePage(memory, tenantId, id, cursor, limit, scope)) });

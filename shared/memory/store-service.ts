@@ -7,7 +7,7 @@
  */
 import pLimit from "p-limit";
 import type { ProjectionTier } from "../domain/tiers.js";
-import type { Exchange, ExchangeInput } from "../domain/types.js";
+import { type Exchange, type ExchangeInput, scopeOf } from "../domain/types.js";
 import {
   ConfigError,
   describeError,
@@ -147,8 +147,7 @@ export class StoreService {
       userMessage: input.userMessage,
       botResponse: input.botResponse,
       speaker: input.speaker,
-      ...(input.sessionId === undefined ? {} : { sessionId: input.sessionId }),
-      ...(input.agentId === undefined ? {} : { agentId: input.agentId }),
+      ...scopeOf(input),
       metadata: input.metadata ?? {},
       createdAt: input.timestamp ?? new Date(),
     };

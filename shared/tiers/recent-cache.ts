@@ -3,7 +3,7 @@
  * a user's list holds their newest min(count, capacity) exchanges, or does not exist (a miss).
  * Implemented by RedisRecentCache.
  */
-import type { Exchange } from "../domain/types.js";
+import { type Exchange, scopeOf } from "../domain/types.js";
 
 /**
  * An exchange as the cache holds it: no user id (the key has it), no metadata, time as ISO text;
@@ -47,7 +47,6 @@ export const toCachedExchange = (e: Exchange): CachedExchange => ({
   userMessage: e.userMessage,
   botResponse: e.botResponse,
   speaker: e.speaker,
-  ...(e.sessionId === undefined ? {} : { sessionId: e.sessionId }),
-  ...(e.agentId === undefined ? {} : { agentId: e.agentId }),
+  ...scopeOf(e),
   createdAt: e.createdAt.toISOString(),
 });

@@ -9,6 +9,7 @@ import {
   type Scope,
   type SessionInfo,
   type Summary,
+  scopeOf,
 } from "../../shared/domain/types.js";
 import type {
   Archive,
@@ -19,7 +20,7 @@ import type {
   WindowKey,
 } from "../../shared/tiers/archive.js";
 import { contentWords, stem, terms, words } from "../../shared/util/text.js";
-import { copyExchange, definedScope, type InMemoryDatabase, summaryKey } from "./database.js";
+import { copyExchange, type InMemoryDatabase, summaryKey } from "./database.js";
 
 /** As the real search: a period counts a few days wide each way, since dates people give are loose. */
 const periodSlackMs = 3 * 86_400_000;
@@ -54,7 +55,7 @@ export class InMemoryArchive implements Archive {
         userMessage: input.userMessage,
         botResponse: input.botResponse,
         speaker: input.speaker,
-        ...definedScope(input),
+        ...scopeOf(input),
         metadata: input.metadata ?? {},
         createdAt: new Date(input.timestamp ?? Date.now()),
       },

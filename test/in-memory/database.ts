@@ -5,7 +5,7 @@
  */
 
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
-import type { Exchange, Scope, Summary } from "../../shared/domain/types.js";
+import { type Exchange, type Summary, scopeOf } from "../../shared/domain/types.js";
 import type { NewExchange } from "../../shared/tiers/archive.js";
 import { tombstoneOf } from "../../shared/tiers/erasures.js";
 import type { MigrationRun } from "../../shared/tiers/migration-runs.js";
@@ -48,12 +48,6 @@ export interface BatchRow {
 export const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export const copyExchange = (e: Exchange): Exchange => ({ ...e, metadata: viaJson(e.metadata) });
-
-/** The session and agent that are set, as the real stores return them (absent, not undefined). */
-export const definedScope = (s: Scope): Scope => ({
-  ...(s.sessionId === undefined ? {} : { sessionId: s.sessionId }),
-  ...(s.agentId === undefined ? {} : { agentId: s.agentId }),
-});
 
 const pairKey = (userId: string, key: string) => `${userId}\u0000${key}`;
 
@@ -144,7 +138,7 @@ export class InMemoryDatabase {
           userMessage: e.userMessage,
           botResponse: e.botResponse,
           speaker: e.speaker,
-          ...definedScope(e),
+          ...scopeOf(e),
           metadata: e.metadata,
           createdAt: new Date(e.timestamp),
         },

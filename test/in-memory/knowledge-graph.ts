@@ -1,5 +1,5 @@
 /** In-memory test double of the KnowledgeGraph port (shared/tiers/knowledge-graph.ts): nodes keyed by graphUid, as in Neo4j. */
-import { type Exchange, type Extraction, inScope, type Scope } from "../../shared/domain/types.js";
+import { type Exchange, type Extraction, inScope, type Scope, scopeOf } from "../../shared/domain/types.js";
 import {
   type GraphFact,
   type GraphNode,
@@ -59,8 +59,7 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
             exchangeId: ex.id,
             text: f.text,
             at: ex.createdAt.getTime(),
-            ...(ex.sessionId === undefined ? {} : { sessionId: ex.sessionId }),
-            ...(ex.agentId === undefined ? {} : { agentId: ex.agentId }),
+            ...scopeOf(ex),
           });
         const about = this.about.get(uid) ?? new Set<string>();
         this.about.set(uid, about);
@@ -103,8 +102,7 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
           at: new Date(f.at),
           about,
           hits: about.length,
-          ...(f.sessionId === undefined ? {} : { sessionId: f.sessionId }),
-          ...(f.agentId === undefined ? {} : { agentId: f.agentId }),
+          ...scopeOf(f),
         });
     }
     return found.sort((a, b) => b.hits - a.hits || b.at.getTime() - a.at.getTime()).slice(0, limit);

@@ -7,7 +7,7 @@
  */
 import type { Config } from "../../config/index.js";
 import type { TierName } from "../../domain/tiers.js";
-import { type Exchange, exchangeText, inScope, isScoped, type Scope } from "../../domain/types.js";
+import { type Exchange, exchangeText, inScope, isScoped, type Scope, scopeOf } from "../../domain/types.js";
 import { TimeoutError } from "../../errors/memory-error.js";
 import type { Processing } from "../../processing/index.js";
 import { timeRangesIn } from "../../processing/time-expressions.js";
@@ -175,12 +175,6 @@ const fromExchange = (e: CachedExchange | Exchange, source: "recent" | "archive"
   timestamp: new Date(e.createdAt),
   exchangeIds: [e.id],
   ...scopeOf(e),
-});
-
-/** The session and agent of a tier's item, when it has them. */
-const scopeOf = (s: Scope): Scope => ({
-  ...(s.sessionId ? { sessionId: s.sessionId } : {}),
-  ...(s.agentId ? { agentId: s.agentId } : {}),
 });
 
 function timing(

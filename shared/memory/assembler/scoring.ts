@@ -5,7 +5,7 @@
  * summary also votes for the exchanges inside it. Time decay then breaks near-ties. Ranks, unlike
  * raw scores, compare across tiers without calibration. Pure functions, unit-tested without services.
  */
-import { inScope, type Scope } from "../../domain/types.js";
+import { inScope, type Scope, scopeOf } from "../../domain/types.js";
 import { terms } from "../../util/text.js";
 import type { Candidate, ContextItem, ItemSource } from "./types.js";
 
@@ -110,8 +110,7 @@ function dedupe(ranked: readonly { c: Candidate; score: number }[]): ContextItem
       timestamp: c.timestamp.toISOString(),
       score: Math.round(score * 10_000) / 10_000,
       exchangeIds: c.exchangeIds,
-      ...(c.sessionId ? { sessionId: c.sessionId } : {}),
-      ...(c.agentId ? { agentId: c.agentId } : {}),
+      ...scopeOf(c),
     });
   }
   return items;
