@@ -1,4 +1,6 @@
 /** Reads of one tenant's user that the REST routes and the MCP tools share, so both answer alike. */
+
+import type { Filter } from "../domain/filter.js";
 import { userKey } from "../domain/identity.js";
 import { type Scope, scopeOf } from "../domain/types.js";
 import type { AssembledContext } from "../memory/assembler/types.js";
@@ -25,17 +27,20 @@ export async function contextFor(
   return context;
 }
 
-/** A page of the user's archive, newest first, after a cursor this API returned, within `scope`. */
+/** A page of the user's archive, newest first, after a cursor this API returned, of what is selected. */
 export async function archivePage(
   memory: Pick<Memory, "listConversations">,
   tenantId: string,
   userId: string,
   cursor: string | undefined,
   limit: number,
-  scope: Scope = {},
+  { filter, ...scope }: Scope & { filter?: Filter } = {},
 ) {
   const before = cursor === undefined ? undefined : decodeCursor(cursor);
-  const page = await memory.listConversations(userKey(tenantId, userId), limit, before, scopeOf(scope));
+  const page = await memory.listConversations(userKey(tenantId, userId), limit, before, {
+    scope: scopeOf(scope),
+    ...(filter ? { filter } : {}),
+  });
   return { items: page.items.map(exchangeView), nextCursor: page.next ? encodeCursor(page.next) : null };
 }
 

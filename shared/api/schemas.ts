@@ -3,6 +3,7 @@
  * OpenAPI document. The rules themselves (user ids, storable text, tiers) belong to the domain.
  */
 import { z } from "@hono/zod-openapi";
+import { FilterSyntaxError, parseFilter } from "../domain/filter-grammar.js";
 import { tenantIdPattern, tenantIdRule, userIdPattern, userIdRule } from "../domain/identity.js";
 import { isStorableText, jsonValueProblem, unstorableRule } from "../domain/storable.js";
 import { projectionTiers, tierNames } from "../domain/tiers.js";
@@ -26,6 +27,47 @@ export const AgentId = z.string().regex(userIdPattern, `must be ${userIdRule}`).
   example: "support-bot",
 });
 const scopeFields = { sessionId: SessionId.optional(), agentId: AgentId.optional() };
+
+const filterDescription =
+  'Only exchanges whose metadata and time match, in every tier (README, "Filters"). Fields: `metadata.<key>` (a top-level metadata key; a list matches when any element does) and `createdAt`. A field maps to a value (equality) or to operators `$eq`, `$ne`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`; several clauses must all hold; `$and` and `$or` take lists of filters.';
+
+const toFilter = (raw: unknown, ctx: z.RefinementCtx) => {
+  try {
+    return parseFilter(raw);
+  } catch (error) {
+    if (!(error instanceof FilterSyntaxError)) throw error;
+    ctx.addIssue({ code: "custom", message: error.reason, path: error.path });
+    return z.NEVER;
+  }
+};
+
+/** A filter in a JSON body (REST context, MCP tools). */
+export const MetadataFilter = z
+  .record(z.string(), z.unknown())
+  .transform(toFilter)
+  .openapi({
+    type: "object",
+    description: filterDescription,
+    example: {
+      "metadata.topic": { $in: ["billing", "refunds"] },
+      createdAt: { $gte: "2026-01-01T00:00:00Z" },
+    },
+  });
+
+/** A filter in a query string: the same JSON, URL-encoded. */
+export const MetadataFilterParam = z
+  .string()
+  .max(8000)
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a JSON object (URL-encoded)" });
+      return z.NEVER;
+    }
+  })
+  .transform(toFilter)
+  .openapi({ type: "string", description: `${filterDescription} JSON, URL-encoded.` });
 
 export const StoreRequest = z
   .object({
@@ -84,6 +126,7 @@ export const ContextRequest = z
     maxItems: z.number().int().min(1).max(200).optional(),
     tokenBudget: z.number().int().min(1).max(1_000_000).optional(),
     ...scopeFields,
+    filter: MetadataFilter.optional(),
     scope: z.enum(["only", "prefer"]).optional().openapi({
       description:
         "With sessionId and/or agentId: `only` (default) answers from within them in every tier; `prefer` answers from everything, ranking what is within them higher.",
@@ -137,6 +180,7 @@ export const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   ...scopeFields,
+  filter: MetadataFilterParam.optional(),
 });
 
 export const SessionsQuery = z.object({

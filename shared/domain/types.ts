@@ -53,6 +53,8 @@ export interface Exchange extends Scope {
 /**
  * A summary of one window of a user's consecutive exchanges. Its `sessionId` and `agentId` are set
  * when every exchange of the window has that one: only such a summary answers a scoped read.
+ * Likewise `metadata` holds the entries every exchange of the window has (absent when none), so a
+ * filtered read can tell whether its filter holds for the whole window.
  */
 export interface Summary extends Scope {
   userId: string;
@@ -61,6 +63,7 @@ export interface Summary extends Scope {
   exchangeIds: string[];
   startAt: Date;
   endAt: Date;
+  metadata?: Metadata;
 }
 
 export interface OutboxItem {

@@ -10,7 +10,14 @@ import { toContextRequest, toExchangeInput } from "../api/inputs.js";
 import { parseOrBadRequest } from "../api/parse.js";
 import { problems, toAppError } from "../api/problems.js";
 import { archivePage, contextFor, sessionsOf } from "../api/reads.js";
-import { ContextRequest, ListQuery, SessionsQuery, StoreRequest, UserParams } from "../api/schemas.js";
+import {
+  ContextRequest,
+  ListQuery,
+  MetadataFilter,
+  SessionsQuery,
+  StoreRequest,
+  UserParams,
+} from "../api/schemas.js";
 import { exchangeView } from "../api/views.js";
 import { userKey } from "../domain/identity.js";
 import type { KeyScope } from "../domain/scopes.js";
@@ -55,6 +62,13 @@ const sessionId = z
   .optional()
   .describe("A thread, channel or conversation of the user's (same characters as userId).");
 const agentId = z.string().optional().describe("Which bot or persona (same characters as userId).");
+const filter = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .describe(
+    'Only exchanges whose metadata and time match, e.g. {"metadata.topic": {"$in": ["billing", "refunds"]}, "createdAt": {"$gte": "2026-01-01T00:00:00Z"}}. Operators: $eq $ne $in $nin $gt $gte $lt $lte, $and/$or lists.',
+  );
+const FilterArgument = z.object({ filter: MetadataFilter.optional() });
 
 const ok = (data: Record<string, unknown>, text = JSON.stringify(data, null, 2)): CallToolResult => ({
   content: [{ type: "text", text }],
@@ -142,6 +156,7 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
           .describe(
             "With sessionId/agentId: only (default) recalls from within them, prefer ranks them first.",
           ),
+        filter,
       },
     },
     guarded(async ({ userId: id, ...request }) => {
@@ -173,9 +188,10 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
         limit: z.number().int().optional().describe("Items per page (1-200, default 50)."),
         sessionId: sessionId.describe("Only this session's exchanges."),
         agentId: agentId.describe("Only this agent's exchanges."),
+        filter,
       },
     },
-    guarded(async ({ userId: id, query, cursor, limit: asked, sessionId: s, agentId: a }) => {
+    guarded(async ({ userId: id, query, cursor, limit: asked, sessionId: s, agentId: a, filter: f }) => {
       needs("read");
       const { limit, ...scope } = parseOrBadRequest(ListQuery, {
         cursor,
@@ -183,11 +199,16 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
         sessionId: s,
         agentId: a,
       });
+      const { filter: parsed } = parseOrBadRequest(FilterArgument, { filter: f });
+      const selection = { ...scopeOf(scope), ...(parsed ? { filter: parsed } : {}) };
       if (query?.trim()) {
-        const hits = await memory.searchConversations(key(id), query, limit, scopeOf(scope));
+        const hits = await memory.searchConversations(key(id), query, limit, {
+          scope: scopeOf(scope),
+          ...(parsed ? { filter: parsed } : {}),
+        });
         return ok({ userId: id, items: hits.map(exchangeView), nextCursor: null });
       }
-      return ok({ userId: id, ...(await archivePage(memory, tenantId, id, cursor, limit, scope)) });
+      return ok({ userId: id, ...(await archivePage(memory, tenantId, id, cursor, limit, selection)) });
     }),
   );
 

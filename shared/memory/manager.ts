@@ -4,8 +4,9 @@
  * health), which createMemory builds once over the stores and passes in.
  */
 
+import type { Selection } from "../domain/filter.js";
 import type { ProjectionTier } from "../domain/tiers.js";
-import type { ExchangeInput, Scope } from "../domain/types.js";
+import type { ExchangeInput } from "../domain/types.js";
 import type { ArchivePosition, NewExchange } from "../tiers/archive.js";
 import type { TierConnectivity } from "../tiers/probe.js";
 import type { IntelligentContextAssembler } from "./assembler/assembler.js";
@@ -77,18 +78,18 @@ export class HierarchicalMemoryManager {
     return this.#s.health.status();
   }
 
-  /** A page of a user's archive, newest first, within `scope` when given. */
+  /** A page of a user's archive, newest first, of what the selection keeps (scope, filter). */
   listConversations(
     userId: string,
     limit: number,
     before?: ArchivePosition,
-    scope?: Scope,
+    selection?: Selection,
   ): Promise<ArchivePage> {
-    return this.#s.users.page(userId, limit, before, scope);
+    return this.#s.users.page(userId, limit, before, selection);
   }
 
-  searchConversations(userId: string, query: string, limit: number, scope?: Scope) {
-    return this.#s.users.search(userId, query, limit, scope);
+  searchConversations(userId: string, query: string, limit: number, selection?: Selection) {
+    return this.#s.users.search(userId, query, limit, selection);
   }
 
   /** The user's sessions, most recently active first. */

@@ -4,9 +4,10 @@
  * the id the tenant knows.
  */
 
+import type { Selection } from "../domain/filter.js";
 import { userIdOfKey } from "../domain/identity.js";
 import type { ProjectionTier } from "../domain/tiers.js";
-import type { Exchange, Scope, SessionInfo, Summary } from "../domain/types.js";
+import type { Exchange, SessionInfo, Summary } from "../domain/types.js";
 import { describeError, NotFoundError, TierUnavailableError } from "../errors/memory-error.js";
 import type { ArchivePosition } from "../tiers/archive.js";
 import type { GraphNode } from "../tiers/knowledge-graph.js";
@@ -65,9 +66,14 @@ export class UserDataService {
   }
 
   /** A page of the archive, newest first, after `before`; NotFoundError for a user with nothing. */
-  async page(userId: string, limit: number, before?: ArchivePosition, scope?: Scope): Promise<ArchivePage> {
-    const rows = (await this.#stores.archive?.recent(userId, limit + 1, before, scope)) ?? [];
-    // An empty scope of a known user is an empty page; an unknown user is a 404.
+  async page(
+    userId: string,
+    limit: number,
+    before?: ArchivePosition,
+    selection: Selection = {},
+  ): Promise<ArchivePage> {
+    const rows = (await this.#stores.archive?.recent(userId, limit + 1, { before, ...selection })) ?? [];
+    // An empty selection of a known user is an empty page; an unknown user is a 404.
     if (rows.length === 0 && !before) await this.assertKnown(userId);
     const items = rows.slice(0, limit);
     const last = items.at(-1);
@@ -75,10 +81,10 @@ export class UserDataService {
   }
 
   /** The archive's best word matches; NotFoundError when none match and the user has nothing. */
-  async search(userId: string, query: string, limit: number, scope?: Scope): Promise<Exchange[]> {
+  async search(userId: string, query: string, limit: number, selection: Selection = {}): Promise<Exchange[]> {
     const archive = this.#stores.archive;
     if (!archive) throw new TierUnavailableError("postgres", { failed: "the archive cannot be searched" });
-    const hits = await archive.search(userId, query, limit, [], scope);
+    const hits = await archive.search(userId, query, limit, selection);
     if (hits.length === 0) await this.assertKnown(userId);
     return hits.map((h) => h.exchange);
   }

@@ -4,6 +4,7 @@
  * nothing derived can be lost. Exchange ids are UUIDs. Implemented by PostgresArchive.
  */
 
+import type { Filter } from "../domain/filter.js";
 import type { ProjectionTier } from "../domain/tiers.js";
 import type { TimeRange } from "../domain/time.js";
 import type { Exchange, ExchangeInput, Scope, SessionInfo, Summary } from "../domain/types.js";
@@ -45,6 +46,23 @@ export interface WindowKey {
   windowIndex: number;
 }
 
+/** Which of a user's exchanges a listing returns: after `before`, within `scope`, matching `filter`. */
+export interface RecentQuery {
+  before?: ArchivePosition;
+  scope?: Scope;
+  filter?: Filter;
+}
+
+/**
+ * What narrows a search: exchanges from `periods` rank higher; with a `scope` or a `filter`, only
+ * exchanges within or matching it are ranked or returned.
+ */
+export interface SearchQuery {
+  periods?: readonly TimeRange[];
+  scope?: Scope;
+  filter?: Filter;
+}
+
 export interface Archive {
   /**
    * Commits the exchange, numbered after the user's last, with one outbox row per projection. With
@@ -59,23 +77,17 @@ export interface Archive {
     exchanges: readonly NewExchange[],
     projections: readonly ProjectionTier[],
   ): Promise<Exchange[]>;
-  /** Newest first (by time, then by store order), after `before` when given, within `scope`. */
-  recent(userId: string, limit: number, before?: ArchivePosition, scope?: Scope): Promise<Exchange[]>;
+  /** Newest first (by time, then by store order), of those the query selects. */
+  recent(userId: string, limit: number, query?: RecentQuery): Promise<Exchange[]>;
   /** Each user's newest `limit` exchanges, newest first. */
   recentForUsers(userIds: readonly string[], limit: number): Promise<Map<string, Exchange[]>>;
   /**
    * Word search within one user's exchanges, best first; any query word may match, except that a
    * word in most of the user's exchanges counts only when the query asks for no rarer one. Exchanges
-   * from `periods` and by a speaker the query names (any word of the speaker's name) rank higher.
-   * With a `scope`, only exchanges within it are ranked or returned.
+   * from the query's periods and by a speaker the query names (any word of the speaker's name)
+   * rank higher; its scope and filter keep out what they do not select.
    */
-  search(
-    userId: string,
-    query: string,
-    limit: number,
-    periods?: readonly TimeRange[],
-    scope?: Scope,
-  ): Promise<LexicalHit[]>;
+  search(userId: string, query: string, limit: number, options?: SearchQuery): Promise<LexicalHit[]>;
   /** The user's sessions, the most recently active first (exchanges without a session are in none). */
   sessions(userId: string, limit: number): Promise<SessionInfo[]>;
   /** These exchanges of the user, in store order; ids of other users are ignored. */

@@ -2,12 +2,15 @@
  * Port: Tier 4, what users told us as entities and facts. Everything is scoped to one user, and
  * applying an exchange twice changes nothing. Implemented by Neo4jKnowledgeGraph.
  */
-import type { Exchange, Extraction, Scope } from "../domain/types.js";
+import type { Filter } from "../domain/filter.js";
+import type { Exchange, Extraction, Metadata, Scope } from "../domain/types.js";
 
 export interface GraphFact extends Scope {
   text: string;
   exchangeId: string;
   at: Date;
+  /** Its exchange's metadata, which a filter looks at (with `at` as the time). */
+  metadata: Metadata;
   /** Names of the asked-for entities the fact is about. */
   about: string[];
   hits: number;
@@ -20,6 +23,12 @@ export interface GraphFact extends Scope {
  */
 export type GraphNode = Record<string, unknown>;
 
+/** Which facts a read keeps: stated within `scope`, from an exchange matching `filter`. */
+export interface FactsQuery {
+  scope?: Scope;
+  filter?: Filter;
+}
+
 export interface KnowledgeGraph {
   /** Creates constraints and indexes ahead of first use. */
   prepare(): Promise<void>;
@@ -27,10 +36,10 @@ export interface KnowledgeGraph {
   applyMany(items: readonly { exchange: Exchange; extraction: Extraction }[]): Promise<void>;
   /**
    * Facts about any of the entity `keys`, most (distinct names of) entities matched first, then
-   * newest; with a `scope`, only facts stated in exchanges within it. Each fact carries its
-   * exchange's session and agent.
+   * newest; only facts the query keeps. Each fact carries its exchange's session, agent and
+   * metadata.
    */
-  factsFor(userId: string, keys: readonly string[], limit: number, scope?: Scope): Promise<GraphFact[]>;
+  factsFor(userId: string, keys: readonly string[], limit: number, query?: FactsQuery): Promise<GraphFact[]>;
   /** How many facts each of these exchanges produced. */
   factCounts(userId: string, exchangeIds: readonly string[]): Promise<Map<string, number>>;
   counts(userId: string): Promise<{ entities: number; facts: number }>;

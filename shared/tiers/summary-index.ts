@@ -3,7 +3,8 @@
  * is scoped to one user: one user's summaries never reach another. Writes are idempotent by (user,
  * window). Implemented by ChromaSummaryIndex.
  */
-import type { Scope, Summary } from "../domain/types.js";
+import type { Selection } from "../domain/filter.js";
+import type { Summary } from "../domain/types.js";
 
 export interface SummaryHit {
   summary: Summary;
@@ -17,10 +18,12 @@ export interface SummaryIndex {
   /** Writes (or overwrites) each window's summary with its vector. */
   upsert(items: readonly { summary: Summary; embedding: number[] }[]): Promise<void>;
   /**
-   * The user's summaries nearest `embedding`, most similar first; with a `scope`, only summaries of
-   * windows wholly within it (their sessionId and agentId match).
+   * The user's summaries nearest `embedding`, most similar first; with a `scope` or a `filter`, only
+   * summaries of windows wholly within or matching it: their sessionId and agentId match, and the
+   * filter holds for the metadata every exchange of the window shares and for its time span
+   * (`holdsForWindow`).
    */
-  query(userId: string, embedding: number[], limit: number, scope?: Scope): Promise<SummaryHit[]>;
+  query(userId: string, embedding: number[], limit: number, selection?: Selection): Promise<SummaryHit[]>;
   /** The exchange ids each stored window of this user covers, by window index (stored windows only). */
   windowsOf(userId: string, windowIndexes: readonly number[]): Promise<Map<number, string[]>>;
   countForUser(userId: string): Promise<number>;

@@ -1,9 +1,11 @@
 /** The Archive port's contract (shared/tiers/archive.ts), run against PostgresArchive and the in-memory one. */
 import { beforeEach, describe, expect, it } from "vitest";
+import { parseFilter } from "../../shared/domain/filter-grammar.js";
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import type { Exchange, ExchangeInput, Summary } from "../../shared/domain/types.js";
 import type { Archive, NewExchange } from "../../shared/tiers/archive.js";
 import type { Outbox } from "../../shared/tiers/outbox.js";
+import { filterCases, filterExchanges, filterTime } from "./filter-cases.js";
 import { contractTest, day, sleep } from "./fixture.js";
 
 export interface ArchiveFixture {
@@ -135,13 +137,15 @@ export function archiveContract(
       await store(f.user(), { days: 9 });
       expect(ids(await f.archive.recent(a, 10))).toEqual(ids([e4, e2, e3, e1]));
       expect(ids(await f.archive.recent(a, 2))).toEqual(ids([e4, e2]));
-      expect(ids(await f.archive.recent(a, 2, { createdAt: e2.createdAt, ordinal: e2.ordinal }))).toEqual(
-        ids([e3, e1]),
-      );
-      expect(ids(await f.archive.recent(a, 10, { createdAt: e4.createdAt, ordinal: e4.ordinal }))).toEqual(
-        ids([e2, e3, e1]),
-      );
-      expect(await f.archive.recent(a, 10, { createdAt: e1.createdAt, ordinal: e1.ordinal })).toEqual([]);
+      expect(
+        ids(await f.archive.recent(a, 2, { before: { createdAt: e2.createdAt, ordinal: e2.ordinal } })),
+      ).toEqual(ids([e3, e1]));
+      expect(
+        ids(await f.archive.recent(a, 10, { before: { createdAt: e4.createdAt, ordinal: e4.ordinal } })),
+      ).toEqual(ids([e2, e3, e1]));
+      expect(
+        await f.archive.recent(a, 10, { before: { createdAt: e1.createdAt, ordinal: e1.ordinal } }),
+      ).toEqual([]);
       expect((await f.archive.recent(a, 1))[0]).toEqual(e4);
     });
 
@@ -225,7 +229,7 @@ export function archiveContract(
         const january = (await store(a, { ...text, timestamp: new Date(Date.UTC(2024, 0, 10)) })).exchange;
         await store(a, { userMessage: "unrelated", timestamp: new Date(Date.UTC(2023, 7, 1)) });
         const period = { start: new Date(Date.UTC(2023, 4, 1)), end: new Date(Date.UTC(2023, 5, 1)) };
-        const hits = await f.archive.search(a, "the lake cabin", 10, [period]);
+        const hits = await f.archive.search(a, "the lake cabin", 10, { periods: [period] });
         expect(hits.map((h) => h.exchange.id)).toEqual([may.id, january.id]);
         expect(hits[0]?.rank).toBeGreaterThan(hits[1]?.rank ?? Number.POSITIVE_INFINITY);
       });
@@ -349,27 +353,59 @@ export function archiveContract(
         expect(bulk).toMatchObject({ sessionId: "s3", agentId: "z" });
       });
 
+      it("lists and searches what a metadata and time filter selects, as the shared cases say", async () => {
+        const [a, b] = [f.user(), f.user()];
+        const stored: Exchange[] = [];
+        for (const [i, metadata] of filterExchanges.entries())
+          stored.push(
+            (
+              await f.archive.insertExchange(
+                {
+                  userId: a,
+                  userMessage: `marathon training ${i}`,
+                  botResponse: "ok",
+                  metadata,
+                  timestamp: filterTime(i),
+                },
+                [],
+              )
+            ).exchange,
+          );
+        await store(b, { userMessage: "marathon training", metadata: { topic: "billing" } });
+        for (const c of filterCases) {
+          const filter = parseFilter(c.filter);
+          const want = c.selects.map((i) => stored[i]?.id);
+          expect(ids(await f.archive.recent(a, 50, { filter })), c.name).toEqual([...want].reverse());
+          const hits = await f.archive.search(a, "marathon", 50, { filter });
+          expect(hits.map((h) => h.exchange.id).sort(), c.name).toEqual([...want].sort());
+        }
+        const billing = parseFilter({ "metadata.topic": "billing" });
+        expect(ids(await f.archive.recent(a, 1, { filter: billing }))).toEqual([stored[2]?.id]);
+        const after = { createdAt: filterTime(2), ordinal: 3 };
+        expect(ids(await f.archive.recent(a, 10, { before: after, filter: billing }))).toEqual([
+          stored[0]?.id,
+        ]);
+        const scoped = await f.archive.recent(a, 10, { filter: billing, scope: { sessionId: "none" } });
+        expect(scoped).toEqual([]);
+      });
+
       it("lists and searches within a session, an agent, or both, newest first", async () => {
         const { a, s1x, s2x, s1y } = await seed();
-        expect(ids(await f.archive.recent(a, 10, undefined, { sessionId: "s1" }))).toEqual(ids([s1y, s1x]));
-        expect(ids(await f.archive.recent(a, 10, undefined, { agentId: "x" }))).toEqual(ids([s2x, s1x]));
-        expect(ids(await f.archive.recent(a, 10, undefined, { sessionId: "s1", agentId: "x" }))).toEqual(
+        expect(ids(await f.archive.recent(a, 10, { scope: { sessionId: "s1" } }))).toEqual(ids([s1y, s1x]));
+        expect(ids(await f.archive.recent(a, 10, { scope: { agentId: "x" } }))).toEqual(ids([s2x, s1x]));
+        expect(ids(await f.archive.recent(a, 10, { scope: { sessionId: "s1", agentId: "x" } }))).toEqual(
           ids([s1x]),
         );
-        expect(await f.archive.recent(a, 10, undefined, { sessionId: "nope" })).toEqual([]);
-        expect(await f.archive.recent(a, 10, undefined, {})).toHaveLength(4);
-        const page = await f.archive.recent(
-          a,
-          1,
-          { createdAt: s1y.createdAt, ordinal: s1y.ordinal },
-          {
-            sessionId: "s1",
-          },
-        );
+        expect(await f.archive.recent(a, 10, { scope: { sessionId: "nope" } })).toEqual([]);
+        expect(await f.archive.recent(a, 10, { scope: {} })).toHaveLength(4);
+        const page = await f.archive.recent(a, 1, {
+          before: { createdAt: s1y.createdAt, ordinal: s1y.ordinal },
+          scope: { sessionId: "s1" },
+        });
         expect(ids(page)).toEqual(ids([s1x]));
-        const hits = await f.archive.search(a, "marathon", 10, [], { sessionId: "s1" });
+        const hits = await f.archive.search(a, "marathon", 10, { scope: { sessionId: "s1" } });
         expect(hits.map((h) => h.exchange.id).sort()).toEqual(ids([s1x, s1y]).sort());
-        expect(await f.archive.search(a, "marathon", 10, [], { agentId: "y" })).toHaveLength(1);
+        expect(await f.archive.search(a, "marathon", 10, { scope: { agentId: "y" } })).toHaveLength(1);
         expect(await f.archive.search(a, "marathon", 10)).toHaveLength(4);
       });
 

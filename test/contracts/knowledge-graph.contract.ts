@@ -1,7 +1,9 @@
 /** The KnowledgeGraph port's contract (shared/tiers/knowledge-graph.ts), run against Neo4jKnowledgeGraph and the in-memory one. */
 import { beforeEach, describe, expect, it } from "vitest";
+import { parseFilter } from "../../shared/domain/filter-grammar.js";
 import type { Exchange, Extraction } from "../../shared/domain/types.js";
 import type { KnowledgeGraph } from "../../shared/tiers/knowledge-graph.js";
+import { filterCases, filterExchanges, filterTime } from "./filter-cases.js";
 import { scanned } from "./fixture.js";
 
 export interface KnowledgeGraphFixture {
@@ -102,7 +104,7 @@ export function knowledgeGraphContract(name: string, make: () => Promise<Knowled
         { exchange: plain, extraction: second },
       ]);
       const texts = async (scope?: { sessionId?: string; agentId?: string }) =>
-        (await f.graph.factsFor(userId, ["alice"], 10, scope)).map((x) => x.exchangeId);
+        (await f.graph.factsFor(userId, ["alice"], 10, { scope })).map((x) => x.exchangeId);
       expect(await texts({ sessionId: "s1" })).toEqual([inS1.id, inS1.id]);
       expect(await texts({ sessionId: "s2" })).toEqual([inS2.id]);
       expect(await texts({ agentId: "x" })).toEqual([inS1.id, inS1.id]);
@@ -113,6 +115,26 @@ export function knowledgeGraphContract(name: string, make: () => Promise<Knowled
       const unscoped = all.find((x) => x.exchangeId === plain.id);
       expect(unscoped).not.toHaveProperty("sessionId");
       expect(unscoped).not.toHaveProperty("agentId");
+    });
+
+    it("finds only facts whose exchange's metadata and time a filter selects, as the shared cases say", async () => {
+      const userId = f.user();
+      const exchanges = filterExchanges.map((metadata, i) => ({
+        ...exchange(userId, i + 1),
+        metadata,
+        createdAt: filterTime(i),
+      }));
+      await f.graph.applyMany(exchanges.map((e) => ({ exchange: e, extraction: second })));
+      for (const c of filterCases) {
+        const facts = await f.graph.factsFor(userId, ["alice"], 50, { filter: parseFilter(c.filter) });
+        expect(facts.map((x) => x.exchangeId).sort(), c.name).toEqual(
+          c.selects.map((i) => exchanges[i]?.id).sort(),
+        );
+      }
+      const [newest] = await f.graph.factsFor(userId, ["alice"], 1, {
+        filter: parseFilter({ "metadata.topic": "billing" }),
+      });
+      expect(newest).toMatchObject({ exchangeId: exchanges[2]?.id, metadata: filterExchanges[2] });
     });
 
     it("keeps each user's graph apart", async () => {

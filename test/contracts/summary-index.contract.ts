@@ -1,5 +1,6 @@
 /** The SummaryIndex port's contract (shared/tiers/summary-index.ts), run against ChromaSummaryIndex and the in-memory one. */
 import { beforeEach, describe, expect, it } from "vitest";
+import { parseFilter } from "../../shared/domain/filter-grammar.js";
 import type { Summary } from "../../shared/domain/types.js";
 import type { SummaryIndex } from "../../shared/tiers/summary-index.js";
 import { scanned } from "./fixture.js";
@@ -62,16 +63,47 @@ export function summaryIndexContract(name: string, make: () => Promise<SummaryIn
         { summary: mixed, embedding: [1, 0, 0, 0] },
       ]);
       const windows = async (scope?: { sessionId?: string; agentId?: string }) =>
-        (await f.index.query(u, [1, 0, 0, 0], 10, scope)).map((h) => h.summary.windowIndex).sort();
+        (await f.index.query(u, [1, 0, 0, 0], 10, { scope })).map((h) => h.summary.windowIndex).sort();
       expect(await windows({ sessionId: "s1" })).toEqual([0]);
       expect(await windows({ agentId: "x" })).toEqual([0, 1]);
       expect(await windows({ sessionId: "s2", agentId: "x" })).toEqual([1]);
       expect(await windows({ sessionId: "s1", agentId: "y" })).toEqual([]);
       expect(await windows()).toEqual([0, 1, 2]);
-      const [hit] = await f.index.query(u, [1, 0, 0, 0], 1, { sessionId: "s1" });
+      const [hit] = await f.index.query(u, [1, 0, 0, 0], 1, { scope: { sessionId: "s1" } });
       expect(hit?.summary).toEqual(s1);
       const unscoped = (await f.index.query(u, [1, 0, 0, 0], 10)).find((h) => h.summary.windowIndex === 2);
       expect(unscoped?.summary).not.toHaveProperty("sessionId");
+    });
+
+    it("answers a filter with the windows it holds for as a whole: shared metadata and time span", async () => {
+      const u = f.user();
+      const hour = (h: number) => new Date(Date.UTC(2025, 0, 1, h));
+      const windows: Summary[] = [
+        { ...summary(u, 0), startAt: hour(0), endAt: hour(1), metadata: { topic: "billing", tags: ["vip"] } },
+        { ...summary(u, 1), startAt: hour(2), endAt: hour(3), metadata: { topic: "refunds", priority: 2 } },
+        { ...summary(u, 2), startAt: hour(4), endAt: hour(5) },
+      ];
+      await f.index.upsert(windows.map((s, i) => ({ summary: s, embedding: [1, i / 10, 0, 0] })));
+      const at = async (raw: Record<string, unknown>) =>
+        (await f.index.query(u, [1, 0, 0, 0], 10, { filter: parseFilter(raw) }))
+          .map((h) => h.summary.windowIndex)
+          .sort();
+      expect(await at({ "metadata.topic": "billing" })).toEqual([0]);
+      expect(await at({ "metadata.tags": "vip" })).toEqual([0]);
+      expect(await at({ "metadata.topic": { $ne: "billing" } })).toEqual([1]);
+      expect(await at({ "metadata.priority": { $gte: 2 } })).toEqual([1]);
+      expect(await at({ $or: [{ "metadata.topic": "billing" }, { "metadata.priority": 2 }] })).toEqual([
+        0, 1,
+      ]);
+      // Window 2's exchanges share nothing: whether they match is not known, so it is left out.
+      expect(await at({ "metadata.topic": { $nin: ["billing", "refunds"] } })).toEqual([]);
+      expect(await at({ createdAt: { $gte: "2025-01-01T02:00:00Z" } })).toEqual([1, 2]);
+      // Window 1 spans 02:00-03:00: a bound inside it holds for some of its exchanges only.
+      expect(await at({ createdAt: { $lt: "2025-01-01T02:30:00Z" } })).toEqual([0]);
+      const [hit] = await f.index.query(u, [1, 0, 0, 0], 1, {
+        filter: parseFilter({ "metadata.topic": "refunds" }),
+      });
+      expect(hit?.summary).toEqual(windows[1]);
     });
 
     it("overwrites a window's summary on a second write", async () => {

@@ -1,12 +1,11 @@
 /** In-memory test double of the Archive port (shared/tiers/archive.ts), over the shared InMemoryDatabase. */
 
+import { matchesFilter, type Selection } from "../../shared/domain/filter.js";
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
-import type { TimeRange } from "../../shared/domain/time.js";
 import {
   type Exchange,
   type ExchangeInput,
   inScope,
-  type Scope,
   type SessionInfo,
   type Summary,
   scopeOf,
@@ -16,6 +15,8 @@ import type {
   ArchivePosition,
   LexicalHit,
   NewExchange,
+  RecentQuery,
+  SearchQuery,
   StoredExchange,
   WindowKey,
 } from "../../shared/tiers/archive.js";
@@ -27,6 +28,11 @@ const periodSlackMs = 3 * 86_400_000;
 
 const newestFirst = (a: Exchange, b: Exchange) =>
   b.createdAt.getTime() - a.createdAt.getTime() || b.ordinal - a.ordinal;
+
+const selects =
+  ({ scope, filter }: Selection) =>
+  (e: Exchange) =>
+    inScope(e, scope) && (!filter || matchesFilter(filter, e));
 
 const isBefore = (e: Exchange, p: ArchivePosition) =>
   e.createdAt.getTime() < p.createdAt.getTime() ||
@@ -69,9 +75,14 @@ export class InMemoryArchive implements Archive {
     return this.#db.insertMany(this.#db.freshOf(exchanges), projections);
   }
 
-  async recent(userId: string, limit: number, before?: ArchivePosition, scope?: Scope): Promise<Exchange[]> {
+  async recent(
+    userId: string,
+    limit: number,
+    { before, ...selection }: RecentQuery = {},
+  ): Promise<Exchange[]> {
+    const selected = selects(selection);
     return this.#exchangesOf(userId)
-      .filter((e) => (!before || isBefore(e, before)) && inScope(e, scope))
+      .filter((e) => (!before || isBefore(e, before)) && selected(e))
       .sort(newestFirst)
       .slice(0, limit);
   }
@@ -85,12 +96,11 @@ export class InMemoryArchive implements Archive {
     userId: string,
     query: string,
     limit: number,
-    periods: readonly TimeRange[] = [],
-    scope?: Scope,
+    { periods = [], ...selection }: SearchQuery = {},
   ) {
     const queryWords = new Set([...new Set(contentWords(query))].slice(0, 32));
     const queryTerms = new Set([...queryWords].map(stem));
-    const scoped = this.#exchangesOf(userId).filter((e) => inScope(e, scope));
+    const scoped = this.#exchangesOf(userId).filter(selects(selection));
     // Document frequencies over all the user's exchanges, as the real one counts them.
     const all = this.#exchangesOf(userId).map((e) => terms(`${e.userMessage} ${e.botResponse}`));
     const docs = scoped.map((e) => ({

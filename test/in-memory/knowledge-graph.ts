@@ -1,6 +1,8 @@
 /** In-memory test double of the KnowledgeGraph port (shared/tiers/knowledge-graph.ts): nodes keyed by graphUid, as in Neo4j. */
+import { matchesFilter } from "../../shared/domain/filter.js";
 import { type Exchange, type Extraction, inScope, type Scope, scopeOf } from "../../shared/domain/types.js";
 import {
+  type FactsQuery,
   type GraphFact,
   type GraphNode,
   graphUid,
@@ -22,6 +24,8 @@ interface FactNode extends Scope {
   text: string;
   /** Epoch ms, as Neo4j stores it. */
   at: number;
+  /** Its exchange's metadata as JSON, when it has any (as Neo4j stores it). */
+  metadata?: string;
 }
 
 const byUid = (a: { uid: string }, b: { uid: string }) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
@@ -60,6 +64,7 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
             text: f.text,
             at: ex.createdAt.getTime(),
             ...scopeOf(ex),
+            ...(Object.keys(ex.metadata).length === 0 ? {} : { metadata: JSON.stringify(ex.metadata) }),
           });
         const about = this.about.get(uid) ?? new Set<string>();
         this.about.set(uid, about);
@@ -86,11 +91,13 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
     userId: string,
     keys: readonly string[],
     limit: number,
-    scope?: Scope,
+    { scope, filter }: FactsQuery = {},
   ): Promise<GraphFact[]> {
     const asked = new Set(keys.map((k) => graphUid(userId, k)));
     const found: GraphFact[] = [];
     for (const f of this.#factsOf(userId).filter((x) => inScope(x, scope))) {
+      const metadata = JSON.parse(f.metadata ?? "{}");
+      if (filter && !matchesFilter(filter, { metadata, createdAt: new Date(f.at) })) continue;
       const names = [...(this.about.get(f.uid) ?? [])]
         .filter((uid) => asked.has(uid))
         .map((uid) => this.entities.get(uid)?.name ?? "");
@@ -100,6 +107,7 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
           text: f.text,
           exchangeId: f.exchangeId,
           at: new Date(f.at),
+          metadata,
           about,
           hits: about.length,
           ...scopeOf(f),

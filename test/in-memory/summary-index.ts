@@ -1,5 +1,6 @@
 /** In-memory test double of the SummaryIndex port (shared/tiers/summary-index.ts): exact cosine search per user. */
-import { inScope, type Scope, type Summary } from "../../shared/domain/types.js";
+import { holdsForWindow, type Selection } from "../../shared/domain/filter.js";
+import { inScope, type Summary } from "../../shared/domain/types.js";
 import type { SummaryHit, SummaryIndex } from "../../shared/tiers/summary-index.js";
 
 interface Entry {
@@ -12,6 +13,7 @@ const copy = (s: Summary): Summary => ({
   exchangeIds: [...s.exchangeIds],
   startAt: new Date(s.startAt),
   endAt: new Date(s.endAt),
+  ...(s.metadata ? { metadata: structuredClone(s.metadata) } : {}),
 });
 
 function cosine(a: readonly number[], b: readonly number[]): number {
@@ -40,9 +42,17 @@ export class InMemorySummaryIndex implements SummaryIndex {
       });
   }
 
-  async query(userId: string, embedding: number[], limit: number, scope?: Scope): Promise<SummaryHit[]> {
+  async query(
+    userId: string,
+    embedding: number[],
+    limit: number,
+    { scope, filter }: Selection = {},
+  ): Promise<SummaryHit[]> {
     return this.#of(userId)
-      .filter((e) => inScope(e.summary, scope))
+      .filter(
+        ({ summary: s }) =>
+          inScope(s, scope) && (!filter || holdsForWindow(filter, { ...s, metadata: s.metadata ?? {} })),
+      )
       .map((e) => ({ summary: copy(e.summary), similarity: cosine(embedding, e.embedding) }))
       .sort((a, b) => b.similarity - a.similarity)
       .slice(0, limit);

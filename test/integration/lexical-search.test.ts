@@ -81,7 +81,7 @@ describe("archive search", () => {
       ["We went camping by the lake again.", 220 * day],
     ]);
     const first = async (query: string, periods: { start: Date; end: Date }[] = []) =>
-      (await archive.search(userId, query, 5, periods))[0]?.exchange.id;
+      (await archive.search(userId, query, 5, { periods }))[0]?.exchange.id;
     // Alike but for the date: the newer wins unless the query names the older one's period.
     expect(await first("camping lake")).toBe(ids[7]);
     const may = { start: new Date("2025-05-01T00:00:00Z"), end: new Date("2025-06-01T00:00:00Z") };

@@ -6,8 +6,9 @@
  * agent) is pushed down to every tier (`only`), or lifts what is within it (`prefer`).
  */
 import type { Config } from "../../config/index.js";
+import { matchesFilter, readsMetadata, type Selection } from "../../domain/filter.js";
 import type { TierName } from "../../domain/tiers.js";
-import { type Exchange, exchangeText, inScope, isScoped, type Scope, scopeOf } from "../../domain/types.js";
+import { type Exchange, exchangeText, inScope, isScoped, scopeOf } from "../../domain/types.js";
 import { TimeoutError } from "../../errors/memory-error.js";
 import type { Processing } from "../../processing/index.js";
 import { timeRangesIn } from "../../processing/time-expressions.js";
@@ -45,31 +46,38 @@ export class IntelligentContextAssembler {
     const { archive, cache, summaries, graph } = stores;
     const scoped = isScoped(request.scope) ? request.scope : undefined;
     const only = request.scopeMode === "prefer" ? undefined : scoped;
+    const { filter } = request;
+    // The cache keeps no metadata: with a filter on it, recent messages come from the archive.
+    const cacheable = config.features.caching && !(filter && readsMetadata(filter));
     // Late work keeps running after the deadline; its result is dropped, and it is never awaited.
     const run = <S, T>(tier: TierName, store: S | undefined, work: (s: S) => Promise<T>) =>
       store
         ? withinDeadline(() => health.track(tier, () => work(store)), deadline.reached, started)
         : undefined;
 
-    const cached = run("redis", config.features.caching ? cache : undefined, (c) =>
-      only ? this.#recentInScope(c, userId, recentLimit, only) : c.recent(userId, recentLimit),
+    const cached = run("redis", cacheable ? cache : undefined, (c) =>
+      only || filter
+        ? this.#recentSelected(c, userId, recentLimit, { scope: only, filter })
+        : c.recent(userId, recentLimit),
     );
     const now = request.now ?? new Date();
     const periods = timeRangesIn(currentQuery, now);
-    const lexical = run("postgres", archive, (a) => a.search(userId, currentQuery, hitLimit, periods, only));
+    const lexical = run("postgres", archive, (a) =>
+      a.search(userId, currentQuery, hitLimit, { periods, scope: only, filter }),
+    );
     const semantic = run("chroma", summaries, async (s) => {
       const [embedding] = await processing.embedder.embed([currentQuery]);
-      return s.query(userId, embedding ?? [], hitLimit, only);
+      return s.query(userId, embedding ?? [], hitLimit, { scope: only, filter });
     });
     const keys = processing.extractor.queryKeys(currentQuery);
-    const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit, only));
+    const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit, { scope: only, filter }));
     // Recent messages come from the archive when the cache is off, failed, late or missed.
     const recent =
       cached?.then((o) =>
         o.status === "ok" && o.value !== undefined
           ? o
-          : this.#recentFromArchive(userId, recentLimit, deadline.reached, started, only),
-      ) ?? this.#recentFromArchive(userId, recentLimit, deadline.reached, started, only);
+          : this.#recentFromArchive(userId, recentLimit, deadline.reached, started, { scope: only, filter }),
+      ) ?? this.#recentFromArchive(userId, recentLimit, deadline.reached, started, { scope: only, filter });
 
     const [recentO, lexicalO, semanticO, factsO, cachedO] = await Promise.all([
       recent,
@@ -140,13 +148,18 @@ export class IntelligentContextAssembler {
   }
 
   /**
-   * The scope's newest exchanges from the cache's list: a miss (undefined, so the archive answers)
-   * when the list may hold too few of them, older history being left out of it.
+   * The newest exchanges the selection keeps (scope, a filter on time only) from the cache's list: a
+   * miss (undefined, so the archive answers) when the list may hold too few, older history being
+   * left out of it.
    */
-  async #recentInScope(cache: RecentCache, userId: string, limit: number, scope: Scope) {
+  async #recentSelected(cache: RecentCache, userId: string, limit: number, { scope, filter }: Selection) {
     const list = await cache.recent(userId, cache.capacity);
     if (!list) return undefined;
-    const kept = list.filter((e) => inScope(e, scope));
+    const kept = list.filter(
+      (e) =>
+        inScope(e, scope) &&
+        (!filter || matchesFilter(filter, { metadata: {}, createdAt: new Date(e.createdAt) })),
+    );
     const whole = list.length < cache.capacity || list.at(-1)?.ordinal === 1;
     return kept.length >= limit || whole ? kept.slice(0, limit) : undefined;
   }
@@ -156,13 +169,13 @@ export class IntelligentContextAssembler {
     limit: number,
     deadline: Promise<void>,
     started: number,
-    scope?: Scope,
+    selection: Selection,
   ): Promise<Outcome<(CachedExchange | Exchange)[] | undefined>> | undefined {
     const { stores, health } = this.#deps;
     const archive = stores.archive;
     if (!archive) return undefined;
     return withinDeadline(
-      () => health.track("postgres", () => archive.recent(userId, limit, undefined, scope)),
+      () => health.track("postgres", () => archive.recent(userId, limit, selection)),
       deadline,
       started,
     );

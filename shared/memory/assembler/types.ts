@@ -1,4 +1,6 @@
 /** What context assembly takes and returns. */
+
+import type { Filter } from "../../domain/filter.js";
 import type { TierName } from "../../domain/tiers.js";
 import type { Scope } from "../../domain/types.js";
 
@@ -20,6 +22,8 @@ export interface ContextRequest {
   /** A session and/or agent to keep to (`only`, the default) or to rank higher (`prefer`). */
   scope?: Scope;
   scopeMode?: ScopeMode;
+  /** Only what matches, in every tier (a tier that cannot apply it is skipped, never ignored). */
+  filter?: Filter;
 }
 
 /** `only`: every tier is asked for what is within the scope; `prefer`: everything, in scope first. */

@@ -2,7 +2,8 @@
  * Summary windows: a user's exchanges in runs of `size` by ordinal (1..size is window 0). Turning
  * windows into summaries (text, span, vector) is shared by the single-exchange and the bulk paths.
  */
-import { type Exchange, exchangeText, type Summary, sharedScope } from "../../domain/types.js";
+import { sharedMetadata } from "../../domain/filter.js";
+import { type Exchange, exchangeText, type Metadata, type Summary, sharedScope } from "../../domain/types.js";
 import type { WindowKey } from "../../tiers/archive.js";
 import type { ProjectionDeps } from "./deps.js";
 
@@ -42,6 +43,8 @@ export async function summarizeWindows(
   return built;
 }
 
+const withShared = (metadata: Metadata) => (Object.keys(metadata).length === 0 ? {} : { metadata });
+
 async function summaryOf(deps: ProjectionDeps, window: readonly Exchange[]): Promise<Summary> {
   const first = window[0] as Exchange;
   const times = window.map((e) => e.createdAt.getTime());
@@ -53,5 +56,6 @@ async function summaryOf(deps: ProjectionDeps, window: readonly Exchange[]): Pro
     startAt: new Date(Math.min(...times)),
     endAt: new Date(Math.max(...times)),
     ...sharedScope(window),
+    ...withShared(sharedMetadata(window)),
   };
 }

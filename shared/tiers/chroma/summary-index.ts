@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import type { ChromaClient, Collection, Where } from "chromadb";
 import pLimit from "p-limit";
-import type { Scope, Summary } from "../../domain/types.js";
+import { candidatesFor, holdsForWindow, type Selection } from "../../domain/filter.js";
+import type { Summary } from "../../domain/types.js";
 import type { SummaryHit, SummaryIndex } from "../summary-index.js";
 
 export class ChromaSummaryIndex implements SummaryIndex {
@@ -98,11 +99,22 @@ export class ChromaSummaryIndex implements SummaryIndex {
         // Only a window of one session (or agent) has it: a scoped query matches nothing mixed.
         ...(s.sessionId === undefined ? {} : { session_id: s.sessionId }),
         ...(s.agentId === undefined ? {} : { agent_id: s.agentId }),
+        ...(s.metadata === undefined ? {} : { shared_metadata: JSON.stringify(s.metadata) }),
       })),
     });
   }
 
-  async query(userId: string, embedding: number[], limit: number, scope?: Scope): Promise<SummaryHit[]> {
+  /**
+   * The scope is a `where` on the window's own fields. A filter is checked here on each window
+   * (Chroma's `where` cannot read the shared metadata, kept as JSON): asking for more nearest
+   * windows than wanted, so that enough are left after the check.
+   */
+  async query(
+    userId: string,
+    embedding: number[],
+    limit: number,
+    { scope, filter }: Selection = {},
+  ): Promise<SummaryHit[]> {
     const collection = await this.#forUser(userId);
     const conditions: Where[] = [
       { user_id: userId },
@@ -111,12 +123,12 @@ export class ChromaSummaryIndex implements SummaryIndex {
     ];
     const result = await collection.query({
       queryEmbeddings: [embedding],
-      nResults: limit,
+      nResults: candidatesFor(limit, filter),
       where: conditions.length === 1 ? conditions[0] : { $and: conditions },
       include: ["documents", "metadatas", "distances"],
     });
     const ids = result.ids[0] ?? [];
-    return ids.map((_, i) => {
+    const hits = ids.map((_, i): SummaryHit => {
       const m = result.metadatas[0]?.[i] ?? {};
       return {
         similarity: 1 - (result.distances[0]?.[i] ?? 1),
@@ -131,9 +143,14 @@ export class ChromaSummaryIndex implements SummaryIndex {
           endAt: new Date(Number(m.end_at)),
           ...(typeof m.session_id === "string" ? { sessionId: m.session_id } : {}),
           ...(typeof m.agent_id === "string" ? { agentId: m.agent_id } : {}),
+          ...(typeof m.shared_metadata === "string" ? { metadata: JSON.parse(m.shared_metadata) } : {}),
         },
       };
     });
+    if (!filter) return hits;
+    return hits
+      .filter(({ summary: s }) => holdsForWindow(filter, { ...s, metadata: s.metadata ?? {} }))
+      .slice(0, limit);
   }
 
   /** The exchange ids each stored window of this user covers, by window index. */

@@ -4,8 +4,10 @@
  * parameterized only.
  */
 import neo4j, { type Driver } from "neo4j-driver";
-import type { Exchange, Extraction, Scope } from "../../domain/types.js";
+import { candidatesFor, matchesFilter } from "../../domain/filter.js";
+import type { Exchange, Extraction, Metadata } from "../../domain/types.js";
 import {
+  type FactsQuery,
   type GraphFact,
   type GraphNode,
   graphUid,
@@ -51,7 +53,8 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
          UNWIND item.facts AS f
          MERGE (fact:Fact {uid: item.userId + $sep + item.exchangeId + $sep + f.index})
            ON CREATE SET fact.userId = item.userId, fact.exchangeId = item.exchangeId, fact.text = f.text,
-                         fact.at = item.at, fact.sessionId = item.sessionId, fact.agentId = item.agentId
+                         fact.at = item.at, fact.sessionId = item.sessionId, fact.agentId = item.agentId,
+                         fact.metadata = item.metadata
          MERGE (u)-[:STATED]->(fact)
          WITH fact, f
          UNWIND f.entityKeys AS key
@@ -74,6 +77,8 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
           // Null sets no property: a fact has them only when its exchange does.
           sessionId: exchange.sessionId ?? null,
           agentId: exchange.agentId ?? null,
+          // As JSON (a node property cannot be a map), for filtered reads.
+          metadata: metadataProperty(exchange.metadata),
           entities: extraction.entities,
           facts: extraction.facts.map((f, index) => ({ ...f, index })),
           relations: extraction.relations,
@@ -83,11 +88,15 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
   }
 
   /** Facts about any of `keys` (within `scope`), most entities matched first, then newest. */
+  /**
+   * A filter is checked here on each fact's metadata and time (Cypher cannot read the JSON): asking
+   * for more facts than wanted, so that enough are left after the check.
+   */
   async factsFor(
     userId: string,
     keys: readonly string[],
     limit: number,
-    scope?: Scope,
+    { scope, filter }: FactsQuery = {},
   ): Promise<GraphFact[]> {
     if (keys.length === 0) return [];
     const { records } = await this.#driver.executeQuery(
@@ -97,26 +106,33 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
          AND ($agentId IS NULL OR f.agentId = $agentId)
        WITH f, collect(DISTINCT e.name) AS about
        RETURN f.text AS text, f.exchangeId AS exchangeId, f.at AS at, f.sessionId AS sessionId,
-              f.agentId AS agentId, about, size(about) AS hits
+              f.agentId AS agentId, f.metadata AS metadata, about, size(about) AS hits
        ORDER BY hits DESC, at DESC LIMIT $limit`,
       {
         userId,
         uids: keys.map((k) => graphUid(userId, k)),
-        limit: neo4j.int(limit),
+        limit: neo4j.int(candidatesFor(limit, filter)),
         sessionId: scope?.sessionId ?? null,
         agentId: scope?.agentId ?? null,
       },
       { database: this.#database, routing: neo4j.routing.READ },
     );
-    return records.map((r) => ({
-      text: r.get("text") as string,
-      exchangeId: r.get("exchangeId") as string,
-      at: new Date(r.get("at") as number),
-      about: r.get("about") as string[],
-      hits: r.get("hits") as number,
-      ...optional("sessionId", r.get("sessionId")),
-      ...optional("agentId", r.get("agentId")),
-    }));
+    const facts = records.map(
+      (r): GraphFact => ({
+        text: r.get("text") as string,
+        exchangeId: r.get("exchangeId") as string,
+        at: new Date(r.get("at") as number),
+        metadata: JSON.parse((r.get("metadata") as string | null) ?? "{}"),
+        about: r.get("about") as string[],
+        hits: r.get("hits") as number,
+        ...optional("sessionId", r.get("sessionId")),
+        ...optional("agentId", r.get("agentId")),
+      }),
+    );
+    if (!filter) return facts;
+    return facts
+      .filter((f) => matchesFilter(filter, { metadata: f.metadata, createdAt: f.at }))
+      .slice(0, limit);
   }
 
   /** How many facts each of these exchanges of the user produced. */
@@ -199,5 +215,8 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
 }
 
 /** `{[name]: value}` for a property the node has, `{}` for one it has not (null). */
+/** A fact's copy of its exchange's metadata: JSON, or no property for none. */
+export const metadataProperty = (m: Metadata) => (Object.keys(m).length === 0 ? null : JSON.stringify(m));
+
 const optional = (name: "sessionId" | "agentId", value: unknown) =>
   typeof value === "string" ? { [name]: value } : {};

@@ -5,14 +5,14 @@
  */
 import type { Pool } from "@neondatabase/serverless";
 import type { ProjectionTier } from "../../domain/tiers.js";
-import type { TimeRange } from "../../domain/time.js";
-import type { Exchange, ExchangeInput, Scope, SessionInfo, Summary } from "../../domain/types.js";
+import type { Exchange, ExchangeInput, SessionInfo, Summary } from "../../domain/types.js";
 import { TierUnavailableError } from "../../errors/memory-error.js";
 import type {
   Archive,
-  ArchivePosition,
   LexicalHit,
   NewExchange,
+  RecentQuery,
+  SearchQuery,
   StoredExchange,
   WindowKey,
 } from "../archive.js";
@@ -21,6 +21,7 @@ import { insertExchanges } from "./bulk-insert.js";
 import { guard, inTransaction, type Queryable } from "./client.js";
 import { lockUserForErase } from "./erase-lock.js";
 import { isConnectionFailure, isUniqueViolation } from "./errors.js";
+import { filterClause, filterPath, indexablePath } from "./filter-sql.js";
 import { searchBm25 } from "./lexical-search.js";
 import {
   type ExchangeRow,
@@ -87,11 +88,21 @@ export class PostgresArchive implements Archive {
     return rows[0] && toExchange(rows[0]);
   }
 
-  async recent(userId: string, limit: number, before?: ArchivePosition, scope?: Scope): Promise<Exchange[]> {
+  /**
+   * With a filter, its top-level equalities go first as a condition the (user_id, metadata) GIN
+   * index answers; the whole filter is then checked on what is left.
+   */
+  async recent(
+    userId: string,
+    limit: number,
+    { before, scope, filter }: RecentQuery = {},
+  ): Promise<Exchange[]> {
+    const indexable = filter ? indexablePath(filter) : null;
     const { rows } = await this.#reads.query<ExchangeRow>(
-      `SELECT ${exchangeColumns} FROM exchanges
+      `SELECT ${exchangeColumns} FROM exchanges e
         WHERE user_id = $1 AND ($3::timestamptz IS NULL OR (created_at, ordinal) < ($3, $4))
           AND ($5::text IS NULL OR session_id = $5) AND ($6::text IS NULL OR agent_id = $6)
+          ${indexable ? "AND metadata @@ $8::jsonpath" : ""} AND ${filterClause("e", 7)}
         ORDER BY created_at DESC, ordinal DESC LIMIT $2`,
       [
         userId,
@@ -100,19 +111,15 @@ export class PostgresArchive implements Archive {
         before?.ordinal ?? 0,
         scope?.sessionId ?? null,
         scope?.agentId ?? null,
+        filter ? filterPath(filter) : null,
+        ...(indexable ? [indexable] : []),
       ],
     );
     return rows.map(toExchange);
   }
 
-  search(
-    userId: string,
-    query: string,
-    limit: number,
-    periods: readonly TimeRange[] = [],
-    scope?: Scope,
-  ): Promise<LexicalHit[]> {
-    return searchBm25(this.#reads, userId, query, limit, periods, scope);
+  search(userId: string, query: string, limit: number, options: SearchQuery = {}): Promise<LexicalHit[]> {
+    return searchBm25(this.#reads, userId, query, limit, options);
   }
 
   async sessions(userId: string, limit: number): Promise<SessionInfo[]> {
@@ -288,15 +295,16 @@ const insertSql = `
 async function upsertSummaries(db: Queryable, list: readonly Summary[]): Promise<void> {
   if (list.length === 0) return;
   await db.query(
-    `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id)
-     SELECT user_id, w, text, ARRAY(SELECT jsonb_array_elements_text(ids))::uuid[], s, e, sid, aid
+    `INSERT INTO summaries (user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id, metadata)
+     SELECT user_id, w, text, ARRAY(SELECT jsonb_array_elements_text(ids))::uuid[], s, e, sid, aid, m
        FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[],
-                   $7::text[], $8::text[])
-            AS t(user_id, w, text, ids, s, e, sid, aid)
+                   $7::text[], $8::text[], $9::jsonb[])
+            AS t(user_id, w, text, ids, s, e, sid, aid, m)
      ON CONFLICT (user_id, window_index) DO UPDATE
        SET text = EXCLUDED.text, exchange_ids = EXCLUDED.exchange_ids,
            start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at,
-           session_id = EXCLUDED.session_id, agent_id = EXCLUDED.agent_id, updated_at = now()`,
+           session_id = EXCLUDED.session_id, agent_id = EXCLUDED.agent_id, metadata = EXCLUDED.metadata,
+           updated_at = now()`,
     [
       list.map((s) => s.userId),
       list.map((s) => s.windowIndex),
@@ -306,6 +314,7 @@ async function upsertSummaries(db: Queryable, list: readonly Summary[]): Promise
       list.map((s) => s.endAt.toISOString()),
       list.map((s) => s.sessionId ?? null),
       list.map((s) => s.agentId ?? null),
+      list.map((s) => JSON.stringify(s.metadata ?? {})),
     ],
   );
 }

@@ -12,10 +12,10 @@
  * the periods, 0.77 with the speakers too.
  */
 import type { TimeRange } from "../../domain/time.js";
-import type { Scope } from "../../domain/types.js";
 import { contentWords } from "../../util/text.js";
-import type { LexicalHit } from "../archive.js";
+import type { LexicalHit, SearchQuery } from "../archive.js";
 import type { Queryable } from "./client.js";
+import { filterClause, filterPath } from "./filter-sql.js";
 import { type ExchangeRow, exchangeColumnsOf, toExchange } from "./rows.js";
 
 /** BM25's usual constants. */
@@ -39,9 +39,9 @@ export const queryWords = (text: string) => [...new Set(contentWords(text))].sli
 
 const span = 2 * windowRadius + 1;
 
-/** A scoped search ranks and returns only the scope's exchanges; its windows take only their neighbours. */
+/** A scoped or filtered search ranks and returns only what it selects; windows take only selected neighbours. */
 const scopeFilter = (alias: string) =>
-  `($5::text IS NULL OR ${alias}.session_id = $5) AND ($6::text IS NULL OR ${alias}.agent_id = $6)`;
+  `($5::text IS NULL OR ${alias}.session_id = $5) AND ($6::text IS NULL OR ${alias}.agent_id = $6) AND ${filterClause(alias, 7)}`;
 
 const sql = `
   WITH terms AS (SELECT DISTINCT lexeme AS l FROM unnest(to_tsvector('english', $2::text))),
@@ -109,14 +109,13 @@ export async function searchBm25(
   userId: string,
   query: string,
   limit: number,
-  periods: readonly TimeRange[] = [],
-  scope: Scope = {},
+  { periods = [], scope = {}, filter }: SearchQuery = {},
 ): Promise<LexicalHit[]> {
   const words = queryWords(query);
   if (words.length === 0) return [];
   // Named, so each connection prepares it once: planning this query costs about as much as running it.
   const { rows } = await db.query<ExchangeRow & { rank: number }>({
-    name: "hm_contextual_bm25_v4",
+    name: "hm_contextual_bm25_v5",
     text: sql,
     values: [
       userId,
@@ -125,6 +124,7 @@ export async function searchBm25(
       periodsLiteral(periods),
       scope.sessionId ?? null,
       scope.agentId ?? null,
+      filter ? filterPath(filter) : null,
     ],
   });
   return rows.map((r) => ({ exchange: toExchange(r), rank: Number(r.rank) }));

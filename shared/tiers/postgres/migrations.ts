@@ -169,6 +169,16 @@ const migrations: Migration[] = [
         WHERE agent_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: "metadata filters",
+    // Equalities on metadata within one user (jsonb_path_ops: the smaller GIN, for @> and @@);
+    // summaries keep the metadata all their window's exchanges share, for filtered semantic reads.
+    sql: `
+      CREATE INDEX exchanges_user_metadata ON exchanges USING gin (user_id, metadata jsonb_path_ops);
+      ALTER TABLE summaries ADD COLUMN metadata jsonb NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */

@@ -23,13 +23,14 @@ export interface SummaryRow {
   end_at: Date | string;
   session_id: string | null;
   agent_id: string | null;
+  metadata: Record<string, unknown>;
 }
 
 export const exchangeColumns =
   "id, user_id, ordinal, user_message, bot_response, speaker, session_id, agent_id, metadata, created_at";
 
 export const summaryColumns =
-  "user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id";
+  "user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id, metadata";
 
 /** The optional fields of a row, present only when set (so objects compare equal to their input). */
 const scopeOf = (r: { session_id: string | null; agent_id: string | null }) => ({
@@ -64,4 +65,5 @@ export const toSummary = (r: SummaryRow): Summary => ({
   startAt: new Date(r.start_at),
   endAt: new Date(r.end_at),
   ...scopeOf(r),
+  ...(Object.keys(r.metadata).length === 0 ? {} : { metadata: r.metadata }),
 });
