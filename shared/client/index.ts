@@ -4,6 +4,7 @@
  * does (Node 18+, Deno, Bun, browsers, edge runtimes).
  */
 import type { z } from "@hono/zod-openapi";
+import type { FilterJson } from "../api/filter-json.js";
 import type {
   ContextRequest,
   ContextResponse,
@@ -18,10 +19,15 @@ import type {
 
 export type StoreInput = z.input<typeof StoreRequest>;
 export type StoreResult = z.infer<typeof StoreResponse>;
-export type ContextInput = z.input<typeof ContextRequest>;
+export type ContextInput = Omit<z.input<typeof ContextRequest>, "filter"> & { filter?: FilterJson };
 export type Context = z.infer<typeof ContextResponse>;
 export type ExchangePage = z.infer<typeof ListResponse>;
-export type PageInput = Omit<Partial<z.input<typeof ListQuery>>, "limit"> & { limit?: number };
+export type PageInput = Omit<Partial<z.input<typeof ListQuery>>, "limit" | "filter"> & {
+  limit?: number;
+  /** Only exchanges whose metadata and time match (README, "Filters"). */
+  filter?: FilterJson;
+};
+export type { FilterJson };
 export type Sessions = z.infer<typeof SessionsResponse>;
 export type UserExport = z.infer<typeof ExportResponse>;
 
@@ -67,9 +73,10 @@ export class MemoryClient {
     }
   }
 
-  /** A page of the archive, newest first; with `sessionId` and/or `agentId`, only theirs. */
-  conversations(userId: string, page: PageInput = {}): Promise<ExchangePage> {
-    return this.call("GET", `${user(userId)}/conversations${queryOf(page)}`);
+  /** A page of the archive, newest first; with `sessionId`, `agentId` or `filter`, only what they select. */
+  conversations(userId: string, { filter, ...page }: PageInput = {}): Promise<ExchangePage> {
+    const query = queryOf({ ...page, ...(filter ? { filter: JSON.stringify(filter) } : {}) });
+    return this.call("GET", `${user(userId)}/conversations${query}`);
   }
 
   /** The user's sessions, most recently active first. */

@@ -39,6 +39,27 @@ const injections = fc.constantFrom(
   "what did we say on 31 December 9999, in May 0042 or 999 years ago?",
 );
 const text = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), injections);
+/** Filters near the grammar: real fields and operators, with injections and junk for values. */
+const operand = fc.oneof(text, fc.double(), fc.boolean(), fc.jsonValue({ maxDepth: 2 }));
+const field = fc.oneof(
+  fc.constant("createdAt"),
+  text.map((t) => `metadata.${t}`),
+  text,
+);
+const operator = fc.constantFrom("$eq", "$ne", "$in", "$nin", "$gt", "$gte", "$lt", "$lte", "$regex", "$or");
+const clause = fc.dictionary(
+  field,
+  fc.oneof(operand, fc.dictionary(operator, fc.oneof(operand, fc.array(operand, { maxLength: 4 })))),
+  { maxKeys: 3 },
+);
+const { filter } = fc.letrec((tie) => ({
+  filter: fc.oneof(
+    { depthSize: "small" },
+    clause,
+    fc.record({ $or: fc.array(tie("filter"), { maxLength: 3 }) }),
+    fc.record({ $and: fc.array(tie("filter"), { maxLength: 3 }) }),
+  ),
+}));
 const json = fc.oneof(
   fc.jsonValue({ maxDepth: 6 }),
   fc.record(
@@ -60,6 +81,7 @@ const json = fc.oneof(
       sessionId: text,
       agentId: text,
       scope: fc.oneof(fc.constantFrom("only", "prefer"), text),
+      filter: fc.oneof(filter, fc.jsonValue({ maxDepth: 3 })),
     },
     { requiredKeys: [] },
   ),
@@ -81,6 +103,12 @@ const route = fc.oneof(
     .tuple(fc.constantFrom("sessionId", "agentId", "limit", "cursor"), text)
     .map(([name, value]) => ["GET", `conversations?${name}=${encode(value)}`]),
   text.map((value) => ["GET", `sessions?limit=${encode(value)}`]),
+  fc
+    .oneof(
+      filter.map((f) => JSON.stringify(f)),
+      text,
+    )
+    .map((value) => ["GET", `conversations?filter=${encode(value)}`]),
 );
 
 describe("fuzzing every endpoint", () => {

@@ -54,6 +54,31 @@ describe("MemoryClient", () => {
     expect(context.items.map((i) => i.text).join(" ")).not.toContain("Lisbon");
   });
 
+  it("lists and recalls with a metadata filter, and reports a bad one as a MemoryApiError", async () => {
+    const userId = uniqueId("client-filter");
+    await client.store(userId, {
+      userMessage: "Ana lives in Lisbon.",
+      botResponse: "Ok.",
+      metadata: { topic: "family" },
+    });
+    await client.store(userId, {
+      userMessage: "Ana lives in Porto.",
+      botResponse: "Ok.",
+      metadata: { topic: "work" },
+    });
+    const page = await client.conversations(userId, { filter: { "metadata.topic": { $in: ["family"] } } });
+    expect(page.items.map((e) => e.userMessage)).toEqual(["Ana lives in Lisbon."]);
+    const context = await client.context(userId, {
+      query: "Where does Ana live?",
+      filter: { "metadata.topic": "work" },
+    });
+    expect(context.items.map((i) => i.text).join(" ")).not.toContain("Lisbon");
+    const bad = await client
+      .conversations(userId, { filter: { "metadata.topic": { $gt: true } as never } })
+      .catch((e: unknown) => e);
+    expect((bad as MemoryApiError).problem.detail).toContain("a range needs a number or a string");
+  });
+
   it("turns a problem answer into a MemoryApiError carrying the problem", async () => {
     const error = await client
       .store(uniqueId("client"), { userMessage: "", botResponse: "" })

@@ -214,6 +214,41 @@ describe("MCP sessions and agents", () => {
   });
 });
 
+describe("MCP filters", () => {
+  it("recalls and searches only what a metadata filter selects, and refuses a bad filter precisely", async () => {
+    const userId = uniqueId("mcp-filter");
+    for (const [topic, city] of [
+      ["family", "Lisbon"],
+      ["work", "Porto"],
+    ])
+      await call(client, "remember", {
+        userId,
+        metadata: { topic },
+        userMessage: `Ana lives in ${city}.`,
+        botResponse: "Noted.",
+      });
+    const filter = { "metadata.topic": "family" };
+    const recalled = data<{ items: { text: string }[] }>(
+      await call(client, "recall", { userId, query: "Where does Ana live?", filter }),
+    );
+    expect(recalled.items.length).toBeGreaterThan(0);
+    expect(recalled.items.every((i) => !i.text.includes("Porto"))).toBe(true);
+    const found = data<{ items: { userMessage: string }[] }>(
+      await call(client, "search_archive", { userId, query: "Ana", filter }),
+    );
+    expect(found.items.map((i) => i.userMessage)).toEqual(["Ana lives in Lisbon."]);
+    const paged = data<{ items: { userMessage: string }[] }>(
+      await call(client, "search_archive", { userId, filter: { "metadata.topic": { $ne: "family" } } }),
+    );
+    expect(paged.items.map((i) => i.userMessage)).toEqual(["Ana lives in Porto."]);
+    expect(
+      errorText(
+        await call(client, "search_archive", { userId, filter: { "metadata.topic": { $like: "f" } } }),
+      ),
+    ).toMatch(/filter\.metadata\.topic\.\$like: unknown operator/);
+  });
+});
+
 describe("MCP failures", () => {
   it("answer an unexpected failure as a tool error that says nothing of it, and log its cause", async () => {
     const broken = inMemoryApi(
