@@ -1,11 +1,13 @@
 /**
- * Context assembly kept to a session or an agent, against the same requests unscoped, at a given
- * archive size (issue 18: a scoped context within 20% of the unscoped p50 at 100,000 exchanges).
+ * Context assembly kept to a session or an agent, or filtered on metadata and time, against the same
+ * requests unscoped, at a given archive size (issue 18: a scoped or filtered context within 20% of
+ * the unscoped p50 at 100,000 exchanges).
  *
  *   npm run bench:scoped -- [--exchanges 100000] [--users 1000] [--session-length 10] [--samples 300]
  *     [--out bench/results/<date>-scoped-context.json]
  */
 import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
+import { parseFilter } from "../shared/domain/filter-grammar.js";
 import { percentile } from "../shared/util/stats.js";
 import { machine, publish } from "./report.js";
 
@@ -16,9 +18,10 @@ const command = {
   ],
   about: `
 Loads N exchanges over the users into a fresh corner of the local emulation (database hm_bench_scoped),
-every run of --session-length turns a session with an agent, lets the projections settle, then assembles
-the same context requests in process four ways, interleaved: unscoped, kept to the asker's latest
-session, kept to an agent, and preferring the session. Reports p50/p95/p99 of each and its p50 against
+every run of --session-length turns a session with an agent, a topic and a priority (its metadata), lets
+the projections settle, then assembles the same context requests in process seven ways, interleaved:
+unscoped, kept to the asker's latest session, kept to an agent, preferring the session, filtered to one
+topic, filtered on a priority range and a time range, and an $or of a topic and a priority. Reports p50/p95/p99 of each and its p50 against
 the unscoped one, with the machine and data size, as JSON (and markdown beside it with --out).`,
   options: {
     exchanges: { type: "string", value: "N", default: "100000", description: "exchanges stored" },
@@ -75,24 +78,26 @@ async function main() {
     await new Promise((r) => setTimeout(r, 30_000));
 
     const lastSession = `s${Math.floor((perUser - 1) / sessionLength)}`;
+    const halfway = new Date(Date.UTC(2025, 0, 1) + (perUser / 2) * 3_600_000).toISOString();
     const ways = {
       unscoped: {},
       session: { scope: { sessionId: lastSession }, scopeMode: "only" as const },
       agent: { scope: { agentId: "coach" }, scopeMode: "only" as const },
       preferSession: { scope: { sessionId: lastSession }, scopeMode: "prefer" as const },
+      topic: { filter: parseFilter({ "metadata.topic": "travel" }) },
+      priorityAndTime: {
+        filter: parseFilter({ "metadata.priority": { $gte: 2 }, createdAt: { $gte: halfway } }),
+      },
+      topicOrPriority: {
+        filter: parseFilter({ $or: [{ "metadata.topic": "health" }, { "metadata.priority": { $lt: 1 } }] }),
+      },
     };
-    const ms: Record<keyof typeof ways, number[]> = {
-      unscoped: [],
-      session: [],
-      agent: [],
-      preferSession: [],
-    };
-    const items: Record<keyof typeof ways, number[]> = {
-      unscoped: [],
-      session: [],
-      agent: [],
-      preferSession: [],
-    };
+    type Way = keyof typeof ways;
+    const ms = Object.fromEntries(Object.keys(ways).map((w) => [w, []])) as unknown as Record<Way, number[]>;
+    const items = Object.fromEntries(Object.keys(ways).map((w) => [w, []])) as unknown as Record<
+      Way,
+      number[]
+    >;
     const next = seededRandom(7);
     const warmUp = 50;
     for (let i = 0; i < samples + warmUp; i++) {
@@ -118,7 +123,7 @@ async function main() {
     const unscopedP50 = stats(ms.unscoped).p50;
     const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM exchanges");
     const result = {
-      benchmark: "scoped context assembly (issue 18)",
+      benchmark: "scoped and filtered context assembly (issue 18)",
       at: new Date().toISOString(),
       machine: machine(),
       data: {
@@ -139,7 +144,7 @@ async function main() {
       ),
     };
     const out = values.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-scoped-context.json`;
-    publish("Scoped context assembly", result, out);
+    publish("Scoped and filtered context assembly", result, out);
   } finally {
     await pool.end();
     await memory.close();

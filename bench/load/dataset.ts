@@ -52,6 +52,9 @@ export const userIdOf = (tenant: string, i: number) => `${tenant}/u${i}`;
  * Exchanges of one user, oldest first, an hour apart. With `sessionLength`, every run of that many
  * turns is a session (`s0`, `s1`, ...), its agent alternating between `buddy` and `coach`.
  */
+/** The topics sessions are about, in turn. */
+export const topics = ["billing", "travel", "health", "work"] as const;
+
 export function conversation(
   tenant: string,
   user: number,
@@ -75,7 +78,11 @@ export function conversation(
       ...(session === undefined
         ? {}
         : { sessionId: `s${session}`, agentId: session % 2 ? "coach" : "buddy" }),
-      metadata: { bench: true },
+      // A session has one topic and priority, so its summary windows share them (filtered reads).
+      metadata:
+        session === undefined
+          ? { bench: true }
+          : { bench: true, topic: topics[session % topics.length], priority: session % 5 },
       timestamp: new Date(start + i * 3_600_000),
       idempotencyKey: key,
     };
