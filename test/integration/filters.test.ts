@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { parseFilter } from "../../shared/domain/filter-grammar.js";
 import { createTestMemory, uniqueId } from "../helpers/memory.js";
+import { topicTurns } from "../helpers/topics.js";
 
 // Windows of 2: each topic's pair of turns is a window of its own.
 const t = await createTestMemory({ HIERARCHICAL_MEMORY_SUMMARY_WINDOW: "2" });
@@ -14,19 +15,13 @@ const t = await createTestMemory({ HIERARCHICAL_MEMORY_SUMMARY_WINDOW: "2" });
 describe("a filtered context, on the real stores", () => {
   it("asks every tier for what the filter selects and shows nothing else", async () => {
     const userId = `${uniqueId("filters")}/ana`;
-    const turns = [
-      ["family", 1, "2026-01-10", "My sister Ana lives in Lisbon.", "Lisbon!"],
-      ["family", 1, "2026-01-11", "Ana loves Lisbon trams.", "Nice."],
-      ["work", 5, "2026-03-10", "My colleague Ana lives in Porto.", "Porto!"],
-      ["work", 5, "2026-03-11", "Ana took the Porto train.", "Good."],
-    ] as const;
-    for (const [topic, priority, day, userMessage, botResponse] of turns)
+    for (const { topic, priority, at, userMessage, botResponse } of topicTurns)
       await t.manager.storeConversation({
         userId,
         userMessage,
         botResponse,
         metadata: { topic, priority },
-        timestamp: new Date(`${day}T09:00:00Z`),
+        timestamp: new Date(at),
       });
     await t.manager.reconcile();
     const ask = (filter?: Record<string, unknown>) =>

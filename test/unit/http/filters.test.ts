@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { uniqueId } from "../../helpers/ids.js";
 import { inMemoryApi } from "../../helpers/in-memory-api.js";
+import { topicTurns } from "../../helpers/topics.js";
 
 // Windows of 2, so each topic's pair of exchanges makes a summary of its own.
 const api = inMemoryApi({ HIERARCHICAL_MEMORY_SUMMARY_WINDOW: "2" });
@@ -26,18 +27,11 @@ const context = (userId: string, body: object) =>
 const listing = (userId: string, filter: unknown, on = acme) =>
   on.call(`/v1/users/${userId}/conversations?filter=${encodeURIComponent(JSON.stringify(filter))}`);
 
-/** Ana in Lisbon told about family (priority 1, in January), in Porto about work (priority 5, in March). */
 async function twoTopics() {
   const userId = uniqueId("topics");
-  const turns = [
-    ["family", 1, "2026-01-10", "My sister Ana lives in Lisbon.", "Lisbon!"],
-    ["family", 1, "2026-01-11", "Ana loves Lisbon trams.", "Nice."],
-    ["work", 5, "2026-03-10", "My colleague Ana lives in Porto.", "Porto!"],
-    ["work", 5, "2026-03-11", "Ana took the Porto train.", "Good."],
-  ] as const;
   const ids: string[] = [];
-  for (const [topic, priority, day, userMessage, botResponse] of turns) {
-    const body = { userMessage, botResponse, metadata: { topic, priority }, timestamp: `${day}T09:00:00Z` };
+  for (const { topic, priority, at, userMessage, botResponse } of topicTurns) {
+    const body = { userMessage, botResponse, metadata: { topic, priority }, timestamp: at };
     ids.push((await json<{ exchangeId: string }>(await store(userId, body))).exchangeId);
   }
   return { userId, family: ids.slice(0, 2), work: ids.slice(2) };
