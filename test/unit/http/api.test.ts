@@ -215,13 +215,18 @@ describe("erase when a tier cannot be reached", () => {
 });
 
 describe("tenant isolation", () => {
-  it("never lets another tenant read, list, export or erase a user, whatever id it sends", async () => {
+  it("never lets another tenant read, list, export or erase a user, whatever id or filter it sends", async () => {
     const userId = uniqueId("shared-name");
     await store(acme, userId, { userMessage: "secret plans", botResponse: "ok" });
     for (const id of [userId, `${acme.tenantId}/${userId}`, `..%2F${acme.tenantId}%2F${userId}`]) {
       const attempts = [
         globex.call(`/v1/users/${id}/context`, { method: "POST", json: { query: "secret plans" } }),
         globex.call(`/v1/users/${id}/conversations`),
+        globex.call(`/v1/users/${id}/context`, {
+          method: "POST",
+          json: { query: "secret plans", filter: { "metadata.x": { $ne: 1 } } },
+        }),
+        globex.call(`/v1/users/${id}/conversations?filter=${encodeURIComponent('{"metadata.x":{"$ne":1}}')}`),
         globex.call(`/v1/users/${id}/export`),
         globex.call(`/v1/users/${id}`, { method: "DELETE" }),
       ];
