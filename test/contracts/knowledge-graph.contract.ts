@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Exchange, Extraction } from "../../shared/domain/types.js";
 import type { KnowledgeGraph } from "../../shared/tiers/knowledge-graph.js";
 import { scanned } from "./fixture.js";
+import { knowledgeGraphValidityContract } from "./knowledge-graph-validity.js";
 
 export interface KnowledgeGraphFixture {
   /** A prepared graph. */
@@ -45,6 +46,8 @@ export function knowledgeGraphContract(name: string, make: () => Promise<Knowled
     beforeEach(async () => {
       f = await make();
     });
+
+    knowledgeGraphValidityContract(() => f);
 
     const userWithFacts = async (userId = f.user()) => {
       const [e1, e2] = [exchange(userId, 1), exchange(userId, 2)];
@@ -102,7 +105,7 @@ export function knowledgeGraphContract(name: string, make: () => Promise<Knowled
         { exchange: plain, extraction: second },
       ]);
       const texts = async (scope?: { sessionId?: string; agentId?: string }) =>
-        (await f.graph.factsFor(userId, ["alice"], 10, scope)).map((x) => x.exchangeId);
+        (await f.graph.factsFor(userId, ["alice"], 10, { scope })).map((x) => x.exchangeId);
       expect(await texts({ sessionId: "s1" })).toEqual([inS1.id, inS1.id]);
       expect(await texts({ sessionId: "s2" })).toEqual([inS2.id]);
       expect(await texts({ agentId: "x" })).toEqual([inS1.id, inS1.id]);

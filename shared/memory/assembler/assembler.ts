@@ -62,7 +62,7 @@ export class IntelligentContextAssembler {
       return s.query(userId, embedding ?? [], hitLimit, only);
     });
     const keys = processing.extractor.queryKeys(currentQuery);
-    const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit, only));
+    const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit, { scope: only }));
     // Recent messages come from the archive when the cache is off, failed, late or missed.
     const recent =
       cached?.then((o) =>
