@@ -30,12 +30,13 @@ export function toExchangeInput(
 export function toContextRequest(
   tenantId: string,
   userId: string,
-  { query, sessionId, agentId, scope, ...limits }: z.infer<typeof ContextRequest>,
+  { query, sessionId, agentId, scope, asOf, ...limits }: z.infer<typeof ContextRequest>,
 ): MemoryContextRequest {
   return {
     userId: userKey(tenantId, userId),
     currentQuery: query,
     ...limits,
+    ...(asOf ? { asOf: new Date(asOf) } : {}),
     ...(sessionId || agentId ? { scope: scopeOf({ sessionId, agentId }), scopeMode: scope ?? "only" } : {}),
   };
 }

@@ -16,6 +16,8 @@ export interface GraphFact extends Scope {
   invalidAt?: Date;
   /** The exchange whose claim ended it. */
   endedBy?: string;
+  /** A claim's slot (subject and relation); absent for a fact that is no claim. */
+  slot?: string;
   /** Names of the asked-for entities the fact is about. */
   about: string[];
   hits: number;

@@ -156,6 +156,7 @@ export function knowledgeGraphValidityContract(fixture: () => KnowledgeGraphFixt
     const [fact] = await graph.factsFor(userId, ["live"], 1, { asOf: day(3) });
     expect(fact).toMatchObject({ validFrom: plain.createdAt, at: plain.createdAt });
     expect(fact).not.toHaveProperty("invalidAt");
+    expect(fact).not.toHaveProperty("slot");
   });
 
   it("removing an exchange deletes what it stated, a fact it had ended holds again, and another user's graph is untouched", async () => {

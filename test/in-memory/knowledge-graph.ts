@@ -186,6 +186,7 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
           validFrom: new Date(f.at),
           ...(f.invalidAt !== undefined ? { invalidAt: new Date(f.invalidAt) } : {}),
           ...(f.endedBy ? { endedBy: f.endedBy } : {}),
+          ...(f.slot ? { slot: f.slot } : {}),
           about,
           hits: about.length,
           ...scopeOf(f),

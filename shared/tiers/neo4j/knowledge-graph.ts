@@ -125,7 +125,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
          AND (f.invalidAt IS NULL OR f.invalidAt > $at) AND ($asOf IS NULL OR f.at <= $asOf)
        WITH f, collect(DISTINCT e.name) AS about
        RETURN f.text AS text, f.exchangeId AS exchangeId, f.at AS at, f.sessionId AS sessionId,
-              f.agentId AS agentId, f.invalidAt AS invalidAt, f.endedBy AS endedBy, about,
+              f.agentId AS agentId, f.invalidAt AS invalidAt, f.endedBy AS endedBy, f.slot AS slot, about,
               size(about) AS hits
        ORDER BY hits DESC, at DESC LIMIT $limit`,
       {
@@ -148,6 +148,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
         ? { invalidAt: new Date(r.get("invalidAt") as number) }
         : {}),
       ...(typeof r.get("endedBy") === "string" ? { endedBy: r.get("endedBy") as string } : {}),
+      ...(typeof r.get("slot") === "string" ? { slot: r.get("slot") as string } : {}),
       about: r.get("about") as string[],
       hits: r.get("hits") as number,
       ...optional("sessionId", r.get("sessionId")),
