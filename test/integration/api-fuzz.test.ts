@@ -60,6 +60,11 @@ const json = fc.oneof(
       sessionId: text,
       agentId: text,
       scope: fc.oneof(fc.constantFrom("only", "prefer"), text),
+      asOf: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.constantFrom("2025-02-30T00:00:00Z", "-271821-04-20T00:00:00Z", "+275760-09-13T00:00:01Z"),
+        text,
+      ),
     },
     { requiredKeys: [] },
   ),
