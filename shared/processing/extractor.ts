@@ -15,7 +15,8 @@ export type ExtractorInput = Pick<Exchange, "userMessage" | "botResponse"> & { s
 
 export interface EntityExtractor {
   readonly name: string;
-  extract(exchange: ExtractorInput): Extraction;
+  /** `proposed`: claims found elsewhere (a model), kept for slots the rules did not claim here. */
+  extract(exchange: ExtractorInput, proposed?: readonly FoundClaim[]): Extraction;
   /** Entity keys a query may refer to, to look facts up by. */
   queryKeys(query: string): string[];
 }
@@ -40,7 +41,7 @@ export const entityKey = (name: string) =>
 export class RuleBasedExtractor implements EntityExtractor {
   readonly name = "rule-based";
 
-  extract(exchange: ExtractorInput): Extraction {
+  extract(exchange: ExtractorInput, proposed: readonly FoundClaim[] = []): Extraction {
     const entities = new Map<string, { key: string; name: string; kind: string }>();
     const relations: Extraction["relations"] = [];
     const facts: Extraction["facts"] = [];
@@ -78,6 +79,17 @@ export class RuleBasedExtractor implements EntityExtractor {
         ];
         facts.push({ text: `User ${verb} ${object}.`, entityKeys: [...new Set(keys)] });
       }
+    }
+    // The rules decide what they read; a proposal counts for a slot they found nothing in.
+    const slots = new Set(facts.flatMap((f) => (f.claim ? [f.claim.slot] : [])));
+    for (const found of proposed) {
+      const subject = found.subject
+        ? entityKey(found.subject.name)
+        : exchange.speaker
+          ? entityKey(exchange.speaker)
+          : "user";
+      const slot = slotOf(subject, found.relation, normalizeValue(found.value));
+      if (!slots.has(slot)) facts.push(claimFact(found, add, exchange.speaker));
     }
     // Any other sentence the user said that names something becomes a fact about those names.
     sentences(exchange.userMessage).forEach((sentence, index) => {

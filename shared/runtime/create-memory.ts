@@ -59,13 +59,17 @@ export interface Memory {
 
 export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
   const stores = deps.stores ?? createStores(config);
-  const processing = deps.processing ?? createProcessing(config.embedding);
   const logger =
     deps.logger ??
     new PowertoolsLogger({
       serviceName: "hierarchical-memory",
       logLevel: config.logLevel.toUpperCase() as Uppercase<Config["logLevel"]>,
     });
+  const processing =
+    deps.processing ??
+    createProcessing(config.embedding, config.factExtraction, (error) =>
+      logger.warn("fact extractor failed; the rules' facts stand alone", { error }),
+    );
   const tracker = new TierHealthTracker(
     {
       redis: config.redis.enabled,
