@@ -131,6 +131,7 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
       stores,
       projection,
       extractor: processing.extractor,
+      modelProposesClaims: processing.proposer !== undefined,
       summaryWindow: config.memory.summaryWindow,
       config: { ...config.migration, ...settings },
       logger,
