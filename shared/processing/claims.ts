@@ -162,7 +162,7 @@ function claimsIn(clause: string): FoundClaim[] {
       found.push({ relation, value, negated, ...(named ? { named } : {}) });
     } else {
       const value = ["name", "partner", "age"].includes(relation) ? m[1]?.trim() : valueIn(m[1]);
-      if (value) found.push({ relation, value, negated });
+      if (value && !notAPlace(relation, value)) found.push({ relation, value, negated });
     }
   }
   for (const [relation, pattern] of others) {
@@ -192,6 +192,12 @@ function valueIn(raw: string | undefined): string | undefined {
     .replace(/[\s'"’]+$/u, "");
   return contentWords(value).length > 0 ? value : undefined;
 }
+
+/** "I'm working at home today", "I live in the moment": said with the words of a place, but none. */
+const notPlaces =
+  /^(?:(?:the\s+)?(?:home|night|moment|weekends?|present|past|future|fear|hope|denial|peace|lunch|dinner)|a\s+(?:distance|bubble|dream))$/iu;
+const notAPlace = (relation: string, value: string) =>
+  (relation === "works_at" || relation === "lives_in") && notPlaces.test(value.trim());
 
 /** One claim per subject and relation in a clause: the first pattern that matched wins. */
 function dedupeRelations(found: FoundClaim[]): FoundClaim[] {

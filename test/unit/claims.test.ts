@@ -44,7 +44,7 @@ describe("claims the rules find", () => {
     ]);
   });
 
-  it("a question, a wish or a condition is only a mention: no claim", () => {
+  it('a question, a wish, a condition, or a place that is none ("at home") is only a mention: no claim', () => {
     for (const said of [
       "Have you been to Lisbon?",
       "Do you think I live in Lisbon?",
@@ -54,6 +54,8 @@ describe("claims the rules find", () => {
       "Maybe I work at Google, who knows.",
       "I wish I lived in Lisbon.",
       "Where do I live?",
+      "I'm working at home today.",
+      "I live in the moment.",
     ])
       expect(claims(said), said).toEqual([]);
     // The mention is still remembered as what was said, not as a fact about the user.
