@@ -30,13 +30,14 @@ export function toExchangeInput(
 export function toContextRequest(
   tenantId: string,
   userId: string,
-  { query, sessionId, agentId, scope, filter, ...limits }: z.infer<typeof ContextRequest>,
+  { query, sessionId, agentId, scope, filter, asOf, ...limits }: z.infer<typeof ContextRequest>,
 ): MemoryContextRequest {
   return {
     userId: userKey(tenantId, userId),
     currentQuery: query,
     ...limits,
     ...(filter ? { filter } : {}),
+    ...(asOf ? { asOf: new Date(asOf) } : {}),
     ...(sessionId || agentId ? { scope: scopeOf({ sessionId, agentId }), scopeMode: scope ?? "only" } : {}),
   };
 }

@@ -68,6 +68,12 @@ export const MetadataFilterParam = z
   })
   .transform(toFilter)
   .openapi({ type: "string", description: `${filterDescription} JSON, URL-encoded.` });
+/** A moment to see the memory as it stood then (ISO 8601 with an offset). */
+export const AsOf = z.iso.datetime({ offset: true }).openapi({
+  description:
+    "See the memory as it stood at this moment: the facts that held then (default: those that hold now), and nothing stored after it.",
+  example: "2025-06-01T12:00:00Z",
+});
 
 export const StoreRequest = z
   .object({
@@ -131,6 +137,7 @@ export const ContextRequest = z
       description:
         "With sessionId and/or agentId: `only` (default) answers from within them in every tier; `prefer` answers from everything, ranking what is within them higher.",
     }),
+    asOf: AsOf.optional(),
   })
   .refine((b) => b.scope === undefined || b.sessionId !== undefined || b.agentId !== undefined, {
     message: "scope needs a sessionId or an agentId",
@@ -160,6 +167,13 @@ export const ContextResponse = z
         exchangeIds: z.array(z.string()),
         sessionId: z.string().optional(),
         agentId: z.string().optional(),
+        validFrom: z.string().optional().openapi({
+          description: "A graph fact's: since when it holds (its exchange's time).",
+        }),
+        invalidAt: z.string().optional().openapi({
+          description:
+            "A graph fact's: when a later statement ended it (only with asOf; absent while it holds).",
+        }),
       }),
     ),
     degraded: z.array(z.enum(tierNames)),

@@ -68,6 +68,22 @@ export interface Config {
     model: string;
     dimensions: number;
   };
+  /**
+   * Who finds facts: the rules alone (default `rules`, offline), or the rules plus claims an
+   * OpenAI-compatible chat model proposes (`openai-compatible`); a model that fails, is late or
+   * answers malformed JSON leaves the rules' facts.
+   */
+  readonly factExtraction: {
+    provider: "rules" | "openai-compatible";
+    url?: string;
+    apiKey?: string;
+    /** Default gpt-4o-mini. */
+    model: string;
+    /** Per attempt, ms; default 5000. */
+    timeoutMs: number;
+    /** Further attempts after a 5xx, a 429 or a network error; default 2. */
+    retries: number;
+  };
   readonly migration: {
     /** The legacy Chroma to read from; default: Tier 3's. */
     legacyUrl: string;
@@ -166,6 +182,14 @@ function toConfig(e: Env): Config {
       apiKey: e.HIERARCHICAL_MEMORY_EMBEDDING_API_KEY,
       model: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL,
       dimensions: e.HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS,
+    },
+    factExtraction: {
+      provider: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR,
+      url: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR_URL,
+      apiKey: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR_API_KEY,
+      model: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR_MODEL,
+      timeoutMs: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR_TIMEOUT,
+      retries: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR_RETRIES,
     },
     migration: {
       legacyUrl: e.HIERARCHICAL_MEMORY_LEGACY_CHROMADB_URL ?? e.HIERARCHICAL_MEMORY_CHROMADB_URL ?? "",

@@ -21,6 +21,11 @@ export function requiredWhenEnabled(e: Env): string[] {
     "HIERARCHICAL_MEMORY_EMBEDDING_URL",
     "HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is openai-compatible",
   );
+  need(
+    e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR === "openai-compatible",
+    "HIERARCHICAL_MEMORY_FACT_EXTRACTOR_URL",
+    "HIERARCHICAL_MEMORY_FACT_EXTRACTOR is openai-compatible",
+  );
   need(e.HIERARCHICAL_MEMORY_REDIS_ENABLED, "HIERARCHICAL_MEMORY_REDIS_URL", "the Redis tier is enabled");
   need(
     e.HIERARCHICAL_MEMORY_REDIS_ENABLED,
@@ -54,6 +59,10 @@ export function plaintextInTheCloud(e: Env): string[] {
   https(
     "HIERARCHICAL_MEMORY_EMBEDDING_URL",
     e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER === "openai-compatible",
+  );
+  https(
+    "HIERARCHICAL_MEMORY_FACT_EXTRACTOR_URL",
+    e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR === "openai-compatible",
   );
   const neo4j = e.HIERARCHICAL_MEMORY_NEO4J_URI;
   if (

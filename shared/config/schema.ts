@@ -75,6 +75,12 @@ export const envSchema = z.object({
   HIERARCHICAL_MEMORY_EMBEDDING_API_KEY: z.string().min(1).optional(),
   HIERARCHICAL_MEMORY_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
   HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS: int(512, 8, 8192),
+  HIERARCHICAL_MEMORY_FACT_EXTRACTOR: z.enum(["rules", "openai-compatible"]).default("rules"),
+  HIERARCHICAL_MEMORY_FACT_EXTRACTOR_URL: httpUrl.optional(),
+  HIERARCHICAL_MEMORY_FACT_EXTRACTOR_API_KEY: z.string().min(1).optional(),
+  HIERARCHICAL_MEMORY_FACT_EXTRACTOR_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  HIERARCHICAL_MEMORY_FACT_EXTRACTOR_TIMEOUT: int(5000, 100, 60_000),
+  HIERARCHICAL_MEMORY_FACT_EXTRACTOR_RETRIES: int(2, 0, 5),
   HIERARCHICAL_MEMORY_LEGACY_CHROMADB_URL: httpUrl.optional(),
   HIERARCHICAL_MEMORY_SECRETS_ARN: z
     .string()

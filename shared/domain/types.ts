@@ -74,11 +74,27 @@ export interface OutboxItem {
   attempts: number;
 }
 
+/**
+ * Something asserted about a subject: `slot` (subject and relation, plus the value for a relation
+ * that holds many values at once) is what a later claim supersedes. `value` is normalized (lowercase,
+ * no leading article) so two claims compare; the fact's text says it as said. A negated claim
+ * ("I don't live in Lisbon anymore") ends the slot's fact of the same value and states no new one.
+ */
+export interface Claim {
+  /** "user" for the user (or, with a speaker, the speaker's entity key); else an entity key. */
+  subject: string;
+  relation: string;
+  value: string;
+  negated?: boolean;
+  slot: string;
+}
+
 /** What the extractor finds in an exchange and the graph stores. */
 export interface Extraction {
   entities: { key: string; name: string; kind: string }[];
   relations: { from: string; to: string; type: string }[];
-  facts: { text: string; entityKeys: string[] }[];
+  /** A fact with a claim takes part in its slot's validity chain; one without holds from its exchange on. */
+  facts: { text: string; entityKeys: string[]; claim?: Claim }[];
 }
 
 export const exchangeText = (e: Pick<Exchange, "userMessage" | "botResponse" | "speaker">) =>

@@ -157,6 +157,12 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
             "With sessionId/agentId: only (default) recalls from within them, prefer ranks them first.",
           ),
         filter,
+        asOf: z
+          .string()
+          .optional()
+          .describe(
+            "An ISO 8601 time with offset: recall as of then (the facts that held then, nothing stored after). Default: now.",
+          ),
       },
     },
     guarded(async ({ userId: id, ...request }) => {
@@ -166,7 +172,8 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
         toContextRequest(tenantId, id, parseOrBadRequest(ContextRequest, request)),
       );
       const items = context.items;
-      const lines = items.map((i) => `- [${i.source}, ${i.timestamp}] ${i.text}`);
+      const until = (i: (typeof items)[number]) => (i.invalidAt ? ` (until ${i.invalidAt})` : "");
+      const lines = items.map((i) => `- [${i.source}, ${i.timestamp}] ${i.text}${until(i)}`);
       const note = context.degraded.length > 0 ? `\n(not heard from: ${context.degraded.join(", ")})` : "";
       return ok(
         { userId: id, items, degraded: context.degraded, totalMs: context.totalMs },

@@ -18,6 +18,8 @@ export interface MigrationDeps {
   projection: ProjectionService;
   /** The graph's facts an exchange should yield (integrity). */
   extractor: EntityExtractor;
+  /** A model proposes claims too (HIERARCHICAL_MEMORY_FACT_EXTRACTOR): the graph may hold more facts than the rules give. */
+  modelProposesClaims?: boolean;
   summaryWindow: number;
   config: Config["migration"];
   logger: Logger;

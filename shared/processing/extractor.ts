@@ -1,14 +1,22 @@
 /**
  * Entity and relation extraction for Tier 4. The default is rule-based and offline: proper names,
- * roles the user names ("my sister Ana"), and statements of preference or circumstance
- * ("I love hiking", "I live in Lisbon"). Every fact keeps the exchange it came from.
+ * roles the user names ("my sister Ana"), statements of preference or circumstance ("I play chess"),
+ * and claims (./claims.ts: "I live in Lisbon", a subject, relation and value whose slot a later claim
+ * supersedes). A sentence that makes a claim gives the claim's fact instead of its own text, so an
+ * old wording never outlives the claim it stated. Every fact keeps the exchange it came from.
  */
 import type { Exchange, Extraction } from "../domain/types.js";
 import { contentWords, isStopword, sentences, stem } from "../util/text.js";
+import { claimText, normalizeValue, relationKeys, slotOf } from "./claim-relations.js";
+import { clausesOf, type FoundClaim } from "./claims.js";
+
+/** What an extractor reads: the exchange's texts and who wrote the user's side, if not the user. */
+export type ExtractorInput = Pick<Exchange, "userMessage" | "botResponse"> & { speaker?: string };
 
 export interface EntityExtractor {
   readonly name: string;
-  extract(exchange: Pick<Exchange, "userMessage" | "botResponse">): Extraction;
+  /** `proposed`: claims found elsewhere (a model), kept for slots the rules did not claim here. */
+  extract(exchange: ExtractorInput, proposed?: readonly FoundClaim[]): Extraction;
   /** Entity keys a query may refer to, to look facts up by. */
   queryKeys(query: string): string[];
 }
@@ -33,7 +41,7 @@ export const entityKey = (name: string) =>
 export class RuleBasedExtractor implements EntityExtractor {
   readonly name = "rule-based";
 
-  extract(exchange: Pick<Exchange, "userMessage" | "botResponse">): Extraction {
+  extract(exchange: ExtractorInput, proposed: readonly FoundClaim[] = []): Extraction {
     const entities = new Map<string, { key: string; name: string; kind: string }>();
     const relations: Extraction["relations"] = [];
     const facts: Extraction["facts"] = [];
@@ -53,21 +61,42 @@ export class RuleBasedExtractor implements EntityExtractor {
       });
     }
     for (const m of exchange.userMessage.matchAll(roleBare)) add((m[1] ?? "").toLowerCase(), "role");
-    for (const m of exchange.userMessage.matchAll(statement)) {
-      const [verb, object] = [(m[1] ?? "").toLowerCase(), (m[2] ?? "").trim()];
-      const keys = [
-        ...namesIn(object).map((n) => add(n, "name")),
-        ...contentWords(object)
-          .slice(0, 4)
-          .map((w) => add(w, "topic")),
-      ];
-      facts.push({ text: `User ${verb} ${object}.`, entityKeys: [...new Set(keys)] });
+    const claimed = new Set<number>();
+    for (const clause of clausesOf(exchange.userMessage)) {
+      for (const found of clause.claims) {
+        facts.push(claimFact(found, add, exchange.speaker));
+        claimed.add(clause.sentence);
+      }
+      // A clause that asks or supposes states nothing; one with a claim said it as the claim.
+      if (!clause.asserted || clause.claims.length > 0) continue;
+      for (const m of clause.text.matchAll(statement)) {
+        const [verb, object] = [(m[1] ?? "").toLowerCase(), (m[2] ?? "").trim()];
+        const keys = [
+          ...namesIn(object).map((n) => add(n, "name")),
+          ...contentWords(object)
+            .slice(0, 4)
+            .map((w) => add(w, "topic")),
+        ];
+        facts.push({ text: `User ${verb} ${object}.`, entityKeys: [...new Set(keys)] });
+      }
     }
-    // Any sentence the user said that names something becomes a fact about those names.
-    for (const sentence of sentences(exchange.userMessage)) {
+    // The rules decide what they read; a proposal counts for a slot they found nothing in.
+    const slots = new Set(facts.flatMap((f) => (f.claim ? [f.claim.slot] : [])));
+    for (const found of proposed) {
+      const subject = found.subject
+        ? entityKey(found.subject.name)
+        : exchange.speaker
+          ? entityKey(exchange.speaker)
+          : "user";
+      const slot = slotOf(subject, found.relation, normalizeValue(found.value));
+      if (!slots.has(slot)) facts.push(claimFact(found, add, exchange.speaker));
+    }
+    // Any other sentence the user said that names something becomes a fact about those names.
+    sentences(exchange.userMessage).forEach((sentence, index) => {
       const keys = namesIn(sentence).map((n) => add(n, "name"));
-      if (keys.length > 0) facts.push({ text: sentence.slice(0, 300), entityKeys: [...new Set(keys)] });
-    }
+      if (keys.length > 0 && !claimed.has(index))
+        facts.push({ text: sentence.slice(0, 300), entityKeys: [...new Set(keys)] });
+    });
     for (const name of namesIn(exchange.botResponse)) add(name, "name");
     return { entities: [...entities.values()], relations, facts: dedupeFacts(facts) };
   }
@@ -87,6 +116,44 @@ function namesIn(text: string): string[] {
     if (name.length > 1) names.push(name);
   }
   return names;
+}
+
+/** A claim's fact: about its subject, its value's names and words, and the words of its relation. */
+function claimFact(
+  found: FoundClaim,
+  add: (name: string, kind: string) => string,
+  speaker: string | undefined,
+): Extraction["facts"][number] {
+  const { subject, relation, negated } = found;
+  const keys: string[] = [];
+  let who = speaker ?? "User";
+  let subjectKey = speaker ? add(speaker, "person") : "user";
+  if (speaker) keys.push(subjectKey);
+  if (subject) {
+    subjectKey = add(subject.name, subject.kind);
+    who = subject.kind === "role" ? `The user's ${subject.name}` : subject.name;
+    keys.push(subjectKey);
+  }
+  const said = found.named ? `${found.value} named ${found.named}` : found.value;
+  keys.push(
+    ...namesIn(said).map((n) => add(n, "name")),
+    ...contentWords(said)
+      .slice(0, 4)
+      .map((w) => add(w, "topic")),
+    ...relationKeys(relation).map((k) => add(k, "topic")),
+  );
+  const value = normalizeValue(found.value);
+  return {
+    text: claimText({ relation, negated }, who, said),
+    entityKeys: [...new Set(keys)],
+    claim: {
+      subject: subjectKey,
+      relation,
+      value,
+      slot: slotOf(subjectKey, relation, value),
+      ...(negated ? { negated } : {}),
+    },
+  };
 }
 
 function dedupeFacts(facts: Extraction["facts"]): Extraction["facts"] {

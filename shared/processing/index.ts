@@ -1,16 +1,34 @@
 /** Chooses the processing providers from config; the defaults run offline with no model. */
 import type { Config } from "../config/index.js";
+import type { Exchange, Extraction } from "../domain/types.js";
 import { type Embedder, HashingEmbedder, HttpEmbedder } from "./embedder.js";
 import { type EntityExtractor, RuleBasedExtractor } from "./extractor.js";
+import { ChatClaimProposer, type ClaimProposer } from "./llm-claims.js";
 import { ExtractiveSummarizer, type Summarizer } from "./summarizer.js";
 
 export interface Processing {
   embedder: Embedder;
   summarizer: Summarizer;
   extractor: EntityExtractor;
+  /** Proposes claims beside the rules' (HIERARCHICAL_MEMORY_FACT_EXTRACTOR); absent by default. */
+  proposer?: ClaimProposer;
 }
 
-export function createProcessing(embedding: Config["embedding"]): Processing {
+/** What the graph gets for an exchange: the rules' extraction, with the proposer's claims when there is one. */
+export async function extractionOf(processing: Processing, exchange: Exchange): Promise<Extraction> {
+  const proposed = processing.proposer ? await processing.proposer.propose(exchange) : [];
+  return processing.extractor.extract(exchange, proposed);
+}
+
+/**
+ * The providers the config names. `facts` (default: the rules alone) may add a chat model's claims;
+ * `onFactFailure` hears of each of its failures (the rules' facts stand alone then).
+ */
+export function createProcessing(
+  embedding: Config["embedding"],
+  facts?: Config["factExtraction"],
+  onFactFailure?: (error: unknown) => void,
+): Processing {
   const embedder =
     embedding.provider === "openai-compatible" && embedding.url
       ? new HttpEmbedder({
@@ -20,7 +38,16 @@ export function createProcessing(embedding: Config["embedding"]): Processing {
           dimensions: embedding.dimensions,
         })
       : new HashingEmbedder(embedding.dimensions);
-  return { embedder, summarizer: new ExtractiveSummarizer(), extractor: new RuleBasedExtractor() };
+  const proposer =
+    facts?.provider === "openai-compatible" && facts.url
+      ? new ChatClaimProposer({ ...facts, url: facts.url, onFailure: onFactFailure })
+      : undefined;
+  return {
+    embedder,
+    summarizer: new ExtractiveSummarizer(),
+    extractor: new RuleBasedExtractor(),
+    ...(proposer ? { proposer } : {}),
+  };
 }
 
-export type { Embedder, EntityExtractor, Summarizer };
+export type { ClaimProposer, Embedder, EntityExtractor, Summarizer };

@@ -59,13 +59,17 @@ export interface Memory {
 
 export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
   const stores = deps.stores ?? createStores(config);
-  const processing = deps.processing ?? createProcessing(config.embedding);
   const logger =
     deps.logger ??
     new PowertoolsLogger({
       serviceName: "hierarchical-memory",
       logLevel: config.logLevel.toUpperCase() as Uppercase<Config["logLevel"]>,
     });
+  const processing =
+    deps.processing ??
+    createProcessing(config.embedding, config.factExtraction, (error) =>
+      logger.warn("fact extractor failed; the rules' facts stand alone", { error }),
+    );
   const tracker = new TierHealthTracker(
     {
       redis: config.redis.enabled,
@@ -127,6 +131,7 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
       stores,
       projection,
       extractor: processing.extractor,
+      modelProposesClaims: processing.proposer !== undefined,
       summaryWindow: config.memory.summaryWindow,
       config: { ...config.migration, ...settings },
       logger,

@@ -5,6 +5,7 @@ import type { Exchange, Extraction } from "../../shared/domain/types.js";
 import type { KnowledgeGraph } from "../../shared/tiers/knowledge-graph.js";
 import { filterCases, filterExchanges, filterTime } from "./filter-cases.js";
 import { scanned } from "./fixture.js";
+import { knowledgeGraphValidityContract } from "./knowledge-graph-validity.js";
 
 export interface KnowledgeGraphFixture {
   /** A prepared graph. */
@@ -47,6 +48,8 @@ export function knowledgeGraphContract(name: string, make: () => Promise<Knowled
     beforeEach(async () => {
       f = await make();
     });
+
+    knowledgeGraphValidityContract(() => f);
 
     const userWithFacts = async (userId = f.user()) => {
       const [e1, e2] = [exchange(userId, 1), exchange(userId, 2)];

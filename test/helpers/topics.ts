@@ -18,7 +18,7 @@ export const topicTurns = [
     topic: "work",
     priority: 5,
     at: "2026-03-10T09:00:00Z",
-    userMessage: "My colleague Ana lives in Porto.",
+    userMessage: "My colleague Ana works in Porto.",
     botResponse: "Porto!",
   },
   {

@@ -82,6 +82,11 @@ const json = fc.oneof(
       agentId: text,
       scope: fc.oneof(fc.constantFrom("only", "prefer"), text),
       filter: fc.oneof(filter, fc.jsonValue({ maxDepth: 3 })),
+      asOf: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.constantFrom("2025-02-30T00:00:00Z", "-271821-04-20T00:00:00Z", "+275760-09-13T00:00:01Z"),
+        text,
+      ),
     },
     { requiredKeys: [] },
   ),

@@ -52,6 +52,12 @@ describe("MemoryClient", () => {
     expect(page.items.map((e) => [e.userMessage, e.sessionId])).toEqual([["Ana lives in Lisbon.", "home"]]);
     const context = await client.context(userId, { query: "Where does Ana live?", sessionId: "work" });
     expect(context.items.map((i) => i.text).join(" ")).not.toContain("Lisbon");
+    // As of a time before anything was stored, there is nothing to remember.
+    const before = await client.context(userId, {
+      query: "Where does Ana live?",
+      asOf: "2000-01-01T00:00:00Z",
+    });
+    expect(before.items).toEqual([]);
   });
 
   it("lists and recalls with a metadata filter, and reports a bad one as a MemoryApiError", async () => {

@@ -51,7 +51,7 @@ describe("a filtered context, on the real stores", () => {
     });
     expect(page.items.map((e) => e.userMessage)).toEqual([
       "Ana took the Porto train.",
-      "My colleague Ana lives in Porto.",
+      "My colleague Ana works in Porto.",
     ]);
   });
 });

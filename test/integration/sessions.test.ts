@@ -16,7 +16,8 @@ describe("a context kept to one session, on the real stores", () => {
     const turns = [
       ["home", "buddy", "My sister Ana lives in Lisbon.", "Lisbon!"],
       ["home", "buddy", "Ana loves Lisbon trams.", "Nice."],
-      ["work", "coach", "My colleague Ana lives in Porto.", "Porto!"],
+      // "works in", not "lives in": Ana living in Porto would supersede her Lisbon fact (facts that change).
+      ["work", "coach", "My colleague Ana works in Porto.", "Porto!"],
       ["work", "coach", "Ana took the Porto train.", "Good."],
     ] as const;
     for (const [sessionId, agentId, userMessage, botResponse] of turns)

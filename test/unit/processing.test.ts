@@ -53,7 +53,7 @@ describe("RuleBasedExtractor", () => {
     );
     expect(x.relations).toContainEqual({ from: "ana", to: "sister", type: "IS_USERS" });
     expect(x.facts.map((f) => f.text)).toEqual(
-      expect.arrayContaining(["Ana is the user's sister.", "User love playing the cello."]),
+      expect.arrayContaining(["Ana is the user's sister.", "User likes playing the cello."]),
     );
     for (const fact of x.facts) expect(fact.entityKeys.length).toBeGreaterThan(0);
   });

@@ -2,8 +2,10 @@
  * IntelligentContextAssembler: one deadline, all enabled tiers queried in parallel; a tier that
  * fails or is late is dropped and named in `degraded`, and never holds the answer past the deadline.
  * Candidates: recent messages (Redis, falling back to Postgres), full-text hits (Postgres), semantic
- * hits on summaries (Chroma), facts about the entities in the query (Neo4j). A scope (session,
- * agent) is pushed down to every tier (`only`), or lifts what is within it (`prefer`).
+ * hits on summaries (Chroma), facts about the entities in the query (Neo4j) that hold now. A scope
+ * (session, agent) is pushed down to every tier (`only`), or lifts what is within it (`prefer`). With
+ * `asOf`, the memory as it stood then: the facts that held then, recent exchanges from the archive
+ * up to it (the cache holds only the newest), and nothing stored after it.
  */
 import type { Config } from "../../config/index.js";
 import { matchesFilter, readsMetadata, type Selection } from "../../domain/filter.js";
@@ -12,6 +14,7 @@ import { type Exchange, exchangeText, inScope, isScoped, scopeOf } from "../../d
 import { TimeoutError } from "../../errors/memory-error.js";
 import type { Processing } from "../../processing/index.js";
 import { timeRangesIn } from "../../processing/time-expressions.js";
+import type { ArchivePosition } from "../../tiers/archive.js";
 import { tierFailureCode } from "../../tiers/failures.js";
 import type { CachedExchange, RecentCache } from "../../tiers/recent-cache.js";
 import type { MemoryStores } from "../../tiers/stores.js";
@@ -55,12 +58,15 @@ export class IntelligentContextAssembler {
         ? withinDeadline(() => health.track(tier, () => work(store)), deadline.reached, started)
         : undefined;
 
-    const cached = run("redis", cacheable ? cache : undefined, (c) =>
-      only || filter
-        ? this.#recentSelected(c, userId, recentLimit, { scope: only, filter })
-        : c.recent(userId, recentLimit),
-    );
-    const now = request.now ?? new Date();
+    const asOf = request.asOf;
+    const cached = asOf
+      ? undefined
+      : run("redis", cacheable ? cache : undefined, (c) =>
+          only || filter
+            ? this.#recentSelected(c, userId, recentLimit, { scope: only, filter })
+            : c.recent(userId, recentLimit),
+        );
+    const now = request.now ?? asOf ?? new Date();
     const periods = timeRangesIn(currentQuery, now);
     const lexical = run("postgres", archive, (a) =>
       a.search(userId, currentQuery, hitLimit, { periods, scope: only, filter }),
@@ -70,14 +76,16 @@ export class IntelligentContextAssembler {
       return s.query(userId, embedding ?? [], hitLimit, { scope: only, filter });
     });
     const keys = processing.extractor.queryKeys(currentQuery);
-    const facts = run("neo4j", graph, (g) => g.factsFor(userId, keys, hitLimit, { scope: only, filter }));
+    const facts = run("neo4j", graph, (g) =>
+      g.factsFor(userId, keys, hitLimit, { scope: only, filter, asOf }),
+    );
     // Recent messages come from the archive when the cache is off, failed, late or missed.
+    // At asOf itself included: an ordinal above any a user reaches.
+    const upTo = asOf ? { createdAt: asOf, ordinal: 2_147_483_647 } : undefined;
+    const fromArchive = () =>
+      this.#recentFromArchive(userId, recentLimit, deadline.reached, started, { scope: only, filter }, upTo);
     const recent =
-      cached?.then((o) =>
-        o.status === "ok" && o.value !== undefined
-          ? o
-          : this.#recentFromArchive(userId, recentLimit, deadline.reached, started, { scope: only, filter }),
-      ) ?? this.#recentFromArchive(userId, recentLimit, deadline.reached, started, { scope: only, filter });
+      cached?.then((o) => (o.status === "ok" && o.value !== undefined ? o : fromArchive())) ?? fromArchive();
 
     const [recentO, lexicalO, semanticO, factsO, cachedO] = await Promise.all([
       recent,
@@ -112,11 +120,16 @@ export class IntelligentContextAssembler {
           timestamp: f.at,
           exchangeIds: [f.exchangeId],
           ...scopeOf(f),
+          validFrom: f.validFrom,
+          ...(f.invalidAt ? { invalidAt: f.invalidAt } : {}),
+          ...(f.slot ? { claim: true } : {}),
         })),
       );
+    // Nothing said after asOf was known then.
+    const known = asOf ? candidates.filter((c) => c.timestamp <= asOf) : candidates;
 
     const decay = { halfLifeDays: config.memory.halfLifeDays, floor: config.memory.decayFloor };
-    const ranked = rankAndDedupe(candidates, now, decay, only ? undefined : scoped);
+    const ranked = rankAndDedupe(known, now, decay, only ? undefined : scoped);
     const items = cut(
       ranked,
       request.maxItems ?? config.maxContextItems,
@@ -170,12 +183,13 @@ export class IntelligentContextAssembler {
     deadline: Promise<void>,
     started: number,
     selection: Selection,
+    before?: ArchivePosition,
   ): Promise<Outcome<(CachedExchange | Exchange)[] | undefined>> | undefined {
     const { stores, health } = this.#deps;
     const archive = stores.archive;
     if (!archive) return undefined;
     return withinDeadline(
-      () => health.track("postgres", () => archive.recent(userId, limit, selection)),
+      () => health.track("postgres", () => archive.recent(userId, limit, { ...selection, before })),
       deadline,
       started,
     );

@@ -28,6 +28,11 @@ export const sourceWeights: Record<ItemSource, number> = {
   graph: 0.1,
   recent: 0.1,
 };
+/**
+ * How much a claim's rank counts (a graph fact that holds now, "User lives in Porto."): it answers a
+ * question about its slot directly, so it ranks among the archive's hits, at half their weight.
+ */
+const claimWeight = 0.5;
 /** How much a summary's rank counts for each exchange inside it, relative to an archive rank. */
 const summaryVote = 0.1;
 /** Score factor for a candidate within the scope a request prefers (not restricts to). */
@@ -46,7 +51,7 @@ export function timeDecay(timestamp: Date, now: Date, { halfLifeDays, floor }: D
 
 /**
  * Fuses the tiers' ranked lists (candidates of one source in rank order) into one ranking, one item
- * per exchange (its full text preferred over a fact drawn from it), plus summaries; then drops what
+ * per exchange (its full text preferred over a fact drawn from it), plus summaries and claims; then drops what
  * adds nothing: summaries whose exchanges are all already in, and near-duplicate texts.
  */
 export function rankAndDedupe(
@@ -73,6 +78,14 @@ export function rankAndDedupe(
     const id = c.exchangeIds[0];
     if (id === undefined) continue;
     votes.set(id, (votes.get(id) ?? 0) + rrf);
+    if (c.claim) {
+      // What holds now, said as a fact: an item of its own beside its exchange's text.
+      const key = `claim\u001f${id}\u001f${c.text}`;
+      const weight = (claimWeight * rrf) / sourceWeights.graph;
+      votes.set(key, weight);
+      best.set(key, { c, contribution: weight });
+      continue;
+    }
     const held = best.get(id);
     if (!held || preferText(c, rrf, held)) best.set(id, { c, contribution: rrf });
   }
@@ -99,10 +112,10 @@ function dedupe(ranked: readonly { c: Candidate; score: number }[]): ContextItem
   const texts: Set<string>[] = [];
   const items: ContextItem[] = [];
   for (const { c, score } of ranked) {
-    if (c.exchangeIds.length > 0 && c.exchangeIds.every((id) => covered.has(id))) continue;
+    if (!c.claim && c.exchangeIds.length > 0 && c.exchangeIds.every((id) => covered.has(id))) continue;
     const words = new Set(terms(c.text));
     if (texts.some((seen) => jaccard(seen, words) >= 0.85)) continue;
-    for (const id of c.exchangeIds) covered.add(id);
+    if (!c.claim) for (const id of c.exchangeIds) covered.add(id);
     texts.push(words);
     items.push({
       source: c.source,
@@ -111,6 +124,8 @@ function dedupe(ranked: readonly { c: Candidate; score: number }[]): ContextItem
       score: Math.round(score * 10_000) / 10_000,
       exchangeIds: c.exchangeIds,
       ...scopeOf(c),
+      ...(c.validFrom ? { validFrom: c.validFrom.toISOString() } : {}),
+      ...(c.invalidAt ? { invalidAt: c.invalidAt.toISOString() } : {}),
     });
   }
   return items;

@@ -17,8 +17,13 @@ export interface ContextRequest {
   maxItems?: number;
   /** Optional cap in tokens (about 4 characters each). Default: CONTEXT_TOKEN_BUDGET, if set. */
   tokenBudget?: number;
-  /** The moment to decay from. Default: now. */
+  /** The moment to decay from. Default: `asOf`, else now. */
   now?: Date;
+  /**
+   * The memory as it stood then: facts that held at that moment (not those that hold now), recent
+   * exchanges up to it, and nothing stored after it. Default: now.
+   */
+  asOf?: Date;
   /** A session and/or agent to keep to (`only`, the default) or to rank higher (`prefer`). */
   scope?: Scope;
   scopeMode?: ScopeMode;
@@ -35,6 +40,9 @@ export interface ContextItem extends Scope {
   timestamp: string;
   score: number;
   exchangeIds: string[];
+  /** A graph fact's validity: since when it holds, and when a later statement ended it (ISO 8601). */
+  validFrom?: string;
+  invalidAt?: string;
 }
 
 export interface TierTiming {
@@ -61,4 +69,8 @@ export interface Candidate extends Scope {
   text: string;
   timestamp: Date;
   exchangeIds: string[];
+  validFrom?: Date;
+  invalidAt?: Date;
+  /** A graph fact that is a claim: an item of its own, shown beside its exchange's text. */
+  claim?: boolean;
 }

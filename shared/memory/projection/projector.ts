@@ -7,6 +7,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { Exchange } from "../../domain/types.js";
 import { describeError } from "../../errors/memory-error.js";
+import { extractionOf } from "../../processing/index.js";
 import { withTimeout } from "../../util/timeout.js";
 import type { ProjectionDeps } from "./deps.js";
 import { summarizeWindows, windowIndexOf } from "./windows.js";
@@ -104,14 +105,26 @@ export class Projector {
     return this.#toGraphMany([exchange]);
   }
 
-  /** In transactions of 500 exchanges, so rebuilding a long history stays within the graph's memory. */
+  /**
+   * In transactions of 500 exchanges, so rebuilding a long history stays within the graph's memory.
+   * A claim proposer (a model) is asked four exchanges at a time.
+   */
   async #toGraphMany(exchanges: readonly Exchange[]) {
     const { stores, processing } = this.#deps;
-    for (let i = 0; i < exchanges.length; i += 500)
-      await stores.graph?.applyMany(
-        exchanges
-          .slice(i, i + 500)
-          .map((e) => ({ exchange: e, extraction: processing.extractor.extract(e) })),
-      );
+    const graph = stores.graph;
+    if (!graph) return;
+    for (let i = 0; i < exchanges.length; i += 500) {
+      const batch = exchanges.slice(i, i + 500);
+      const items = [];
+      for (let j = 0; j < batch.length; j += 4)
+        items.push(
+          ...(await Promise.all(
+            batch
+              .slice(j, j + 4)
+              .map(async (e) => ({ exchange: e, extraction: await extractionOf(processing, e) })),
+          )),
+        );
+      await graph.applyMany(items);
+    }
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Tier 4 in Neo4j (the KnowledgeGraph port). Every node carries its userId and a deterministic uid,
- * so replaying an exchange is idempotent and one user's graph never joins another's. Cypher is
- * parameterized only.
+ * so replaying an exchange is idempotent and one user's graph never joins another's. A write that
+ * touches claims locks its users first and re-derives the slots' validity in the same transaction,
+ * so two concurrent writes cannot each miss the other's claim. Cypher is parameterized only.
  */
-import neo4j, { type Driver } from "neo4j-driver";
+import neo4j, { type Driver, type ManagedTransaction } from "neo4j-driver";
 import { candidatesFor, matchesFilter } from "../../domain/filter.js";
 import type { Exchange, Extraction, Metadata } from "../../domain/types.js";
 import {
@@ -14,6 +15,8 @@ import {
   type KnowledgeGraph,
   uidSeparator as sep,
 } from "../knowledge-graph.js";
+import { removeStatements } from "./removal.js";
+import { lockUsers, rechainSlots } from "./validity.js";
 
 export class Neo4jKnowledgeGraph implements KnowledgeGraph {
   readonly #driver: Driver;
@@ -31,15 +34,23 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       "CREATE CONSTRAINT fact_uid IF NOT EXISTS FOR (f:Fact) REQUIRE f.uid IS UNIQUE",
       "CREATE INDEX entity_user IF NOT EXISTS FOR (e:Entity) ON (e.userId)",
       "CREATE INDEX fact_user IF NOT EXISTS FOR (f:Fact) ON (f.userId)",
+      "CREATE INDEX fact_slot IF NOT EXISTS FOR (f:Fact) ON (f.userId, f.slot)",
+      "CREATE INDEX fact_exchange IF NOT EXISTS FOR (f:Fact) ON (f.userId, f.exchangeId)",
     ])
       await this.#write(statement, {});
   }
 
-  /** Merges many exchanges' entities, facts and relations in one transaction (one round trip). */
+  /**
+   * Merges many exchanges' entities, facts and relations in one transaction; when they carry claims,
+   * the users are locked first and the slots they touch re-derived before it commits.
+   */
   async applyMany(items: readonly { exchange: Exchange; extraction: Extraction }[]): Promise<void> {
     if (items.length === 0) return;
-    await this.#write(
-      `UNWIND $items AS item
+    const slots = touchedSlots(items);
+    await this.#transaction(async (tx) => {
+      await lockUsers(tx, [...new Set(slots.map((s) => s.userId))]);
+      await tx.run(
+        `UNWIND $items AS item
        MERGE (u:MemUser {id: item.userId})
        WITH u, item
        CALL (u, item) {
@@ -54,6 +65,8 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
          MERGE (fact:Fact {uid: item.userId + $sep + item.exchangeId + $sep + f.index})
            ON CREATE SET fact.userId = item.userId, fact.exchangeId = item.exchangeId, fact.text = f.text,
                          fact.at = item.at, fact.sessionId = item.sessionId, fact.agentId = item.agentId,
+                         fact.slot = f.slot, fact.relation = f.relation, fact.value = f.value,
+                         fact.negated = f.negated, fact.ordinal = f.ordinal, fact.index = f.claimIndex,
                          fact.metadata = item.metadata
          MERGE (u)-[:STATED]->(fact)
          WITH fact, f
@@ -68,23 +81,36 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
          SET rel.exchangeIds = CASE WHEN item.exchangeId IN coalesce(rel.exchangeIds, [])
                                     THEN rel.exchangeIds ELSE coalesce(rel.exchangeIds, []) + item.exchangeId END
        }`,
-      {
-        sep,
-        items: items.map(({ exchange, extraction }) => ({
-          userId: exchange.userId,
-          exchangeId: exchange.id,
-          at: exchange.createdAt.getTime(),
-          // Null sets no property: a fact has them only when its exchange does.
-          sessionId: exchange.sessionId ?? null,
-          agentId: exchange.agentId ?? null,
-          // As JSON (a node property cannot be a map), for filtered reads.
-          metadata: metadataProperty(exchange.metadata),
-          entities: extraction.entities,
-          facts: extraction.facts.map((f, index) => ({ ...f, index })),
-          relations: extraction.relations,
-        })),
-      },
-    );
+        {
+          sep,
+          items: items.map(({ exchange, extraction }) => ({
+            userId: exchange.userId,
+            exchangeId: exchange.id,
+            at: exchange.createdAt.getTime(),
+            // Null sets no property: a fact has them only when its exchange does.
+            sessionId: exchange.sessionId ?? null,
+            agentId: exchange.agentId ?? null,
+            // As JSON (a node property cannot be a map), for filtered reads.
+            metadata: metadataProperty(exchange.metadata),
+            entities: extraction.entities,
+            facts: extraction.facts.map((f, index) => ({
+              text: f.text,
+              entityKeys: f.entityKeys,
+              index,
+              // Null sets nothing: only a claim's fact has these.
+              slot: f.claim?.slot ?? null,
+              relation: f.claim?.relation ?? null,
+              value: f.claim?.value ?? null,
+              negated: f.claim ? (f.claim.negated ?? false) : null,
+              ordinal: f.claim ? exchange.ordinal : null,
+              claimIndex: f.claim ? index : null,
+            })),
+            relations: extraction.relations,
+          })),
+        },
+      );
+      await rechainSlots(tx, slots);
+    });
   }
 
   /** Facts about any of `keys` (within `scope`), most entities matched first, then newest. */
@@ -96,7 +122,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     userId: string,
     keys: readonly string[],
     limit: number,
-    { scope, filter }: FactsQuery = {},
+    { scope, filter, asOf }: FactsQuery = {},
   ): Promise<GraphFact[]> {
     if (keys.length === 0) return [];
     const { records } = await this.#driver.executeQuery(
@@ -104,9 +130,11 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
        MATCH (e:Entity {uid: uid})<-[:ABOUT]-(f:Fact)
        WHERE f.userId = $userId AND ($sessionId IS NULL OR f.sessionId = $sessionId)
          AND ($agentId IS NULL OR f.agentId = $agentId)
+         AND (f.invalidAt IS NULL OR f.invalidAt > $at) AND ($asOf IS NULL OR f.at <= $asOf)
        WITH f, collect(DISTINCT e.name) AS about
        RETURN f.text AS text, f.exchangeId AS exchangeId, f.at AS at, f.sessionId AS sessionId,
-              f.agentId AS agentId, f.metadata AS metadata, about, size(about) AS hits
+              f.agentId AS agentId, f.invalidAt AS invalidAt, f.endedBy AS endedBy, f.slot AS slot,
+              f.metadata AS metadata, about, size(about) AS hits
        ORDER BY hits DESC, at DESC LIMIT $limit`,
       {
         userId,
@@ -114,6 +142,8 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
         limit: neo4j.int(candidatesFor(limit, filter)),
         sessionId: scope?.sessionId ?? null,
         agentId: scope?.agentId ?? null,
+        at: (asOf ?? new Date()).getTime(),
+        asOf: asOf ? asOf.getTime() : null,
       },
       { database: this.#database, routing: neo4j.routing.READ },
     );
@@ -123,6 +153,12 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
         exchangeId: r.get("exchangeId") as string,
         at: new Date(r.get("at") as number),
         metadata: JSON.parse((r.get("metadata") as string | null) ?? "{}"),
+        validFrom: new Date(r.get("at") as number),
+        ...(typeof r.get("invalidAt") === "number"
+          ? { invalidAt: new Date(r.get("invalidAt") as number) }
+          : {}),
+        ...(typeof r.get("endedBy") === "string" ? { endedBy: r.get("endedBy") as string } : {}),
+        ...(typeof r.get("slot") === "string" ? { slot: r.get("slot") as string } : {}),
         about: r.get("about") as string[],
         hits: r.get("hits") as number,
         ...optional("sessionId", r.get("sessionId")),
@@ -165,7 +201,11 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
         { userId },
         { database: this.#database, routing: neo4j.routing.READ },
       );
-      return records.map((r) => r.get("p") as GraphNode);
+      // A fact's validFrom is its `at`, exported under both names (facts older than validity have only `at`).
+      return records.map((r) => {
+        const p = r.get("p") as GraphNode;
+        return label === "Fact" ? { ...p, validFrom: p.at } : p;
+      });
     };
     return { entities: await read("Entity"), facts: await read("Fact") };
   }
@@ -209,14 +249,52 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     }
   }
 
+  /**
+   * Removes what these exchanges stated, in one transaction under the user's lock: their facts,
+   * their ids on relations (a relation no exchange states any more goes), the entities their facts
+   * and relations reached that nothing else needs (an entity named without a fact by another
+   * exchange may go with them: it reaches no context, and comes back with its next mention or a
+   * rebuild), then re-derives the slots their claims were in.
+   */
+  async removeExchanges(userId: string, exchangeIds: readonly string[]): Promise<void> {
+    if (exchangeIds.length === 0) return;
+    await this.#transaction(async (tx) => {
+      await lockUsers(tx, [userId], { create: false });
+      await removeStatements(tx, userId, exchangeIds);
+    });
+  }
+
+  async #transaction(work: (tx: ManagedTransaction) => Promise<void>) {
+    const session = this.#driver.session({ database: this.#database });
+    try {
+      await session.executeWrite(work);
+    } finally {
+      await session.close();
+    }
+  }
+
   async #write(cypher: string, params: Record<string, unknown>) {
     await this.#driver.executeQuery(cypher, params, { database: this.#database });
   }
 }
 
-/** `{[name]: value}` for a property the node has, `{}` for one it has not (null). */
+/** The (user, slot) pairs these exchanges' claims fall in, each once. */
+function touchedSlots(items: readonly { exchange: Exchange; extraction: Extraction }[]) {
+  const seen = new Map<string, { userId: string; slot: string }>();
+  for (const { exchange, extraction } of items)
+    for (const f of extraction.facts)
+      if (f.claim)
+        seen.set(JSON.stringify([exchange.userId, f.claim.slot]), {
+          userId: exchange.userId,
+          slot: f.claim.slot,
+        });
+  return [...seen.values()];
+}
+
 /** A fact's copy of its exchange's metadata: JSON, or no property for none. */
 export const metadataProperty = (m: Metadata) => (Object.keys(m).length === 0 ? null : JSON.stringify(m));
+
+/** `{[name]: value}` for a property the node has, `{}` for one it has not (null). */
 
 const optional = (name: "sessionId" | "agentId", value: unknown) =>
   typeof value === "string" ? { [name]: value } : {};

@@ -36,7 +36,8 @@ async function twoThreads() {
     {
       sessionId: "work",
       agentId: "coach",
-      userMessage: "My colleague Ana lives in Porto.",
+      // "works in", not "lives in": Ana living in Porto would supersede her Lisbon fact (facts that change).
+      userMessage: "My colleague Ana works in Porto.",
       botResponse: "Porto!",
     },
     { sessionId: "work", agentId: "coach", userMessage: "Ana took the Porto train.", botResponse: "Good." },

@@ -249,6 +249,36 @@ describe("MCP filters", () => {
   });
 });
 
+describe("MCP facts that change", () => {
+  it("recalls what holds now, and with asOf what held then, each fact with its validity", async () => {
+    const userId = uniqueId("mcp-facts");
+    for (const [timestamp, userMessage] of [
+      ["2025-01-10T12:00:00Z", "I live in Lisbon."],
+      ["2025-03-01T12:00:00Z", "I moved to Porto last week."],
+    ])
+      expect(
+        errorText(await call(client, "remember", { userId, userMessage, botResponse: "Ok.", timestamp })),
+      ).toBeUndefined();
+    await api.manager.reconcile();
+    type Recalled = { items: { source: string; text: string; validFrom?: string; invalidAt?: string }[] };
+    const graph = (r: ToolResult) => data<Recalled>(r).items.filter((i) => i.source === "graph");
+    const now = await call(client, "recall", { userId, query: "Where do I live?" });
+    expect(graph(now).map((i) => i.text)).toEqual(["User lives in Porto."]);
+    const then = await call(client, "recall", {
+      userId,
+      query: "Where do I live?",
+      asOf: "2025-02-01T00:00:00Z",
+    });
+    expect(graph(then)).toEqual([
+      expect.objectContaining({ text: "User lives in Lisbon.", invalidAt: "2025-03-01T12:00:00.000Z" }),
+    ]);
+    expect(then.content[0]?.text).toContain("(until 2025-03-01T12:00:00.000Z)");
+    expect(errorText(await call(client, "recall", { userId, query: "x", asOf: "yesterday" }))).toMatch(
+      /asOf/,
+    );
+  });
+});
+
 describe("MCP failures", () => {
   it("answer an unexpected failure as a tool error that says nothing of it, and log its cause", async () => {
     const broken = inMemoryApi(

@@ -17,7 +17,11 @@ const now = {
   HIERARCHICAL_MEMORY_ERASE_FINAL_PASS_DELAY: "0",
 };
 const settle = () => new Promise((r) => setTimeout(r, 20));
-const fact = { userMessage: "My sister Ana lives in Lisbon.", botResponse: "Lovely city!" };
+// Claims too (the sister's and the user's slots): erasure reaches facts with validity.
+const fact = {
+  userMessage: "My sister Ana lives in Lisbon. I moved to Porto last week.",
+  botResponse: "Lovely city!",
+};
 
 async function expectNothingOf(stores: TestStores, userId: string) {
   expect(await everythingOf(stores, userId)).toEqual(nothingLeft);
