@@ -143,6 +143,8 @@ export class StoreService {
     const exchange: Exchange = {
       id: crypto.randomUUID(),
       userId: input.userId,
+      kind: input.kind ?? "exchange",
+      version: 1,
       ordinal: Number.MAX_SAFE_INTEGER,
       userMessage: input.userMessage,
       botResponse: input.botResponse,

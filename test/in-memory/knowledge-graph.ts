@@ -138,6 +138,25 @@ export class InMemoryKnowledgeGraph implements KnowledgeGraph {
     this.users.delete(userId);
   }
 
+  async removeExchanges(userId: string, exchangeIds: readonly string[]): Promise<void> {
+    const ids = new Set(exchangeIds);
+    const touched = new Set<string>();
+    for (const f of this.#factsOf(userId).filter((x) => ids.has(x.exchangeId))) {
+      for (const uid of this.about.get(f.uid) ?? []) touched.add(uid);
+      this.facts.delete(f.uid);
+      this.about.delete(f.uid);
+    }
+    for (const [key, r] of this.relations) {
+      if (this.entities.get(r.from)?.userId !== userId) continue;
+      for (const id of ids) r.exchangeIds.delete(id);
+      if (r.exchangeIds.size === 0) this.relations.delete(key);
+    }
+    const held = (uid: string) =>
+      [...this.about.values()].some((about) => about.has(uid)) ||
+      [...this.relations.values()].some((r) => r.from === uid || r.to === uid);
+    for (const uid of touched) if (!held(uid)) this.entities.delete(uid);
+  }
+
   async *scanUsers(): AsyncIterable<string[]> {
     const all = [...this.users, ...[...this.entities.values(), ...this.facts.values()].map((n) => n.userId)];
     const users = [...new Set(all)].sort();

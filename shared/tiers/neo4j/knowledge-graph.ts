@@ -170,6 +170,43 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     await this.#write("MATCH (u:MemUser {id: $userId}) DETACH DELETE u", { userId });
   }
 
+  /** One transaction: what these exchanges stated goes, and entities nothing else holds. */
+  async removeExchanges(userId: string, exchangeIds: readonly string[]): Promise<void> {
+    if (exchangeIds.length === 0) return;
+    const params = { userId, ids: [...exchangeIds] };
+    const session = this.#driver.session({ database: this.#database });
+    try {
+      await session.executeWrite(async (tx) => {
+        const facts = await tx.run(
+          `MATCH (f:Fact {userId: $userId}) WHERE f.exchangeId IN $ids
+           OPTIONAL MATCH (f)-[:ABOUT]->(e:Entity)
+           WITH collect(DISTINCT f) AS facts, collect(DISTINCT e.uid) AS about
+           FOREACH (f IN facts | DETACH DELETE f)
+           RETURN about`,
+          params,
+        );
+        await tx.run(
+          `MATCH (:Entity {userId: $userId})-[r:RELATED_TO]->(:Entity)
+           WHERE any(id IN r.exchangeIds WHERE id IN $ids)
+           WITH r, [id IN r.exchangeIds WHERE NOT id IN $ids] AS left
+           SET r.exchangeIds = left
+           WITH r, left WHERE size(left) = 0
+           DELETE r`,
+          params,
+        );
+        await tx.run(
+          `UNWIND $about AS uid
+           MATCH (e:Entity {uid: uid})
+           WHERE NOT (e)<-[:ABOUT]-(:Fact) AND NOT (e)-[:RELATED_TO]-(:Entity)
+           DETACH DELETE e`,
+          { about: (facts.records[0]?.get("about") as string[] | undefined) ?? [] },
+        );
+      });
+    } finally {
+      await session.close();
+    }
+  }
+
   /** Users by their MemUser node, and by entities and facts (left without one by a failure), in id order. */
   async *scanUsers(): AsyncIterable<string[]> {
     for (const [label, key] of [

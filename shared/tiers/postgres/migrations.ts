@@ -169,6 +169,39 @@ const migrations: Migration[] = [
         WHERE agent_id IS NOT NULL;
     `,
   },
+  // Version 8 is the metadata-filter index (another branch); applyMigrations applies whatever is missing.
+  {
+    version: 9,
+    name: "notes, corrections and deleting one exchange",
+    sql: `
+      -- A constant default: a catalog change, however many rows. Legacy facts migrated before this
+      -- (metadata kind "fact", no reply) become notes.
+      ALTER TABLE exchanges
+        ADD COLUMN kind text NOT NULL DEFAULT 'exchange' CHECK (kind IN ('exchange', 'note')),
+        ADD COLUMN version int NOT NULL DEFAULT 1;
+      UPDATE exchanges SET kind = 'note' WHERE metadata->>'kind' = 'fact' AND bot_response = '';
+      CREATE INDEX exchanges_user_notes ON exchanges (user_id, created_at DESC, ordinal DESC) WHERE kind = 'note';
+
+      -- The versions a correction replaced; they go with their exchange (a delete, a user's erase).
+      CREATE TABLE exchange_versions (
+        exchange_id uuid NOT NULL REFERENCES exchanges (id) ON DELETE CASCADE,
+        version int NOT NULL,
+        user_message text NOT NULL,
+        bot_response text NOT NULL,
+        speaker text,
+        session_id text,
+        agent_id text,
+        metadata jsonb NOT NULL,
+        changed_by text NOT NULL,
+        changed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (exchange_id, version)
+      );
+
+      -- Erase tasks of one exchange: '' is the whole user's task.
+      ALTER TABLE erase_tasks ADD COLUMN exchange_id text NOT NULL DEFAULT '', ADD COLUMN window_index bigint;
+      ALTER TABLE erase_tasks DROP CONSTRAINT erase_tasks_pkey, ADD PRIMARY KEY (user_id, tier, exchange_id);
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded; returns the versions it applied. */
