@@ -273,7 +273,10 @@ describe("auth and routing", () => {
       "/v1/users/{userId}",
       "/v1/users/{userId}/context",
       "/v1/users/{userId}/conversations",
+      "/v1/users/{userId}/conversations/{id}",
+      "/v1/users/{userId}/conversations/{id}/versions",
       "/v1/users/{userId}/export",
+      "/v1/users/{userId}/notes",
       "/v1/users/{userId}/sessions",
     ]);
   });
