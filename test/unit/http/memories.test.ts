@@ -5,6 +5,7 @@
  * test/integration/memories.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { MemoryClient } from "../../../shared/client/index.js";
 import { uniqueId } from "../../helpers/ids.js";
 import { inMemoryApi } from "../../helpers/in-memory-api.js";
 
@@ -272,5 +273,33 @@ describe("notes", () => {
     expect(after).not.toContain("Miso");
     expect((await acme.call(`${base(userId)}/conversations/${id}`, { method: "DELETE" })).status).toBe(204);
     expect((await acme.call(`${base(userId)}/notes`)).status).toBe(404);
+  });
+});
+
+describe("the typed client", () => {
+  it("reads, corrects, lists versions, stores and lists notes, and forgets one memory", async () => {
+    const client = new MemoryClient({
+      baseUrl: "http://memory.test",
+      apiKey: acme.key,
+      fetch: (url, init) => Promise.resolve(api.app.request(String(url), init)),
+    });
+    const userId = uniqueId("client");
+    const { exchangeId: id } = await client.store(userId, {
+      userMessage: "I play the cello.",
+      botResponse: "Lovely.",
+    });
+    expect(await client.memory(userId, id)).toMatchObject({ id, kind: "exchange", version: 1 });
+    const { memory } = await client.correct(userId, id, { userMessage: "I play the viola." });
+    expect(memory).toMatchObject({ version: 2, userMessage: "I play the viola." });
+    expect((await client.versions(userId, id)).versions.map((v) => v.userMessage)).toEqual([
+      "I play the cello.",
+    ]);
+    const note = await client.note(userId, { text: "Practises on Sundays." }, "n1");
+    expect((await client.note(userId, { text: "Practises on Sundays." }, "n1")).exchangeId).toBe(
+      note.exchangeId,
+    );
+    expect((await client.notes(userId)).items.map((n) => n.text)).toEqual(["Practises on Sundays."]);
+    expect(await client.forget(userId, note.exchangeId)).toEqual({ pending: [] });
+    await expect(client.memory(userId, note.exchangeId)).rejects.toMatchObject({ status: 404 });
   });
 });
