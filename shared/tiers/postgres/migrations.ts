@@ -204,12 +204,16 @@ const migrations: Migration[] = [
   },
 ];
 
-/** Applies every migration not yet recorded; returns the versions it applied. */
-export function applyMigrations(pool: Pool): Promise<number[]> {
-  return withClient(pool, (client) => applyWith(client));
+/**
+ * Applies every migration not yet recorded, in list order (a version missing from a database, as
+ * after a gap in the numbers is filled by a merge, is applied whenever it comes); returns the
+ * versions it applied. `upTo`: only versions up to this one (tests of a migration's data change).
+ */
+export function applyMigrations(pool: Pool, options: { upTo?: number } = {}): Promise<number[]> {
+  return withClient(pool, (client) => applyWith(client, options.upTo ?? Number.POSITIVE_INFINITY));
 }
 
-async function applyWith(client: PoolClient): Promise<number[]> {
+async function applyWith(client: PoolClient, upTo: number): Promise<number[]> {
   const applied: number[] = [];
   try {
     await client.query("SELECT pg_advisory_lock(7305)");
@@ -218,7 +222,7 @@ async function applyWith(client: PoolClient): Promise<number[]> {
     );
     const done = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
     const have = new Set(done.rows.map((r) => r.version));
-    for (const migration of migrations.filter((m) => !have.has(m.version))) {
+    for (const migration of migrations.filter((m) => !have.has(m.version) && m.version <= upTo)) {
       await client.query("BEGIN");
       try {
         await client.query(migration.sql);
