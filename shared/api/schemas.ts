@@ -199,6 +199,9 @@ export const ExportResponse = z
     userId: z.string(),
     exportedAt: z.string(),
     exchanges: z.array(ExchangeView),
+    versions: z
+      .record(z.string(), z.array(z.record(z.string(), z.unknown())))
+      .openapi({ description: "Earlier versions of corrected exchanges and notes, by exchange id." }),
     summaries: z.array(z.record(z.string(), z.unknown())),
     recentCache: z.array(z.record(z.string(), z.unknown())),
     graph: z.object({

@@ -35,6 +35,9 @@ export const exportView = (userId: string, data: UserExport): z.infer<typeof Exp
   userId,
   exportedAt: data.exportedAt,
   exchanges: data.exchanges.map(exchangeView),
+  versions: Object.fromEntries(
+    Object.entries(data.versions).map(([id, list]) => [id, list.map(versionView)]),
+  ),
   summaries: data.summaries.map(({ userId: _, ...s }) => s),
   recentCache: data.recentCache,
   graph: { entities: data.graph.entities.map(withoutUser), facts: data.graph.facts.map(withoutUser) },

@@ -84,6 +84,11 @@ describe("one exchange by id", () => {
         changedBy: expect.stringContaining(acme.keyId),
       }),
     ]);
+    // The export holds the earlier versions too: they are data about the user.
+    const exported = await json<{ versions: Record<string, { userMessage: string }[]> }>(
+      await acme.call(`${base(userId)}/export`),
+    );
+    expect(exported.versions[id]?.map((v) => v.userMessage)).toEqual(["My sister Ana lives in Lisbon."]);
     await api.manager.reconcile();
     const context = await json<{ items: { text: string }[] }>(
       await acme.call(`${base(userId)}/context`, { method: "POST", json: { query: "Where does Ana live?" } }),
