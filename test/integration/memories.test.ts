@@ -13,6 +13,8 @@ import { uniqueId } from "../helpers/memory.js";
 const api = await startApi({
   HIERARCHICAL_MEMORY_SUMMARY_WINDOW: "2",
   HIERARCHICAL_MEMORY_ERASE_FINAL_PASS_DELAY: "0",
+  // Stores answer before their summaries and facts are derived: deletes race them.
+  HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: "0",
 });
 const acme = await api.tenant();
 const globex = await api.tenant();
@@ -35,6 +37,19 @@ async function tiers(userId: string, word: string, exchangeId: string) {
     chroma: hits.filter((h) => h.summary.exchangeIds.includes(exchangeId) || has(h.summary.text)).length,
     neo4jFacts: exported.facts.filter((f) => f.exchangeId === exchangeId || has(String(f.text))).length,
   };
+}
+
+/**
+ * Until every projection in flight has landed and the outbox is empty (stores do not wait for them),
+ * or 10 s (the outbox is shared with other files' tests; the assertions then say what is missing).
+ */
+async function settle() {
+  for (let i = 0; i < 100; i++) {
+    await api.manager.reconcile();
+    const backlog = (await api.stores.outbox?.backlog()) ?? { redis: 0, chroma: 0, neo4j: 0 };
+    if (Object.values(backlog).every((n) => n === 0)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Every tier holds something of it. */
@@ -61,7 +76,7 @@ describe("one memory at a time, on the real stores", () => {
     await store(userId, "My brother Tom works in Berlin.");
     const id = await store(userId, "My sister Ana lives in Lisbon.", "Lovely city!");
     await store(userId, "I play the cello.");
-    await api.manager.reconcile();
+    await settle();
     expect(await held(tiers(userId, "Lisbon", id))).toEqual(everywhere);
 
     const patched = await acme.call(`/v1/users/${userId}/conversations/${id}`, {
@@ -70,7 +85,7 @@ describe("one memory at a time, on the real stores", () => {
     });
     expect(patched.status).toBe(200);
     expect((await json<{ memory: { version: number } }>(patched)).memory.version).toBe(2);
-    await api.manager.reconcile();
+    await settle();
     expect(await tiers(userId, "Lisbon", "-")).toEqual(nowhere);
     expect(await held(tiers(userId, "Porto", id))).toEqual(everywhere);
     const { versions } = await json<{ versions: { version: number; userMessage: string }[] }>(
@@ -78,7 +93,18 @@ describe("one memory at a time, on the real stores", () => {
     );
     expect(versions.map((v) => [v.version, v.userMessage])).toEqual([[1, "My sister Ana lives in Lisbon."]]);
 
-    // Another tenant sees none of it and changes nothing.
+    // Another user of the tenant and another tenant see none of it and change nothing.
+    const stranger = uniqueId("stranger");
+    await store(stranger, "Hello.");
+    for (const method of ["GET", "PATCH", "DELETE"])
+      expect(
+        (
+          await acme.call(`/v1/users/${stranger}/conversations/${id}`, {
+            method,
+            ...(method === "PATCH" ? { json: { userMessage: "x" } } : {}),
+          })
+        ).status,
+      ).toBe(404);
     for (const method of ["GET", "PATCH", "DELETE"])
       expect(
         (
@@ -95,7 +121,7 @@ describe("one memory at a time, on the real stores", () => {
     // The window's other exchange still has its summary; the others are untouched.
     expect(await tiers(userId, "Berlin", "-")).toMatchObject({ redis: 1, postgresSummaries: 1, chroma: 1 });
     expect((await acme.call(`/v1/users/${userId}/conversations/${id}`)).status).toBe(404);
-    await api.manager.reconcile();
+    await settle();
     expect(await api.stores.erasures?.pending()).toMatchObject({ redis: 0, chroma: 0, neo4j: 0 });
   });
 
@@ -108,7 +134,7 @@ describe("one memory at a time, on the real stores", () => {
     });
     expect(posted.status).toBe(201);
     const { exchangeId: id } = await json<{ exchangeId: string }>(posted);
-    await api.manager.reconcile();
+    await settle();
     expect(await held(tiers(userId, "Miso", id))).toEqual(everywhere);
     const notes = await json<{ items: { id: string; kind: string; source: string }[] }>(
       await acme.call(`/v1/users/${userId}/notes`),
@@ -130,5 +156,35 @@ describe("one memory at a time, on the real stores", () => {
     expect(await tiers(userId, "Miso", id)).toEqual(nowhere);
     expect(await api.stores.summaries?.countForUser(userKey(acme.tenantId, userId))).toBe(0);
     expect((await globex.call(`/v1/users/${userId}/notes`)).status).toBe(404);
+  });
+});
+
+describe("deleting memories while their projections run, on the real stores", () => {
+  it("leaves nothing of 30 memories deleted right after their store, and keeps the others", {
+    timeout: 120_000,
+  }, async () => {
+    const users = Array.from({ length: 30 }, (_, i) => uniqueId(`race${i}`));
+    const doomed = await Promise.all(
+      users.map(async (userId, i) => {
+        const key = userKey(acme.tenantId, userId);
+        await api.manager.storeConversation({
+          userId: key,
+          userMessage: `My brother Tom works in Berlin (${i}).`,
+          botResponse: "Busy!",
+        });
+        const { exchangeId } = await api.manager.storeConversation({
+          userId: key,
+          userMessage: `My sister Ana lives in Lisbon (${i}).`,
+          botResponse: "Lovely city!",
+        });
+        await api.manager.deleteMemory(key, exchangeId);
+        return exchangeId;
+      }),
+    );
+    await settle();
+    for (const [i, userId] of users.entries()) {
+      expect(await tiers(userId, "Lisbon", doomed[i] ?? ""), userId).toEqual(nowhere);
+      expect((await tiers(userId, "Berlin", "-")).redis, userId).toBe(1);
+    }
   });
 });
