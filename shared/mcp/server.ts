@@ -75,7 +75,7 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
     {
       title: "Remember an exchange or a note",
       description:
-        "Stores one conversation turn (what the user said and what you answered) or a standalone note about the user (userMessage only). It is kept permanently and used by recall. Returns the exchange id.",
+        "Stores one conversation turn (what the user said and what you answered), or a line the user said with no answer (userMessage only). It is kept permanently and used by recall. Returns the exchange id. For a fact you or an operator state, use remember_note.",
       inputSchema: {
         userId,
         userMessage: z.string().describe("What the user said, or the note to keep."),

@@ -46,7 +46,7 @@ export class HierarchicalMemoryManager {
     return this.#s.projection.tiers;
   }
 
-  /** Stores one exchange (or a note: botResponse empty); acknowledged once the archive has it. */
+  /** Stores one exchange (botResponse may be empty); acknowledged once the archive has it. Notes: storeNote. */
   storeConversation(input: ExchangeInput): Promise<StoreResult> {
     return this.#s.storing.store(input);
   }
