@@ -7,6 +7,7 @@ import { FilterSyntaxError, parseFilter } from "../domain/filter-grammar.js";
 import { tenantIdPattern, tenantIdRule, userIdPattern, userIdRule } from "../domain/identity.js";
 import { isStorableText, jsonValueProblem, unstorableRule } from "../domain/storable.js";
 import { projectionTiers, tierNames } from "../domain/tiers.js";
+import { exchangeKinds, noteSources } from "../domain/types.js";
 
 export const UserId = z.string().regex(userIdPattern, `must be ${userIdRule}`);
 export const TenantId = z.string().regex(tenantIdPattern, `must be a tenant id (${tenantIdRule})`);
@@ -74,27 +75,29 @@ export const AsOf = z.iso.datetime({ offset: true }).openapi({
     "See the memory as it stood at this moment: the facts that held then (default: those that hold now), and nothing stored after it.",
   example: "2025-06-01T12:00:00Z",
 });
+/** Metadata: any JSON object within the storable bounds. */
+const MetadataField = z
+  .record(z.string(), z.unknown())
+  .superRefine((m, ctx) => {
+    const problem = jsonValueProblem(m);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .openapi({
+    description: "Any JSON object, nested at most 16 deep, with at most 1,000 keys and values.",
+  });
+const SpeakerField = storableText(200).regex(/\S/, "must not be blank");
 
 export const StoreRequest = z
   .object({
     userMessage: storableText(32_000),
     botResponse: storableText(32_000),
-    speaker: storableText(200).regex(/\S/, "must not be blank").optional().openapi({
+    speaker: SpeakerField.optional().openapi({
       description:
         "Who wrote userMessage, when the memory holds a conversation between people (a group chat, a transcript). A query naming the speaker favours what they said.",
       example: "Caroline",
     }),
     ...scopeFields,
-    metadata: z
-      .record(z.string(), z.unknown())
-      .superRefine((m, ctx) => {
-        const problem = jsonValueProblem(m);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
-      .optional()
-      .openapi({
-        description: "Any JSON object, nested at most 16 deep, with at most 1,000 keys and values.",
-      }),
+    metadata: MetadataField.optional(),
     timestamp: z.iso
       .datetime({ offset: true })
       .optional()
@@ -219,6 +222,10 @@ export const SessionsResponse = z
 export const ExchangeView = z
   .object({
     id: z.string(),
+    kind: z.enum(exchangeKinds).openapi({ description: "An exchange, or a note (a fact with no exchange)." }),
+    version: z.number().int().openapi({ description: "1 as stored; each correction adds one." }),
+    text: z.string().optional().openapi({ description: "A note's text (its userMessage)." }),
+    source: z.enum(noteSources).optional().openapi({ description: "Who stated a note." }),
     userMessage: z.string(),
     botResponse: z.string(),
     speaker: z.string().optional(),
@@ -249,6 +256,9 @@ export const ExportResponse = z
     userId: z.string(),
     exportedAt: z.string(),
     exchanges: z.array(ExchangeView),
+    versions: z
+      .record(z.string(), z.array(z.record(z.string(), z.unknown())))
+      .openapi({ description: "Earlier versions of corrected exchanges and notes, by exchange id." }),
     summaries: z.array(z.record(z.string(), z.unknown())),
     recentCache: z.array(z.record(z.string(), z.unknown())),
     graph: z.object({

@@ -19,6 +19,7 @@ import { describeError } from "../errors/memory-error.js";
 import { rateLimit } from "../http/middleware/rate-limit.js";
 import { requestLog } from "../http/middleware/request-log.js";
 import { type RequestOutcome, requestMetrics } from "../http/middleware/request-metrics.js";
+import { memoriesRoutes } from "../http/routes/memories.js";
 import { contextRoute, memoryRoutes } from "../http/routes/memory.js";
 import { systemRoutes } from "../http/routes/system.js";
 import { mcpRoutes } from "../mcp/routes.js";
@@ -77,6 +78,7 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
   const audit = memory.audit;
   systemRoutes(app, manager, auth.optional);
   memoryRoutes(app, manager, audit);
+  memoriesRoutes(app, manager, audit);
   mcpRoutes(app, { memory: manager, audit, logger });
   consoleRoutes(app, {
     memory: manager,

@@ -6,8 +6,17 @@
 import type { z } from "@hono/zod-openapi";
 import type { FilterJson } from "../api/filter-json.js";
 import type {
+  CorrectionRequest,
+  CorrectionResponse,
+  NoteRequest,
+  NotesQuery,
+  VersionsResponse,
+} from "../api/memory-schemas.js";
+import type {
   ContextRequest,
   ContextResponse,
+  EraseResponse,
+  ExchangeView,
   ExportResponse,
   ListQuery,
   ListResponse,
@@ -30,6 +39,14 @@ export type PageInput = Omit<Partial<z.input<typeof ListQuery>>, "limit" | "filt
 export type { FilterJson };
 export type Sessions = z.infer<typeof SessionsResponse>;
 export type UserExport = z.infer<typeof ExportResponse>;
+export type Memory = z.infer<typeof ExchangeView>;
+export type MemoryVersions = z.infer<typeof VersionsResponse>;
+export type CorrectionInput = z.input<typeof CorrectionRequest>;
+export type Correction = z.infer<typeof CorrectionResponse>;
+export type NoteInput = z.input<typeof NoteRequest>;
+export type NotesPageInput = Omit<Partial<z.input<typeof NotesQuery>>, "limit"> & { limit?: number };
+/** What a delete answers: nothing pending (erased everywhere), or the tiers the worker still erases. */
+export type Forgotten = Pick<z.infer<typeof EraseResponse>, "pending">;
 
 /** The API answered with an application/problem+json error. */
 export class MemoryApiError extends Error {
@@ -84,6 +101,38 @@ export class MemoryClient {
     return this.call("GET", `${user(userId)}/sessions${queryOf(options)}`);
   }
 
+  /** One exchange or note by id (its `version` too); a 404 for an unknown id or another user's. */
+  memory(userId: string, id: string): Promise<Memory> {
+    return this.call("GET", memory(userId, id));
+  }
+
+  /** The earlier versions of an exchange or note, oldest first, with who replaced each and when. */
+  versions(userId: string, id: string): Promise<MemoryVersions> {
+    return this.call("GET", `${memory(userId, id)}/versions`);
+  }
+
+  /** Corrects an exchange (or a note: text, source); every tier recomputes it. Answers the new version. */
+  correct(userId: string, id: string, correction: CorrectionInput): Promise<Correction> {
+    return this.call("PATCH", memory(userId, id), correction);
+  }
+
+  /** Erases one exchange or note from every tier; `pending` names tiers the worker still erases. */
+  async forget(userId: string, id: string): Promise<Forgotten> {
+    const answer = await this.call<z.infer<typeof EraseResponse> | undefined>("DELETE", memory(userId, id));
+    return { pending: answer?.pending ?? [] };
+  }
+
+  /** Stores a note (a fact the bot or an operator states); with `idempotencyKey`, a retry returns the first answer. */
+  note(userId: string, note: NoteInput, idempotencyKey?: string): Promise<StoreResult> {
+    const headers: Record<string, string> = idempotencyKey ? { "idempotency-key": idempotencyKey } : {};
+    return this.call("POST", `${user(userId)}/notes`, note, headers);
+  }
+
+  /** A page of the user's notes, newest first. */
+  notes(userId: string, page: NotesPageInput = {}): Promise<ExchangePage> {
+    return this.call("GET", `${user(userId)}/notes${queryOf(page)}`);
+  }
+
   export(userId: string): Promise<UserExport> {
     return this.call("GET", `${user(userId)}/export`);
   }
@@ -115,6 +164,7 @@ export class MemoryClient {
 }
 
 const user = (userId: string) => `/v1/users/${encodeURIComponent(userId)}`;
+const memory = (userId: string, id: string) => `${user(userId)}/conversations/${encodeURIComponent(id)}`;
 
 /** `?a=1&b=2` of the options that are set, or nothing. */
 function queryOf(options: Record<string, string | number | undefined>) {

@@ -23,8 +23,21 @@ export interface SessionInfo {
   agentIds: string[];
 }
 
+/**
+ * What an archive row is: an `exchange` (a user's message and the bot's reply) or a `note` (a fact
+ * the bot or an operator stated, no exchange: its text in userMessage, who stated it in speaker).
+ */
+export type ExchangeKind = "exchange" | "note";
+export const exchangeKinds: readonly ExchangeKind[] = ["exchange", "note"];
+
+/** Who states a note. */
+export type NoteSource = "bot" | "operator";
+export const noteSources: readonly NoteSource[] = ["bot", "operator"];
+
 export interface ExchangeInput extends Scope {
   userId: string;
+  /** Default: "exchange". */
+  kind?: ExchangeKind;
   userMessage: string;
   botResponse: string;
   /**
@@ -42,6 +55,9 @@ export interface ExchangeInput extends Scope {
 export interface Exchange extends Scope {
   id: string;
   userId: string;
+  kind: ExchangeKind;
+  /** 1 as stored; each correction adds one (the earlier versions are kept, see ExchangeVersion). */
+  version: number;
   ordinal: number;
   userMessage: string;
   botResponse: string;
@@ -97,8 +113,38 @@ export interface Extraction {
   facts: { text: string; entityKeys: string[]; claim?: Claim }[];
 }
 
-export const exchangeText = (e: Pick<Exchange, "userMessage" | "botResponse" | "speaker">) =>
-  `${e.speaker ?? "User"}: ${e.userMessage}\nAssistant: ${e.botResponse}`;
+/**
+ * A correction of one exchange or note: each field given replaces the stored one; `null` clears an
+ * optional one. What is not given stays.
+ */
+export interface ExchangePatch {
+  userMessage?: string;
+  botResponse?: string;
+  speaker?: string | null;
+  metadata?: Metadata;
+  sessionId?: string | null;
+  agentId?: string | null;
+}
+
+/** An earlier version of a corrected exchange: its fields then, and who replaced them, when. */
+export interface ExchangeVersion extends Scope {
+  version: number;
+  userMessage: string;
+  botResponse: string;
+  speaker?: string;
+  metadata: Metadata;
+  /** Who made the correction that replaced this version (an API key id, "operator", ...). */
+  changedBy: string;
+  changedAt: Date;
+}
+
+/** How an exchange or note reads in context and summaries: a note as a note, never a fake exchange. */
+export const exchangeText = (
+  e: Pick<Exchange, "userMessage" | "botResponse" | "speaker"> & { kind?: ExchangeKind },
+) =>
+  e.kind === "note"
+    ? `Note (${e.speaker ?? "bot"}): ${e.userMessage}`
+    : `${e.speaker ?? "User"}: ${e.userMessage}\nAssistant: ${e.botResponse}`;
 
 /** The scope every one of these exchanges shares (a field none or several have is left out). */
 export function sharedScope(exchanges: readonly Scope[]): Scope {

@@ -4,11 +4,10 @@
  * API key: every user id a tool receives is qualified with it, exactly as the REST API does.
  */
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { toContextRequest, toExchangeInput } from "../api/inputs.js";
 import { parseOrBadRequest } from "../api/parse.js";
-import { problems, toAppError } from "../api/problems.js";
+import { problems } from "../api/problems.js";
 import { archivePage, contextFor, sessionsOf } from "../api/reads.js";
 import {
   ContextRequest,
@@ -22,11 +21,12 @@ import { exchangeView } from "../api/views.js";
 import { userKey } from "../domain/identity.js";
 import type { KeyScope } from "../domain/scopes.js";
 import { scopeOf } from "../domain/types.js";
-import { describeError } from "../errors/memory-error.js";
 import { overallStatus } from "../memory/health-service.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import type { AuditLog } from "../util/audit.js";
 import type { Logger } from "../util/logger.js";
+import { registerMemoryTools } from "./memory-tools.js";
+import { guardedWith, ok } from "./tool-kit.js";
 
 export type McpMemory = Pick<
   HierarchicalMemoryManager,
@@ -40,6 +40,12 @@ export type McpMemory = Pick<
   | "listSessions"
   | "pingTiers"
   | "mode"
+  | "getMemory"
+  | "memoryVersions"
+  | "correctMemory"
+  | "deleteMemory"
+  | "storeNote"
+  | "listNotes"
 >;
 
 export interface McpDeps {
@@ -70,32 +76,6 @@ const filter = z
   );
 const FilterArgument = z.object({ filter: MetadataFilter.optional() });
 
-const ok = (data: Record<string, unknown>, text = JSON.stringify(data, null, 2)): CallToolResult => ({
-  content: [{ type: "text", text }],
-  structuredContent: data,
-});
-
-/**
- * Runs a tool body; any failure becomes a tool error carrying the REST API's problem detail (the
- * same mapping), never a protocol error. Server-side failures are logged as the REST edge logs them.
- */
-const guardedWith =
-  (logger: Logger) =>
-  <A>(body: (args: A) => Promise<CallToolResult>) =>
-  async (args: A): Promise<CallToolResult> => {
-    try {
-      return await body(args);
-    } catch (error) {
-      const problem = toAppError(error);
-      if (problem.status >= 500)
-        logger[problem.status === 500 ? "error" : "warn"]("mcp tool failed", {
-          status: problem.status,
-          cause: describeError(error),
-        });
-      return { isError: true, content: [{ type: "text", text: problem.detail }] };
-    }
-  };
-
 export function createMcpServer({ memory, tenantId, scopes, audit, logger, requester }: McpDeps): McpServer {
   const server = new McpServer({ name: "hierarchical-memory", version: "0.1.0" });
   const guarded = guardedWith(logger);
@@ -109,7 +89,7 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
     {
       title: "Remember an exchange or a note",
       description:
-        "Stores one conversation turn (what the user said and what you answered) or a standalone note about the user (userMessage only). It is kept permanently and used by recall. Returns the exchange id.",
+        "Stores one conversation turn (what the user said and what you answered), or a line the user said with no answer (userMessage only). It is kept permanently and used by recall. Returns the exchange id. For a fact you or an operator state, use remember_note.",
       inputSchema: {
         userId,
         userMessage: z.string().describe("What the user said, or the note to keep."),
@@ -259,6 +239,14 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
       return ok({ userId: id, erased: true, exchanges, pending });
     }),
   );
+
+  registerMemoryTools(server, {
+    memory,
+    asker: { tenantId, ...requester, via: "mcp" },
+    audit,
+    needs,
+    guarded,
+  });
 
   server.registerTool(
     "memory_health",

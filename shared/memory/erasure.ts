@@ -2,8 +2,9 @@
  * Erasure as a durable job. The archive erases a user and queues one task per projection tier in the
  * same commit (Archive.eraseUser); the request runs its tasks at once, and whatever a tier could not
  * do then is retried by the worker until the tier is clean, and once more after projections that
- * were in flight at the erase can have finished. The orphan sweep finds projection data of users the
- * archive does not have, however it got there.
+ * were in flight at the erase can have finished. Deleting one exchange works the same way with tasks
+ * of that exchange only. The orphan sweep finds projection data of users the archive does not have,
+ * however it got there.
  */
 import type { ProjectionTier } from "../domain/tiers.js";
 import { describeError } from "../errors/memory-error.js";
@@ -19,6 +20,8 @@ export interface ErasureDeps {
   finalPassAfterMs: number;
   /** Rebuilds a user's projection from the archive (the sweep, when a user arrived meanwhile). */
   rebuild: (userId: string, tiers: readonly ProjectionTier[]) => Promise<void>;
+  /** Takes one deleted exchange out of the task's tier (an exchange-level task). */
+  forget: (task: EraseTask & { exchangeId: string }) => Promise<void>;
 }
 
 export interface ErasureReport {
@@ -38,9 +41,10 @@ export class ErasureService {
     this.#deps = deps;
   }
 
-  /** Runs one user's due tasks now; returns the tiers that could not be erased yet. */
-  async runFor(userId: string): Promise<ProjectionTier[]> {
-    const tasks = (await this.#deps.stores.erasures?.claim(10, leaseMs, { userId })) ?? [];
+  /** Runs one user's (or one exchange's) due tasks now; returns the tiers that could not be erased yet. */
+  async runFor(userId: string, exchangeId?: string): Promise<ProjectionTier[]> {
+    const only = exchangeId === undefined ? { userId } : { userId, exchangeId };
+    const tasks = (await this.#deps.stores.erasures?.claim(10, leaseMs, only)) ?? [];
     const outcomes = await this.#run(tasks);
     return tasks.filter((_, i) => !outcomes[i]).map((t) => t.tier);
   }
@@ -98,7 +102,9 @@ export class ErasureService {
     return Promise.all(
       tasks.map(async (task) => {
         try {
-          await stores.find(([tier]) => tier === task.tier)?.[1]?.deleteUser(task.userId);
+          const { exchangeId } = task;
+          if (exchangeId !== undefined) await this.#deps.forget({ ...task, exchangeId });
+          else await stores.find(([tier]) => tier === task.tier)?.[1]?.deleteUser(task.userId);
           await erasures.done(task, this.#deps.finalPassAfterMs);
           return true;
         } catch (error) {

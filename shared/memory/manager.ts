@@ -13,16 +13,18 @@ import type { IntelligentContextAssembler } from "./assembler/assembler.js";
 import type { AssembledContext, ContextRequest } from "./assembler/types.js";
 import type { ErasureReport, ErasureService } from "./erasure.js";
 import type { HealthService, HealthStatus } from "./health-service.js";
+import type { CorrectionResult, MemoriesService, MemoryPatch, NoteInput } from "./memories.js";
 import type { ProjectionService, ReconcileReport } from "./projection/service.js";
 import type { StoreResult, StoreService } from "./store-service.js";
 import type { ArchivePage, UserDataService, UserExport, UserFootprint } from "./user-data.js";
 
-export type { HealthStatus, StoreResult };
+export type { CorrectionResult, HealthStatus, MemoryPatch, NoteInput, StoreResult };
 
 export interface MemoryServices {
   storing: StoreService;
   context: IntelligentContextAssembler;
   users: UserDataService;
+  memories: MemoriesService;
   projection: ProjectionService;
   erasure: ErasureService;
   health: HealthService;
@@ -45,7 +47,7 @@ export class HierarchicalMemoryManager {
     return this.#s.projection.tiers;
   }
 
-  /** Stores one exchange (or a note: botResponse empty); acknowledged once the archive has it. */
+  /** Stores one exchange (botResponse may be empty); acknowledged once the archive has it. Notes: storeNote. */
   storeConversation(input: ExchangeInput): Promise<StoreResult> {
     return this.#s.storing.store(input);
   }
@@ -113,6 +115,36 @@ export class HierarchicalMemoryManager {
 
   exportUser(userId: string): Promise<UserExport> {
     return this.#s.users.exportUser(userId);
+  }
+
+  /** One exchange or note of the user by id; NotFoundError for an unknown id or another user's. */
+  getMemory(userId: string, id: string) {
+    return this.#s.memories.get(userId, id);
+  }
+
+  /** The versions corrections replaced, oldest first, with who and when. */
+  memoryVersions(userId: string, id: string) {
+    return this.#s.memories.versions(userId, id);
+  }
+
+  /** Corrects one exchange or note (`by`: who); every tier recomputes it through the outbox. */
+  correctMemory(userId: string, id: string, patch: MemoryPatch, by: string): Promise<CorrectionResult> {
+    return this.#s.memories.correct(userId, id, patch, by);
+  }
+
+  /** Erases one exchange or note from every tier; `pending`: tiers the worker still has to erase. */
+  deleteMemory(userId: string, id: string) {
+    return this.#s.memories.delete(userId, id);
+  }
+
+  /** Stores a note: a fact the bot or an operator states, with no exchange. */
+  storeNote(note: NoteInput): Promise<StoreResult> {
+    return this.#s.memories.storeNote(note);
+  }
+
+  /** A page of the user's notes, newest first. */
+  listNotes(userId: string, limit: number, before?: ArchivePosition) {
+    return this.#s.memories.notes(userId, limit, before);
   }
 
   /** Erases the user; `pending`: tiers the worker still has to erase (it retries until they are clean). */

@@ -104,6 +104,14 @@ export class StoreService {
     return { stored, pending: report.failed.map((f) => f.tier) };
   }
 
+  /**
+   * Projects an exchange the archive just changed (a correction, whose outbox rows committed with
+   * it) the way a store projects a new one; returns the tiers still pending.
+   */
+  reproject(exchange: Exchange): Promise<ProjectionTier[]> {
+    return this.#project(exchange);
+  }
+
   /** Returns the tiers still pending when the store answers. */
   async #project(exchange: Exchange): Promise<ProjectionTier[]> {
     const { projection, processingBudgetMs } = this.#deps;
@@ -143,6 +151,8 @@ export class StoreService {
     const exchange: Exchange = {
       id: crypto.randomUUID(),
       userId: input.userId,
+      kind: input.kind ?? "exchange",
+      version: 1,
       ordinal: Number.MAX_SAFE_INTEGER,
       userMessage: input.userMessage,
       botResponse: input.botResponse,

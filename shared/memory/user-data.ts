@@ -7,7 +7,7 @@
 import type { Selection } from "../domain/filter.js";
 import { userIdOfKey } from "../domain/identity.js";
 import type { ProjectionTier } from "../domain/tiers.js";
-import type { Exchange, SessionInfo, Summary } from "../domain/types.js";
+import type { Exchange, ExchangeVersion, SessionInfo, Summary } from "../domain/types.js";
 import { describeError, NotFoundError, TierUnavailableError } from "../errors/memory-error.js";
 import type { ArchivePosition } from "../tiers/archive.js";
 import type { GraphNode } from "../tiers/knowledge-graph.js";
@@ -29,6 +29,8 @@ export interface UserExport {
   userId: string;
   exportedAt: string;
   exchanges: Exchange[];
+  /** The earlier versions of corrected exchanges and notes, by exchange id. */
+  versions: Record<string, ExchangeVersion[]>;
   summaries: Summary[];
   recentCache: CachedExchange[];
   graph: { entities: GraphNode[]; facts: GraphNode[] };
@@ -133,10 +135,15 @@ export class UserDataService {
   /** Everything held about a user, from the source of truth and each projection. */
   async exportUser(userId: string): Promise<UserExport> {
     const { archive, cache, graph } = this.#stores;
+    const exchanges = (await archive?.allExchanges(userId)) ?? [];
+    const versions: Record<string, ExchangeVersion[]> = {};
+    for (const e of exchanges.filter((x) => x.version > 1))
+      versions[e.id] = (await archive?.versions(userId, e.id)) ?? [];
     return {
       userId,
       exportedAt: new Date().toISOString(),
-      exchanges: (await archive?.allExchanges(userId)) ?? [],
+      exchanges,
+      versions,
       summaries: (await archive?.summaries(userId)) ?? [],
       recentCache: (await cache?.recent(userId, cache.capacity)) ?? [],
       graph: (await graph?.exportUser(userId)) ?? { entities: [], facts: [] },

@@ -93,6 +93,8 @@ export function parseLegacyTimestamp(value: unknown): Date | undefined {
 /** What a legacy conversation becomes: an exchange input, with every legacy field kept. */
 export interface MigratedConversation {
   userId: string;
+  /** A legacy fact is a note. Default: an exchange. */
+  kind?: "note";
   userMessage: string;
   botResponse: string;
   timestamp: Date;

@@ -53,7 +53,7 @@ export function planRecord(record: LegacyRecord, options: PlanOptions): RecordPl
   return { kind: c.kind, legacyUserId, exchange: { ...mapped, id: exchangeIdFor(userId, record.id) } };
 }
 
-/** A fact becomes a note: its text as the user's message, no reply, the legacy fields kept. */
+/** A fact becomes a note (kind note): its text as the user's message, no reply, the legacy fields kept. */
 function toNote(
   record: LegacyRecord,
   userId: string,
@@ -67,6 +67,7 @@ function toNote(
   const timestamp = parseLegacyTimestamp(meta.timestamp) ?? parseLegacyTimestamp(meta.created_at);
   return {
     userId,
+    kind: "note",
     userMessage: text,
     botResponse: "",
     timestamp: timestamp ?? migratedAt,

@@ -19,7 +19,9 @@ export class ExtractiveSummarizer implements Summarizer {
   async summarize(exchanges: readonly Exchange[]): Promise<string> {
     const candidates = exchanges.flatMap((e, order) =>
       [
-        ...sentences(e.userMessage).map((s) => `${e.speaker ?? "User"}: ${s}`),
+        ...sentences(e.userMessage).map((s) =>
+          e.kind === "note" ? `Note: ${s}` : `${e.speaker ?? "User"}: ${s}`,
+        ),
         ...sentences(e.botResponse).map((s) => `Assistant: ${s}`),
       ].map((text) => ({ text, order })),
     );

@@ -11,6 +11,7 @@ import { ErasureService } from "../memory/erasure.js";
 import { TierHealthTracker } from "../memory/health.js";
 import { HealthService } from "../memory/health-service.js";
 import { HierarchicalMemoryManager } from "../memory/manager.js";
+import { MemoriesService } from "../memory/memories.js";
 import { ProjectionService } from "../memory/projection/service.js";
 import { StoreService } from "../memory/store-service.js";
 import { UserDataService } from "../memory/user-data.js";
@@ -89,6 +90,7 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     logger,
     finalPassAfterMs: config.memory.eraseFinalPassDelayMs,
     rebuild: (userId, tiers) => projection.rebuildUser(userId, tiers),
+    forget: (task) => projection.forget(task),
   });
   const users = new UserDataService({
     stores,
@@ -97,14 +99,23 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     projections: () => projection.tiers,
     runs: stores.runs,
   });
+  const storing = new StoreService({
+    stores,
+    projection,
+    health: tracker,
+    logger,
+    processingBudgetMs: config.memory.storeProcessingBudgetMs,
+    timeoutMs: config.memory.storeTimeoutMs,
+  });
   const manager = new HierarchicalMemoryManager({
-    storing: new StoreService({
+    storing,
+    memories: new MemoriesService({
       stores,
-      projection,
-      health: tracker,
+      storing,
+      erasure,
       logger,
-      processingBudgetMs: config.memory.storeProcessingBudgetMs,
-      timeoutMs: config.memory.storeTimeoutMs,
+      projections: () => projection.tiers,
+      summaryWindow: config.memory.summaryWindow,
     }),
     context: new IntelligentContextAssembler({ stores, processing, health: tracker, config }),
     users,

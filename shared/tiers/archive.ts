@@ -7,7 +7,16 @@
 import type { Filter } from "../domain/filter.js";
 import type { ProjectionTier } from "../domain/tiers.js";
 import type { TimeRange } from "../domain/time.js";
-import type { Exchange, ExchangeInput, Scope, SessionInfo, Summary } from "../domain/types.js";
+import type {
+  Exchange,
+  ExchangeInput,
+  ExchangeKind,
+  ExchangePatch,
+  ExchangeVersion,
+  Scope,
+  SessionInfo,
+  Summary,
+} from "../domain/types.js";
 
 export interface StoredExchange {
   exchange: Exchange;
@@ -19,6 +28,8 @@ export interface StoredExchange {
 export interface NewExchange {
   id: string;
   userId: string;
+  /** Default: "exchange". */
+  kind?: ExchangeKind;
   userMessage: string;
   botResponse: string;
   speaker?: string;
@@ -90,6 +101,36 @@ export interface Archive {
   search(userId: string, query: string, limit: number, options?: SearchQuery): Promise<LexicalHit[]>;
   /** The user's sessions, the most recently active first (exchanges without a session are in none). */
   sessions(userId: string, limit: number): Promise<SessionInfo[]>;
+  /** A page of the user's notes only, newest first, after `before` when given. */
+  notes(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]>;
+  /** One exchange or note of the user; undefined for an unknown id or another user's. */
+  exchange(userId: string, id: string): Promise<Exchange | undefined>;
+  /**
+   * Corrects one exchange or note of the user: keeps the version it replaces (with `by` and the
+   * time), bumps `version`, and queues one outbox row per projection tier, all in one commit, so
+   * every tier recomputes it (and an outage is repaired later). Undefined for an unknown id.
+   */
+  correctExchange(
+    userId: string,
+    id: string,
+    patch: ExchangePatch,
+    by: string,
+    projections: readonly ProjectionTier[],
+  ): Promise<Exchange | undefined>;
+  /** The earlier versions of one exchange or note of the user, oldest first (none for an unknown id). */
+  versions(userId: string, id: string): Promise<ExchangeVersion[]>;
+  /**
+   * Erases one exchange or note of the user, erasure-grade: the row, its versions, outbox rows and
+   * idempotency key, and its window's summary row (the erase task rewrites it from what is left),
+   * with, in the same commit, one exchange erase task per projection tier (see Erasures). Under the
+   * window's lock, as rewriteWindows. Returns what was erased; undefined for an unknown id.
+   */
+  deleteExchange(
+    userId: string,
+    id: string,
+    projections: readonly ProjectionTier[],
+    summaryWindow: number,
+  ): Promise<Exchange | undefined>;
   /** These exchanges of the user, in store order; ids of other users are ignored. */
   byIds(userId: string, ids: readonly string[]): Promise<Exchange[]>;
   /** All of the user's exchanges, in store order. */
@@ -102,12 +143,14 @@ export interface Archive {
   /**
    * Rewrites the summaries of these windows: holds each window's lock (so two rewrites of one window
    * cannot leave the older last), hands `summarize` their exchanges (by user, then ordinal) and
-   * saves the summaries it returns, all or nothing.
+   * saves the summaries it returns, all or nothing. A window with no exchange left (its last one
+   * was deleted) loses its summary, and `emptied` is called with such windows under their locks.
    */
   rewriteWindows(
     windows: readonly WindowKey[],
     size: number,
     summarize: (exchanges: Exchange[]) => Promise<Summary[]>,
+    emptied?: (windows: WindowKey[]) => Promise<void>,
   ): Promise<void>;
   /**
    * Erases the user and everything of theirs here (exchanges, summaries, outbox rows) and, in the
@@ -118,3 +161,6 @@ export interface Archive {
   /** Which of these users the archive holds anything of. */
   knownUsers(userIds: readonly string[]): Promise<Set<string>>;
 }
+
+/** The advisory lock name of one summary window (a rewrite and an exchange's delete take it). */
+export const windowLockKey = (w: WindowKey) => `summary:${w.userId}:${w.windowIndex}`;

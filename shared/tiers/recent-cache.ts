@@ -7,13 +7,16 @@ import { type Exchange, scopeOf } from "../domain/types.js";
 
 /**
  * An exchange as the cache holds it: no user id (the key has it), no metadata, time as ISO text;
- * its session and agent when it has them, so a scoped read can filter the list.
+ * its session and agent when it has them, so a scoped read can filter the list; `kind` only on a
+ * note (so it reads as one), `version` only once corrected.
  */
 export type CachedExchange = Pick<
   Exchange,
   "id" | "ordinal" | "userMessage" | "botResponse" | "speaker" | "sessionId" | "agentId"
 > & {
   createdAt: string;
+  kind?: "note";
+  version?: number;
 };
 
 export interface RecentCache {
@@ -49,4 +52,6 @@ export const toCachedExchange = (e: Exchange): CachedExchange => ({
   speaker: e.speaker,
   ...scopeOf(e),
   createdAt: e.createdAt.toISOString(),
+  ...(e.kind === "note" ? { kind: "note" as const } : {}),
+  ...(e.version > 1 ? { version: e.version } : {}),
 });

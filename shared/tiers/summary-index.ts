@@ -27,6 +27,8 @@ export interface SummaryIndex {
   /** The exchange ids each stored window of this user covers, by window index (stored windows only). */
   windowsOf(userId: string, windowIndexes: readonly number[]): Promise<Map<number, string[]>>;
   countForUser(userId: string): Promise<number>;
+  /** Deletes these windows' summaries of the user (a window whose exchanges are all gone), wherever kept. */
+  deleteWindows(userId: string, windowIndexes: readonly number[]): Promise<void>;
   /** Deletes the user's summaries wherever they are kept (every shard, any earlier layout). */
   deleteUser(userId: string): Promise<void>;
   /** Every user with summaries here, a batch at a time (a user may come twice). */

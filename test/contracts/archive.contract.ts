@@ -5,6 +5,7 @@ import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import type { Exchange, ExchangeInput, Summary } from "../../shared/domain/types.js";
 import type { Archive, NewExchange } from "../../shared/tiers/archive.js";
 import type { Outbox } from "../../shared/tiers/outbox.js";
+import { oneExchangeCases } from "./archive-one-exchange.js";
 import { filterCases, filterExchanges, filterTime } from "./filter-cases.js";
 import { contractTest, day, sleep } from "./fixture.js";
 
@@ -525,6 +526,8 @@ export function archiveContract(
         expect((await f.archive.summaries(a)).map((s) => s.text)).toEqual(["second: 1"]);
       });
     });
+
+    oneExchangeCases(() => f);
 
     it("erases a user's exchanges, summaries and outbox rows, returning how many exchanges", async () => {
       const [a, b] = [f.user(), f.user()];

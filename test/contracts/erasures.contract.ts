@@ -77,6 +77,40 @@ export function erasuresContract(name: string, make: () => Promise<ErasuresFixtu
       expect((await f.erasures.claim(10, 60_000)).map((t) => [t.userId, t.attempts])).toEqual([[a, 2]]);
     });
 
+    it("queues exchange-level tasks with a delete, claimed by exchange, ended like a user's, covered by a user erase", async () => {
+      const a = f.user();
+      const { exchange: kept } = await store(a);
+      const { exchange } = await store(a);
+      await f.archive.deleteExchange(a, exchange.id, ["redis", "chroma"], 1);
+      expect(await f.erasures.pending()).toEqual({ redis: 1, chroma: 1, neo4j: 0 });
+      expect(await f.erasures.erased([a])).toEqual(new Set());
+      expect(await f.erasures.claim(10, 60_000, { exchangeId: kept.id })).toEqual([]);
+      const tasks = await f.erasures.claim(10, 60_000, { exchangeId: exchange.id });
+      expect(tasks.map((t) => [t.tier, t.exchangeId, t.windowIndex, t.final]).sort()).toEqual([
+        ["chroma", exchange.id, 1, false],
+        ["redis", exchange.id, 1, false],
+      ]);
+      for (const t of tasks) await f.erasures.done(t, 0);
+      await sleep(5);
+      const finals = await f.erasures.claim(10, 60_000, { userId: a });
+      expect(finals.map((t) => [t.tier, t.exchangeId, t.final]).sort()).toEqual([
+        ["chroma", exchange.id, true],
+        ["redis", exchange.id, true],
+      ]);
+      const [first] = finals;
+      if (!first) throw new Error("no final pass");
+      await f.erasures.done(first, 0);
+      expect(await f.erasures.pending()).toEqual(
+        first.tier === "redis" ? { redis: 0, chroma: 1, neo4j: 0 } : { redis: 1, chroma: 0, neo4j: 0 },
+      );
+      // Erasing the user replaces what is left with the user's own tasks.
+      await f.archive.eraseUser(a, ["redis", "chroma"]);
+      expect((await f.erasures.claim(10, 60_000, { userId: a })).map((t) => t.exchangeId)).toEqual([
+        undefined,
+        undefined,
+      ]);
+    });
+
     it("starts a task over when the user is erased again before it ended", async () => {
       const a = f.user();
       await f.archive.eraseUser(a, ["redis"]);

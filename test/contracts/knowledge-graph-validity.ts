@@ -16,6 +16,8 @@ const exchangeOn = (userId: string, n: number): Exchange => ({
   ordinal: n,
   userMessage: "m",
   botResponse: "r",
+  kind: "exchange",
+  version: 1,
   metadata: {},
   createdAt: day(n),
 });

@@ -16,6 +16,8 @@ export interface KnowledgeGraphFixture {
 const exchange = (userId: string, ordinal: number): Exchange => ({
   id: crypto.randomUUID(),
   userId,
+  kind: "exchange",
+  version: 1,
   ordinal,
   userMessage: "m",
   botResponse: "r",
@@ -138,6 +140,28 @@ export function knowledgeGraphContract(name: string, make: () => Promise<Knowled
         filter: parseFilter({ "metadata.topic": "billing" }),
       });
       expect(newest).toMatchObject({ exchangeId: exchanges[2]?.id, metadata: filterExchanges[2] });
+    });
+
+    it("removes what some exchanges stated: their facts, relations and the entities only they held", async () => {
+      const { userId, e1, e2 } = await userWithFacts();
+      const other = await userWithFacts();
+      await f.graph.removeExchanges(userId, [e1.id]);
+      // Alice stays (the second exchange's fact is about her); Paris and tea were only the first's.
+      expect(await f.graph.counts(userId)).toEqual({ entities: 1, facts: 1 });
+      const { entities, facts } = await f.graph.exportUser(userId);
+      expect(entities.map((e) => e.key)).toEqual(["alice"]);
+      expect(facts.map((x) => [x.exchangeId, x.text])).toEqual([[e2.id, "Alice started running"]]);
+      expect(await f.graph.factsFor(userId, ["paris"], 10)).toEqual([]);
+      // Applying it again (a correction) brings its facts back; nothing else was touched.
+      await f.graph.applyMany([{ exchange: e1, extraction: first }]);
+      expect(await f.graph.counts(userId)).toEqual({ entities: 3, facts: 3 });
+      await f.graph.removeExchanges(userId, [e1.id, e2.id]);
+      expect(await f.graph.counts(userId)).toEqual({ entities: 0, facts: 0 });
+      await f.graph.removeExchanges(userId, []);
+      // The same exchange ids under another user remove nothing of theirs.
+      await f.graph.removeExchanges(other.userId, [crypto.randomUUID()]);
+      await f.graph.removeExchanges(userId, [other.e1.id]);
+      expect(await f.graph.counts(other.userId)).toEqual({ entities: 3, facts: 3 });
     });
 
     it("keeps each user's graph apart", async () => {

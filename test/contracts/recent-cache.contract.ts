@@ -13,6 +13,8 @@ export interface RecentCacheFixture {
 const exchange = (userId: string, ordinal: number, speaker?: string): Exchange => ({
   id: crypto.randomUUID(),
   userId,
+  kind: "exchange",
+  version: 1,
   ordinal,
   userMessage: `message ${ordinal}`,
   botResponse: `reply ${ordinal} ✓`,

@@ -143,6 +143,17 @@ export function summaryIndexContract(name: string, make: () => Promise<SummaryIn
       expect(await f.index.query(v, [1, 0, 0, 0], 10)).toHaveLength(1);
     });
 
+    it("deletes some windows of one user, leaving the user's others and other users' alone", async () => {
+      const { u, v, mine, theirs } = await twoUsers();
+      await f.index.deleteWindows(u, [1, 2]);
+      await f.index.deleteWindows(v, []);
+      expect((await f.index.query(u, [1, 0, 0, 0], 10)).map((h) => h.summary)).toEqual([mine[0]]);
+      expect(await f.index.countForUser(u)).toBe(1);
+      // Another user's window of the same index is untouched.
+      await f.index.deleteWindows(f.user(), [0]);
+      expect((await f.index.query(v, [1, 0, 0, 0], 10)).map((h) => h.summary)).toEqual([theirs]);
+    });
+
     it("scans the users with summaries, and not a deleted one", async () => {
       const { u, v } = await twoUsers();
       await f.index.deleteUser(v);

@@ -21,6 +21,8 @@ export async function plantProjections(stores: TestStores, userId: string, dimen
   const exchange: Exchange = {
     id: crypto.randomUUID(),
     userId,
+    kind: "exchange",
+    version: 1,
     ordinal: 1,
     userMessage: "My sister Ana lives in Lisbon.",
     botResponse: "Lovely city!",

@@ -5,11 +5,14 @@ import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import {
   type Exchange,
   type ExchangeInput,
+  type ExchangePatch,
+  type ExchangeVersion,
   inScope,
   type SessionInfo,
   type Summary,
   scopeOf,
 } from "../../shared/domain/types.js";
+import { windowIndexOf } from "../../shared/memory/projection/windows.js";
 import type {
   Archive,
   ArchivePosition,
@@ -21,7 +24,7 @@ import type {
   WindowKey,
 } from "../../shared/tiers/archive.js";
 import { contentWords, stem, terms, words } from "../../shared/util/text.js";
-import { copyExchange, type InMemoryDatabase, summaryKey } from "./database.js";
+import { copyExchange, eraseTaskKey, type InMemoryDatabase, summaryKey, viaJson } from "./database.js";
 
 /** As the real search: a period counts a few days wide each way, since dates people give are loose. */
 const periodSlackMs = 3 * 86_400_000;
@@ -58,6 +61,7 @@ export class InMemoryArchive implements Archive {
       {
         id: crypto.randomUUID(),
         userId: input.userId,
+        kind: input.kind ?? "exchange",
         userMessage: input.userMessage,
         botResponse: input.botResponse,
         speaker: input.speaker,
@@ -150,6 +154,88 @@ export class InMemoryArchive implements Archive {
       .slice(0, limit);
   }
 
+  async notes(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]> {
+    return (await this.recent(userId, Number.MAX_SAFE_INTEGER, { before }))
+      .filter((e) => e.kind === "note")
+      .slice(0, limit);
+  }
+
+  async exchange(userId: string, id: string): Promise<Exchange | undefined> {
+    const row = this.#db.exchanges.get(id);
+    return row && row.exchange.userId === userId ? copyExchange(row.exchange) : undefined;
+  }
+
+  async correctExchange(
+    userId: string,
+    id: string,
+    patch: ExchangePatch,
+    by: string,
+    projections: readonly ProjectionTier[],
+  ): Promise<Exchange | undefined> {
+    const row = this.#db.exchanges.get(id);
+    if (!row || row.exchange.userId !== userId) return undefined;
+    const before = row.exchange;
+    const { speaker } = before;
+    row.versions = [
+      ...(row.versions ?? []),
+      {
+        version: before.version,
+        userMessage: before.userMessage,
+        botResponse: before.botResponse,
+        ...(speaker === undefined ? {} : { speaker }),
+        ...scopeOf(before),
+        metadata: viaJson(before.metadata),
+        changedBy: by,
+        changedAt: new Date(),
+      },
+    ];
+    const pick = <K extends "speaker" | "sessionId" | "agentId">(k: K) =>
+      patch[k] === undefined ? before[k] : (patch[k] ?? undefined);
+    const { speaker: _, sessionId: __, agentId: ___, ...rest } = before;
+    const next = pick("speaker");
+    row.exchange = copyExchange({
+      ...rest,
+      userMessage: patch.userMessage ?? before.userMessage,
+      botResponse: patch.botResponse ?? before.botResponse,
+      speaker: next,
+      ...scopeOf({ sessionId: pick("sessionId"), agentId: pick("agentId") }),
+      metadata: patch.metadata ?? before.metadata,
+      version: before.version + 1,
+    });
+    this.#db.queue(row.exchange, projections);
+    return copyExchange(row.exchange);
+  }
+
+  async versions(userId: string, id: string): Promise<ExchangeVersion[]> {
+    const row = this.#db.exchanges.get(id);
+    if (!row || row.exchange.userId !== userId) return [];
+    return (row.versions ?? []).map((v) => ({ ...v, metadata: viaJson(v.metadata) }));
+  }
+
+  async deleteExchange(
+    userId: string,
+    id: string,
+    projections: readonly ProjectionTier[],
+    summaryWindow: number,
+  ): Promise<Exchange | undefined> {
+    const row = this.#db.exchanges.get(id);
+    if (!row || row.exchange.userId !== userId) return undefined;
+    const windowIndex = windowIndexOf(row.exchange.ordinal, summaryWindow);
+    this.#db.deleteExchange(id);
+    this.#db.summaries.delete(summaryKey(userId, windowIndex));
+    for (const tier of projections)
+      this.#db.eraseTasks.set(eraseTaskKey({ userId, tier, exchangeId: id }), {
+        userId,
+        tier,
+        exchangeId: id,
+        windowIndex,
+        final: false,
+        attempts: 0,
+        availableAt: 0,
+      });
+    return copyExchange(row.exchange);
+  }
+
   async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {
     const wanted = new Set(ids);
     return this.#exchangesOf(userId).filter((e) => wanted.has(e.id));
@@ -181,6 +267,7 @@ export class InMemoryArchive implements Archive {
     windows: readonly WindowKey[],
     size: number,
     summarize: (exchanges: Exchange[]) => Promise<Summary[]>,
+    emptied?: (windows: WindowKey[]) => Promise<void>,
   ): Promise<void> {
     if (windows.length === 0) return Promise.resolve();
     const run = this.#rewrites.then(async () => {
@@ -196,12 +283,19 @@ export class InMemoryArchive implements Archive {
         .filter(inWindow)
         .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.ordinal - b.ordinal))
         .map(copyExchange);
-      if (exchanges.length === 0) return;
-      const made = await summarize(exchanges);
-      // As the summaries table's foreign key: a user erased meanwhile takes the whole rewrite down.
-      if (made.some((s) => !this.#db.users.has(s.userId)))
-        throw new Error("insert or update on table summaries violates foreign key constraint");
-      for (const s of made) this.#db.summaries.set(summaryKey(s.userId, s.windowIndex), copySummary(s));
+      if (exchanges.length > 0) {
+        const made = await summarize(exchanges);
+        // As the summaries table's foreign key: a user erased meanwhile takes the whole rewrite down.
+        if (made.some((s) => !this.#db.users.has(s.userId)))
+          throw new Error("insert or update on table summaries violates foreign key constraint");
+        for (const s of made) this.#db.summaries.set(summaryKey(s.userId, s.windowIndex), copySummary(s));
+      }
+      const empty = windows.filter(
+        (w) =>
+          !exchanges.some((e) => e.userId === w.userId && windowIndexOf(e.ordinal, size) === w.windowIndex),
+      );
+      for (const w of empty) this.#db.summaries.delete(summaryKey(w.userId, w.windowIndex));
+      if (empty.length > 0) await emptied?.(empty);
     });
     this.#rewrites = run.catch(() => undefined);
     return run;

@@ -5,7 +5,7 @@
  */
 
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
-import { type Exchange, type Summary, scopeOf } from "../../shared/domain/types.js";
+import { type Exchange, type ExchangeVersion, type Summary, scopeOf } from "../../shared/domain/types.js";
 import type { NewExchange } from "../../shared/tiers/archive.js";
 import { tombstoneOf } from "../../shared/tiers/erasures.js";
 import type { MigrationRun } from "../../shared/tiers/migration-runs.js";
@@ -15,6 +15,8 @@ export interface ExchangeRow {
   idempotencyKey?: string;
   /** The migration run that wrote it. */
   runId?: string;
+  /** The versions corrections replaced, oldest first (Postgres: exchange_versions). */
+  versions?: ExchangeVersion[];
 }
 
 export interface OutboxRow {
@@ -30,6 +32,8 @@ export interface OutboxRow {
 export interface EraseTaskRow {
   userId: string;
   tier: ProjectionTier;
+  exchangeId?: string;
+  windowIndex?: number;
   final: boolean;
   attempts: number;
   availableAt: number;
@@ -61,7 +65,7 @@ export class InMemoryDatabase {
   readonly summaries = new Map<string, Summary>();
   readonly outbox = new Map<number, OutboxRow>();
   readonly runs = new Map<string, MigrationRun>();
-  /** Erase tasks by user and tier (Postgres: erase_tasks). */
+  /** Erase tasks by user, tier and exchange (eraseTaskKey; Postgres: erase_tasks). */
   readonly eraseTasks = new Map<string, EraseTaskRow>();
   /** Tombstones: hex SHA-256 of erased user ids (Postgres: erased_users). */
   readonly erased = new Set<string>();
@@ -82,17 +86,23 @@ export class InMemoryDatabase {
 
   /** Numbers the exchange after the user's last and writes it with one outbox row per projection. */
   insert(
-    fields: Omit<Exchange, "ordinal">,
+    fields: Omit<Exchange, "ordinal" | "kind" | "version"> & Partial<Pick<Exchange, "kind">>,
     projections: readonly ProjectionTier[],
     extra: { idempotencyKey?: string; runId?: string } = {},
   ): Exchange {
     const user = this.users.get(fields.userId) ?? { lastOrdinal: 0 };
     this.users.set(fields.userId, user);
     user.lastOrdinal += 1;
-    const exchange = copyExchange({ ...fields, ordinal: user.lastOrdinal });
+    const exchange = copyExchange({ kind: "exchange", ...fields, version: 1, ordinal: user.lastOrdinal });
     this.exchanges.set(exchange.id, { exchange, ...extra });
     if (extra.idempotencyKey !== undefined)
       this.byKey.set(pairKey(exchange.userId, extra.idempotencyKey), exchange.id);
+    this.queue(exchange, projections);
+    return copyExchange(exchange);
+  }
+
+  /** One outbox row per projection for the exchange (a store, a correction). */
+  queue(exchange: Exchange, projections: readonly ProjectionTier[]): void {
     for (const tier of projections) {
       const id = this.#nextOutboxId++;
       this.outbox.set(id, {
@@ -104,7 +114,6 @@ export class InMemoryDatabase {
         availableAt: 0,
       });
     }
-    return copyExchange(exchange);
   }
 
   /** The bulk path's choice: exchanges not yet present (by user and key, or id), by user, time, key. */
@@ -135,6 +144,7 @@ export class InMemoryDatabase {
         {
           id: e.id,
           userId: e.userId,
+          kind: e.kind ?? "exchange",
           userMessage: e.userMessage,
           botResponse: e.botResponse,
           speaker: e.speaker,
@@ -164,8 +174,11 @@ export class InMemoryDatabase {
   eraseUser(userId: string, projections: readonly ProjectionTier[]): number {
     const erased = this.deleteUser(userId);
     this.erased.add(tombstoneOf(userId).toString("hex"));
+    // The user's tasks cover each exchange's.
+    for (const [key, t] of this.eraseTasks)
+      if (t.userId === userId && t.exchangeId !== undefined) this.eraseTasks.delete(key);
     for (const tier of projections)
-      this.eraseTasks.set(`${userId}\u0000${tier}`, {
+      this.eraseTasks.set(eraseTaskKey({ userId, tier }), {
         userId,
         tier,
         final: false,
@@ -185,6 +198,8 @@ export class InMemoryDatabase {
   }
 }
 
+export const eraseTaskKey = (t: { userId: string; tier: ProjectionTier; exchangeId?: string }) =>
+  `${t.userId}\u0000${t.tier}\u0000${t.exchangeId ?? ""}`;
 export const summaryKey = (userId: string, windowIndex: number) => `${userId}\u0000${windowIndex}`;
 export const batchKey = (runId: string, collection: string, index: number) =>
   `${runId}\u0000${collection}\u0000${index}`;

@@ -2,9 +2,7 @@
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import { type EraseTask, type Erasures, tombstoneOf } from "../../shared/tiers/erasures.js";
 import { retryDelayMs } from "../../shared/tiers/outbox.js";
-import type { InMemoryDatabase } from "./database.js";
-
-const keyOf = (t: { userId: string; tier: ProjectionTier }) => `${t.userId}\u0000${t.tier}`;
+import { type InMemoryDatabase, eraseTaskKey as keyOf } from "./database.js";
 
 export class InMemoryErasures implements Erasures {
   readonly #db: InMemoryDatabase;
@@ -13,17 +11,32 @@ export class InMemoryErasures implements Erasures {
     this.#db = db;
   }
 
-  async claim(limit: number, leaseMs: number, only: { userId?: string } = {}): Promise<EraseTask[]> {
+  async claim(
+    limit: number,
+    leaseMs: number,
+    only: { userId?: string; exchangeId?: string } = {},
+  ): Promise<EraseTask[]> {
     const now = Date.now();
     const due = [...this.#db.eraseTasks.values()]
-      .filter((t) => t.availableAt <= now && (only.userId === undefined || t.userId === only.userId))
+      .filter(
+        (t) =>
+          t.availableAt <= now &&
+          (only.userId === undefined || t.userId === only.userId) &&
+          (only.exchangeId === undefined || t.exchangeId === only.exchangeId),
+      )
       .sort((a, b) => a.availableAt - b.availableAt)
       .slice(0, limit);
     for (const t of due) {
       t.availableAt = now + leaseMs;
       t.attempts++;
     }
-    return due.map(({ userId, tier, final, attempts }) => ({ userId, tier, final, attempts }));
+    return due.map(({ userId, tier, final, attempts, exchangeId, windowIndex }) => ({
+      userId,
+      tier,
+      final,
+      attempts,
+      ...(exchangeId === undefined ? {} : { exchangeId, windowIndex }),
+    }));
   }
 
   async done(task: EraseTask, finalPassAfterMs: number): Promise<void> {

@@ -76,6 +76,10 @@ export class InMemorySummaryIndex implements SummaryIndex {
     for (let i = 0; i < users.length; i += 100) yield users.slice(i, i + 100);
   }
 
+  async deleteWindows(userId: string, windowIndexes: readonly number[]): Promise<void> {
+    for (const w of windowIndexes) this.entries.delete(`${userId}\u0000${w}`);
+  }
+
   async deleteUser(userId: string): Promise<void> {
     for (const [key, e] of this.entries) if (e.summary.userId === userId) this.entries.delete(key);
   }

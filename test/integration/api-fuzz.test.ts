@@ -12,7 +12,7 @@ const t = await api.tenant();
 /** Another tenant's user, whose memory no fuzzed request may see or change. */
 const other = await api.tenant();
 const marker = `marker-${crypto.randomUUID()}`;
-await other.call("/v1/users/bystander/conversations", {
+const stored = await other.call("/v1/users/bystander/conversations", {
   method: "POST",
   json: {
     userMessage: `My locker code is ${marker}`,
@@ -21,6 +21,8 @@ await other.call("/v1/users/bystander/conversations", {
     agentId: "buddy",
   },
 });
+/** The bystander's exchange id: fuzzed reads, corrections and deletes by id aim at it too. */
+const { exchangeId: theirs } = (await stored.json()) as { exchangeId: string };
 await api.manager.reconcile();
 const exportOf = async () => {
   const { exportedAt: _, ...held } = await api.manager.exportUser(`${other.tenantId}/bystander`);
@@ -90,6 +92,20 @@ const json = fc.oneof(
     },
     { requiredKeys: [] },
   ),
+  // A note, and a correction of an exchange or a note.
+  fc.record(
+    {
+      text,
+      source: fc.oneof(fc.constantFrom("bot", "operator"), text),
+      sessionId: text,
+      metadata: fc.jsonValue({ maxDepth: 4 }),
+      userMessage: text,
+      botResponse: text,
+      speaker: fc.oneof(text, fc.constant(null)),
+      agentId: fc.oneof(text, fc.constant(null)),
+    },
+    { requiredKeys: [] },
+  ),
 );
 /** URLs and headers cannot carry lone surrogates; bodies can, and do. */
 const encode = (s: string) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
@@ -114,6 +130,18 @@ const route = fc.oneof(
       text,
     )
     .map((value) => ["GET", `conversations?filter=${encode(value)}`]),
+  // Notes, and one memory by id: another tenant's real id, an unknown one, or anything at all.
+  fc.constantFrom(["POST", "notes"], ["GET", "notes"]),
+  fc
+    .tuple(fc.constantFrom("limit", "cursor"), text)
+    .map(([name, value]) => ["GET", `notes?${name}=${encode(value)}`]),
+  fc
+    .tuple(
+      fc.constantFrom("GET", "PATCH", "DELETE"),
+      fc.oneof(fc.constant(theirs), fc.uuid(), text.map(encode)),
+      fc.constantFrom("", "/versions"),
+    )
+    .map(([method, memoryId, tail]) => [method, `conversations/${memoryId}${tail}`]),
 );
 
 describe("fuzzing every endpoint", () => {
@@ -125,7 +153,7 @@ describe("fuzzing every endpoint", () => {
         const path = `/v1/users/${id}${suffix ? `/${suffix}` : ""}`;
         const res = await t.call(path, {
           method,
-          body: method === "POST" ? JSON.stringify(body) : undefined,
+          body: method === "POST" || method === "PATCH" ? JSON.stringify(body) : undefined,
           headers: {
             "content-type": "application/json",
             ...(idemKey ? { "idempotency-key": encode(idemKey).slice(0, 300) } : {}),
@@ -133,7 +161,7 @@ describe("fuzzing every endpoint", () => {
         });
         expect(res.status, `${method} ${path} ${JSON.stringify(body).slice(0, 200)}`).toBeLessThan(500);
         expect(await res.clone().text()).not.toContain(marker);
-        if (method === "POST" && suffix === "conversations" && res.status === 400) {
+        if (method === "POST" && (suffix === "conversations" || suffix === "notes") && res.status === 400) {
           const safe = /^[A-Za-z0-9._:@-]{1,128}$/.test(id);
           if (safe) expect(await api.stores.archive?.exchangeCount(`${t.tenantId}/${id}`)).toBe(0);
         }

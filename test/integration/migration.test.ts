@@ -113,8 +113,13 @@ describe("HierarchicalMigrationManager", () => {
       legacy: { id: shapes[0]?.id, metadata: { detected_emotion: "joy", personality_openness: 0.7 } },
     });
     expect(u1?.[2]?.metadata).toMatchObject({ kind: "fact", factKind: "user_fact" });
+    // Facts are notes (issue 18): listed as such, conversations are exchanges.
+    expect(u1?.map((e) => e.kind)).toEqual(["exchange", "exchange", "note"]);
+    expect((await memory.manager.listNotes(`${tenant}/u1`, 10)).items.map((e) => e.userMessage)).toEqual([
+      "User likes green tea",
+    ]);
     const global = await memory.stores.archive?.allExchanges(`${tenant}/_global`);
-    expect(global?.map((e) => e.userMessage)).toEqual(["The bot's name is Elena."]);
+    expect(global?.map((e) => [e.userMessage, e.kind])).toEqual([["The bot's name is Elena.", "note"]]);
     for (const user of ["u1", "u2", "_global"])
       for (const tier of memory.manager.projections)
         await expectProjectionMatchesArchive(memory, tier, `${tenant}/${user}`);

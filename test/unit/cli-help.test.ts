@@ -62,6 +62,7 @@ const flags: Record<string, string[]> = {
   ],
   "bench:soak": ["--minutes", "--window", "--connections", "--users", "--out"],
   "bench:scoped": ["--exchanges", "--users", "--session-length", "--samples", "--out"],
+  "bench:one-memory": ["--exchanges", "--users", "--samples", "--out"],
   "bench:locomo": ["--data", "--out", "--fresh", "--speaker-in-text"],
   "bench:migration": ["--records", "--batch-size", "--concurrency", "--seed", "--validate", "--out"],
   "bench:profile": ["--top"],

@@ -63,6 +63,8 @@ const exchange = (userMessage: string): Exchange => ({
   id: crypto.randomUUID(),
   userId: "u",
   ordinal: 1,
+  kind: "exchange",
+  version: 1,
   userMessage,
   botResponse: "Ok.",
   metadata: {},

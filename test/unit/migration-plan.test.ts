@@ -33,6 +33,7 @@ describe("planRecord", () => {
     ).toMatchObject({
       exchange: {
         userId: "acme/7",
+        kind: "note",
         userMessage: "User likes tea",
         botResponse: "",
         timestamp: migratedAt,
@@ -47,7 +48,7 @@ describe("planRecord", () => {
         metadata: { type: "global_fact" },
       }),
     ).toMatchObject({
-      exchange: { userId: "acme/_global" },
+      exchange: { userId: "acme/_global", kind: "note" },
     });
   });
 

@@ -69,6 +69,8 @@ describe("ExtractiveSummarizer", () => {
   const exchange = (userMessage: string, botResponse: string, i: number): Exchange => ({
     id: `e${i}`,
     userId: "u",
+    kind: "exchange",
+    version: 1,
     ordinal: i,
     userMessage,
     botResponse,

@@ -2,12 +2,15 @@
  * Applies one archived exchange to a projection tier. Every projection is a pure function of the
  * archive, idempotent and safe to replay: Redis gets the exchange pushed (or the list rebuilt),
  * Chroma gets the summary of the exchange's window rewritten, Neo4j gets the exchange's facts merged.
+ * A corrected exchange (version > 1) rebuilds the list and replaces its facts; a deleted one is
+ * taken out of each tier by its erase task (forget).
  */
 import pLimit, { type LimitFunction } from "p-limit";
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { Exchange } from "../../domain/types.js";
 import { describeError } from "../../errors/memory-error.js";
 import { extractionOf } from "../../processing/index.js";
+import type { EraseTask } from "../../tiers/erasures.js";
 import { withTimeout } from "../../util/timeout.js";
 import type { ProjectionDeps } from "./deps.js";
 import { summarizeWindows, windowIndexOf } from "./windows.js";
@@ -36,28 +39,83 @@ export class Projector {
    * the backstop for writes that land later still).
    */
   async apply(tier: ProjectionTier, exchange: Exchange, replay = false): Promise<void> {
-    const work = {
-      redis: () => (replay ? this.rebuildCache(exchange.userId) : this.#toCache(exchange)),
-      chroma: () => this.toSummaries(exchange),
-      neo4j: () => this.#toGraph(exchange),
-    }[tier];
     try {
-      await this.#deps.health.track(tier, () =>
-        withTimeout(work(), projectionTimeoutMs, `${tier} did not answer within ${projectionTimeoutMs} ms`),
-      );
+      await this.#applyNow(tier, exchange, replay);
     } finally {
-      await this.#undoIfErased(tier, exchange);
+      await this.#settle(tier, exchange);
     }
   }
 
-  async #undoIfErased(tier: ProjectionTier, exchange: Exchange) {
+  #applyNow(tier: ProjectionTier, exchange: Exchange, replay: boolean) {
+    const corrected = exchange.version > 1;
+    const work = {
+      redis: () => (replay || corrected ? this.rebuildCache(exchange.userId) : this.#toCache(exchange)),
+      chroma: () => this.toSummaries(exchange),
+      neo4j: () => (corrected ? this.#replaceInGraph(exchange) : this.#toGraph(exchange)),
+    }[tier];
+    return this.#deps.health.track(tier, () =>
+      withTimeout(work(), projectionTimeoutMs, `${tier} did not answer within ${projectionTimeoutMs} ms`),
+    );
+  }
+
+  /**
+   * What this wrote must follow the archive as it is now: an exchange erased meanwhile (its user's
+   * or its own erase) is undone from the archive; one corrected meanwhile is applied again as it
+   * now reads, so an older version in flight cannot end up last.
+   */
+  async #settle(tier: ProjectionTier, exchange: Exchange) {
     const { archive } = this.#deps.stores;
-    if (!archive || (await archive.byIds(exchange.userId, [exchange.id])).length > 0) return;
-    await this.rebuild(exchange.userId, [tier]).catch((error: unknown) =>
-      this.#deps.logger.warn("could not undo a projection of an erased exchange; the erase task will", {
-        tier,
-        cause: describeError(error),
-      }),
+    if (!archive) return;
+    const [now] = await archive.byIds(exchange.userId, [exchange.id]);
+    if (now && now.version === exchange.version) return;
+    const redo = now
+      ? this.#applyNow(tier, { ...now, version: Math.max(now.version, 2) }, true)
+      : this.rebuild(exchange.userId, [tier]);
+    await redo.catch((error: unknown) =>
+      this.#deps.logger.warn(
+        "could not settle a projection the archive changed under; the outbox or erase task will",
+        {
+          tier,
+          cause: describeError(error),
+        },
+      ),
+    );
+  }
+
+  /**
+   * Takes one deleted exchange out of a tier (its exchange-level erase task): the recent list is
+   * made again from the archive, the window that held it rewritten from what is left (its summary
+   * deleted when nothing is), and the facts it stated removed.
+   */
+  async forget(task: EraseTask & { exchangeId: string }): Promise<void> {
+    const { archive, summaries, graph } = this.#deps.stores;
+    const size = this.#deps.summaryWindow;
+    const window = { userId: task.userId, windowIndex: task.windowIndex ?? 0 };
+    const work = {
+      redis: () => this.rebuildCache(task.userId),
+      chroma: async () => {
+        if (!archive || !summaries) return;
+        await this.#lockedWrites(() =>
+          archive.rewriteWindows(
+            [window],
+            size,
+            (exchanges) => summarizeWindows(this.#deps, exchanges),
+            (gone) =>
+              summaries.deleteWindows(
+                task.userId,
+                gone.map((w) => w.windowIndex),
+              ),
+          ),
+        );
+      },
+      neo4j: async () => graph?.removeExchanges(task.userId, [task.exchangeId]),
+    }[task.tier];
+    await this.#deps.health.track(task.tier, () =>
+      withTimeout(
+        work(),
+        projectionTimeoutMs,
+        `${task.tier} did not answer within ${projectionTimeoutMs} ms`,
+      ),
     );
   }
 
@@ -103,6 +161,12 @@ export class Projector {
 
   #toGraph(exchange: Exchange) {
     return this.#toGraphMany([exchange]);
+  }
+
+  /** A corrected exchange's facts: what it stated before goes, what it states now comes. */
+  async #replaceInGraph(exchange: Exchange) {
+    await this.#deps.stores.graph?.removeExchanges(exchange.userId, [exchange.id]);
+    await this.#toGraph(exchange);
   }
 
   /**

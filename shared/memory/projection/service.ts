@@ -6,6 +6,7 @@
 
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { Exchange } from "../../domain/types.js";
+import type { EraseTask } from "../../tiers/erasures.js";
 import { type BulkProjectionReport, BulkProjector } from "./bulk-projector.js";
 import type { ProjectionDeps } from "./deps.js";
 import { Projector } from "./projector.js";
@@ -17,6 +18,7 @@ export class ProjectionService {
   /** The projection tiers enabled here, each fed from the outbox. */
   readonly tiers: readonly ProjectionTier[];
   readonly #reconciler: Reconciler;
+  readonly #projector: Projector;
   readonly #bulk: BulkProjector;
 
   /** `lockedConnections`: archive connections summary rewrites may hold at once (see Projector). */
@@ -27,7 +29,8 @@ export class ProjectionService {
       ...(summaries ? (["chroma"] as const) : []),
       ...(graph ? (["neo4j"] as const) : []),
     ];
-    this.#reconciler = new Reconciler(deps, new Projector(deps, options.lockedConnections));
+    this.#projector = new Projector(deps, options.lockedConnections);
+    this.#reconciler = new Reconciler(deps, this.#projector);
     this.#bulk = new BulkProjector(deps);
   }
 
@@ -42,6 +45,11 @@ export class ProjectionService {
     tiers: readonly ProjectionTier[] = this.tiers,
   ): Promise<BulkProjectionReport> {
     return this.#bulk.apply(exchanges, tiers);
+  }
+
+  /** Takes one deleted exchange out of a tier (its exchange-level erase task). */
+  forget(task: EraseTask & { exchangeId: string }): Promise<void> {
+    return this.#projector.forget(task);
   }
 
   /** Applies due outbox rows (the scheduled worker). */

@@ -187,6 +187,15 @@ export class ChromaSummaryIndex implements SummaryIndex {
     await Promise.all(collections.map((c) => limit(() => c.delete({ where: { user_id: userId } }))));
   }
 
+  /** In every collection of this index, as deleteUser: an earlier layout may hold the window. */
+  async deleteWindows(userId: string, windowIndexes: readonly number[]): Promise<void> {
+    if (windowIndexes.length === 0) return;
+    const ids = [...new Set(windowIndexes)].map((w) => docId(userId, w));
+    const limit = pLimit(8);
+    const collections = await this.#ownCollections();
+    await Promise.all(collections.map((c) => limit(() => c.delete({ ids, where: { user_id: userId } }))));
+  }
+
   async *scanUsers(): AsyncIterable<string[]> {
     const page = 1000;
     for (const collection of await this.#ownCollections())

@@ -5,10 +5,18 @@
  */
 import type { Pool } from "@neondatabase/serverless";
 import type { ProjectionTier } from "../../domain/tiers.js";
-import type { Exchange, ExchangeInput, SessionInfo, Summary } from "../../domain/types.js";
+import type {
+  Exchange,
+  ExchangeInput,
+  ExchangePatch,
+  ExchangeVersion,
+  SessionInfo,
+  Summary,
+} from "../../domain/types.js";
 import { TierUnavailableError } from "../../errors/memory-error.js";
 import type {
   Archive,
+  ArchivePosition,
   LexicalHit,
   NewExchange,
   RecentQuery,
@@ -16,6 +24,7 @@ import type {
   StoredExchange,
   WindowKey,
 } from "../archive.js";
+import { windowLockKey } from "../archive.js";
 import { tombstoneOf } from "../erasures.js";
 import { insertExchanges } from "./bulk-insert.js";
 import { guard, inTransaction, type Queryable } from "./client.js";
@@ -23,6 +32,7 @@ import { lockUserForErase } from "./erase-lock.js";
 import { isConnectionFailure, isUniqueViolation } from "./errors.js";
 import { filterClause, filterPath, indexablePath } from "./filter-sql.js";
 import { searchBm25 } from "./lexical-search.js";
+import { correctExchange, deleteExchange, exchangeOf, versionsOf } from "./one-exchange.js";
 import {
   type ExchangeRow,
   exchangeColumns,
@@ -145,6 +155,43 @@ export class PostgresArchive implements Archive {
     }));
   }
 
+  async notes(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]> {
+    const { rows } = await this.#db.query<ExchangeRow>(
+      `SELECT ${exchangeColumns} FROM exchanges
+        WHERE user_id = $1 AND kind = 'note' AND ($3::timestamptz IS NULL OR (created_at, ordinal) < ($3, $4))
+        ORDER BY created_at DESC, ordinal DESC LIMIT $2`,
+      [userId, limit, before?.createdAt ?? null, before?.ordinal ?? 0],
+    );
+    return rows.map(toExchange);
+  }
+
+  exchange(userId: string, id: string): Promise<Exchange | undefined> {
+    return exchangeOf(this.#db, userId, id);
+  }
+
+  correctExchange(
+    userId: string,
+    id: string,
+    patch: ExchangePatch,
+    by: string,
+    projections: readonly ProjectionTier[],
+  ): Promise<Exchange | undefined> {
+    return correctExchange(this.#pool, userId, id, patch, by, projections);
+  }
+
+  versions(userId: string, id: string): Promise<ExchangeVersion[]> {
+    return versionsOf(this.#db, userId, id);
+  }
+
+  deleteExchange(
+    userId: string,
+    id: string,
+    projections: readonly ProjectionTier[],
+    summaryWindow: number,
+  ): Promise<Exchange | undefined> {
+    return deleteExchange(this.#pool, userId, id, projections, summaryWindow);
+  }
+
   async byIds(userId: string, ids: readonly string[]): Promise<Exchange[]> {
     if (ids.length === 0) return [];
     const { rows } = await this.#db.query<ExchangeRow>(
@@ -176,12 +223,13 @@ export class PostgresArchive implements Archive {
     windows: readonly WindowKey[],
     size: number,
     summarize: (exchanges: Exchange[]) => Promise<Summary[]>,
+    emptied?: (windows: WindowKey[]) => Promise<void>,
   ): Promise<void> {
     if (windows.length === 0) return Promise.resolve();
     return inTransaction(this.#pool, async (c) => {
       await c.query(
         "SELECT pg_advisory_xact_lock(hashtextextended(n, 0)) FROM (SELECT DISTINCT unnest($1::text[]) AS n ORDER BY n) s",
-        [windows.map((w) => `summary:${w.userId}:${w.windowIndex}`)],
+        [windows.map(windowLockKey)],
       );
       const { rows } = await c.query<ExchangeRow>(
         `SELECT ${exchangeColumnsOf("e")}
@@ -191,6 +239,15 @@ export class PostgresArchive implements Archive {
         [windows.map((k) => k.userId), windows.map((k) => k.windowIndex), size],
       );
       if (rows.length > 0) await upsertSummaries(c, await summarize(rows.map(toExchange)));
+      const empty = windows.filter(
+        (w) => !rows.some((r) => r.user_id === w.userId && windowOf(r, size) === w.windowIndex),
+      );
+      if (empty.length === 0) return;
+      await c.query(
+        "DELETE FROM summaries s USING unnest($1::text[], $2::bigint[]) AS k(u, w) WHERE s.user_id = k.u AND s.window_index = k.w",
+        [empty.map((w) => w.userId), empty.map((w) => w.windowIndex)],
+      );
+      await emptied?.(empty);
     });
   }
 
@@ -234,8 +291,10 @@ export class PostgresArchive implements Archive {
               tombstone AS (INSERT INTO erased_users (user_hash) VALUES ($2)
                             ON CONFLICT (user_hash) DO UPDATE SET erased_at = now()),
               tasks AS (INSERT INTO erase_tasks (user_id, tier) SELECT $1, unnest($3::text[])
-                        ON CONFLICT (user_id, tier) DO UPDATE
-                          SET final = false, attempts = 0, last_error = NULL, available_at = now())
+                        ON CONFLICT (user_id, tier, exchange_id) DO UPDATE
+                          SET final = false, attempts = 0, last_error = NULL, available_at = now()),
+              -- The user's tasks cover each exchange's: those of single exchanges go.
+              single AS (DELETE FROM erase_tasks WHERE user_id = $1 AND exchange_id <> '')
          SELECT count(*) AS n FROM gone`,
         [userId, tombstoneOf(userId), projections],
       );
@@ -276,6 +335,7 @@ export class PostgresArchive implements Archive {
       input.speaker ?? null,
       input.sessionId ?? null,
       input.agentId ?? null,
+      input.kind ?? "exchange",
     ]);
     return toExchange(rows[0] as ExchangeRow);
   }
@@ -286,8 +346,8 @@ const insertSql = `
     INSERT INTO users (id, exchange_count) VALUES ($2, 1)
     ON CONFLICT (id) DO UPDATE SET exchange_count = users.exchange_count + 1 RETURNING exchange_count AS n),
   inserted AS (
-    INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key, speaker, session_id, agent_id)
-    SELECT $1, $2, n, $3, $4, $5, $6, $7, $9, $10, $11 FROM counter RETURNING ${exchangeColumns}),
+    INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, metadata, created_at, idempotency_key, speaker, session_id, agent_id, kind)
+    SELECT $1, $2, n, $3, $4, $5, $6, $7, $9, $10, $11, $12 FROM counter RETURNING ${exchangeColumns}),
   outbox_rows AS (
     INSERT INTO outbox (exchange_id, user_id, tier) SELECT id, user_id, unnest($8::text[]) FROM inserted)
   SELECT * FROM inserted`;
@@ -318,3 +378,5 @@ async function upsertSummaries(db: Queryable, list: readonly Summary[]): Promise
     ],
   );
 }
+
+const windowOf = (r: ExchangeRow, size: number) => Math.floor((Number(r.ordinal) - 1) / size);

@@ -34,11 +34,11 @@ export async function insertExchanges(
   if (fresh.length === 0) return [];
   const ordinals = await reserveOrdinals(c, fresh);
   const { rows } = await c.query<ExchangeRow>(
-    `INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, speaker, session_id, agent_id, metadata, created_at, idempotency_key, migration_run)
-     SELECT id, user_id, ordinal, um, br, sp, sid, aid, meta::jsonb, at, key, $12
+    `INSERT INTO exchanges (id, user_id, ordinal, user_message, bot_response, speaker, session_id, agent_id, metadata, created_at, idempotency_key, migration_run, kind)
+     SELECT id, user_id, ordinal, um, br, sp, sid, aid, meta::jsonb, at, key, $12, k
        FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::timestamptz[], $11::text[])
-            AS t(id, user_id, ordinal, um, br, sp, sid, aid, meta, at, key)
+                   $9::text[], $10::timestamptz[], $11::text[], $13::text[])
+            AS t(id, user_id, ordinal, um, br, sp, sid, aid, meta, at, key, k)
      ON CONFLICT DO NOTHING
      RETURNING ${exchangeColumns}`,
     [
@@ -54,6 +54,7 @@ export async function insertExchanges(
       fresh.map((e) => e.timestamp.toISOString()),
       fresh.map((e) => e.idempotencyKey),
       runId,
+      fresh.map((e) => e.kind ?? "exchange"),
     ],
   );
   if (projections.length > 0 && rows.length > 0)

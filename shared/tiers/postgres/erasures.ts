@@ -10,6 +10,8 @@ interface TaskRow {
   tier: ProjectionTier;
   final: boolean;
   attempts: number;
+  exchange_id: string;
+  window_index: string | null;
 }
 
 const toTask = (r: TaskRow): EraseTask => ({
@@ -17,7 +19,10 @@ const toTask = (r: TaskRow): EraseTask => ({
   tier: r.tier,
   final: r.final,
   attempts: r.attempts,
+  ...(r.exchange_id === "" ? {} : { exchangeId: r.exchange_id, windowIndex: Number(r.window_index ?? 0) }),
 });
+
+const returning = "RETURNING user_id, tier, final, attempts, exchange_id, window_index";
 
 export class PostgresErasures implements Erasures {
   readonly #db: Queryable;
@@ -26,39 +31,44 @@ export class PostgresErasures implements Erasures {
     this.#db = guard(pool);
   }
 
-  async claim(limit: number, leaseMs: number, only: { userId?: string } = {}): Promise<EraseTask[]> {
+  async claim(
+    limit: number,
+    leaseMs: number,
+    only: { userId?: string; exchangeId?: string } = {},
+  ): Promise<EraseTask[]> {
     const { rows } = await this.#db.query<TaskRow>(
       `UPDATE erase_tasks SET available_at = now() + make_interval(secs => $2::float8 / 1000), attempts = attempts + 1
-        WHERE (user_id, tier) IN (
-          SELECT user_id, tier FROM erase_tasks
+        WHERE (user_id, tier, exchange_id) IN (
+          SELECT user_id, tier, exchange_id FROM erase_tasks
            WHERE available_at <= now() AND ($3::text IS NULL OR user_id = $3)
+             AND ($4::text IS NULL OR exchange_id = $4)
            ORDER BY available_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING user_id, tier, final, attempts`,
-      [limit, leaseMs, only.userId ?? null],
+        ${returning}`,
+      [limit, leaseMs, only.userId ?? null, only.exchangeId ?? null],
     );
     return rows.map(toTask);
   }
 
   async done(task: EraseTask, finalPassAfterMs: number): Promise<void> {
     if (task.final)
-      await this.#db.query("DELETE FROM erase_tasks WHERE user_id = $1 AND tier = $2 AND final", [
-        task.userId,
-        task.tier,
-      ]);
+      await this.#db.query(
+        "DELETE FROM erase_tasks WHERE user_id = $1 AND tier = $2 AND exchange_id = $3 AND final",
+        [task.userId, task.tier, task.exchangeId ?? ""],
+      );
     else
       await this.#db.query(
         `UPDATE erase_tasks SET final = true, attempts = 0, last_error = NULL,
                 available_at = now() + make_interval(secs => $3::float8 / 1000)
-          WHERE user_id = $1 AND tier = $2 AND NOT final`,
-        [task.userId, task.tier, finalPassAfterMs],
+          WHERE user_id = $1 AND tier = $2 AND exchange_id = $4 AND NOT final`,
+        [task.userId, task.tier, finalPassAfterMs, task.exchangeId ?? ""],
       );
   }
 
   async fail(task: EraseTask, error: string): Promise<void> {
     await this.#db.query(
       `UPDATE erase_tasks SET last_error = $3, available_at = now() + make_interval(secs => $4::float8 / 1000)
-        WHERE user_id = $1 AND tier = $2`,
-      [task.userId, task.tier, error.slice(0, 1000), retryDelayMs(task.attempts)],
+        WHERE user_id = $1 AND tier = $2 AND exchange_id = $5`,
+      [task.userId, task.tier, error.slice(0, 1000), retryDelayMs(task.attempts), task.exchangeId ?? ""],
     );
   }
 

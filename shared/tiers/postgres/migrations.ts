@@ -179,14 +179,50 @@ const migrations: Migration[] = [
       ALTER TABLE summaries ADD COLUMN metadata jsonb NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 9,
+    name: "notes, corrections and deleting one exchange",
+    sql: `
+      -- A constant default: a catalog change, however many rows. Legacy facts migrated before this
+      -- (metadata kind "fact", no reply) become notes.
+      ALTER TABLE exchanges
+        ADD COLUMN kind text NOT NULL DEFAULT 'exchange' CHECK (kind IN ('exchange', 'note')),
+        ADD COLUMN version int NOT NULL DEFAULT 1;
+      UPDATE exchanges SET kind = 'note' WHERE metadata->>'kind' = 'fact' AND bot_response = '';
+      CREATE INDEX exchanges_user_notes ON exchanges (user_id, created_at DESC, ordinal DESC) WHERE kind = 'note';
+
+      -- The versions a correction replaced; they go with their exchange (a delete, a user's erase).
+      CREATE TABLE exchange_versions (
+        exchange_id uuid NOT NULL REFERENCES exchanges (id) ON DELETE CASCADE,
+        version int NOT NULL,
+        user_message text NOT NULL,
+        bot_response text NOT NULL,
+        speaker text,
+        session_id text,
+        agent_id text,
+        metadata jsonb NOT NULL,
+        changed_by text NOT NULL,
+        changed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (exchange_id, version)
+      );
+
+      -- Erase tasks of one exchange: '' is the whole user's task.
+      ALTER TABLE erase_tasks ADD COLUMN exchange_id text NOT NULL DEFAULT '', ADD COLUMN window_index bigint;
+      ALTER TABLE erase_tasks DROP CONSTRAINT erase_tasks_pkey, ADD PRIMARY KEY (user_id, tier, exchange_id);
+    `,
+  },
 ];
 
-/** Applies every migration not yet recorded; returns the versions it applied. */
-export function applyMigrations(pool: Pool): Promise<number[]> {
-  return withClient(pool, (client) => applyWith(client));
+/**
+ * Applies every migration not yet recorded, in list order (a version missing from a database, as
+ * after a gap in the numbers is filled by a merge, is applied whenever it comes); returns the
+ * versions it applied. `upTo`: only versions up to this one (tests of a migration's data change).
+ */
+export function applyMigrations(pool: Pool, options: { upTo?: number } = {}): Promise<number[]> {
+  return withClient(pool, (client) => applyWith(client, options.upTo ?? Number.POSITIVE_INFINITY));
 }
 
-async function applyWith(client: PoolClient): Promise<number[]> {
+async function applyWith(client: PoolClient, upTo: number): Promise<number[]> {
   const applied: number[] = [];
   try {
     await client.query("SELECT pg_advisory_lock(7305)");
@@ -195,7 +231,7 @@ async function applyWith(client: PoolClient): Promise<number[]> {
     );
     const done = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
     const have = new Set(done.rows.map((r) => r.version));
-    for (const migration of migrations.filter((m) => !have.has(m.version))) {
+    for (const migration of migrations.filter((m) => !have.has(m.version) && m.version <= upTo)) {
       await client.query("BEGIN");
       try {
         await client.query(migration.sql);

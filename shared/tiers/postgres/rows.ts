@@ -1,9 +1,11 @@
 /** Row shapes of the archive and their mapping to domain objects. */
-import type { Exchange, Summary } from "../../domain/types.js";
+import type { Exchange, ExchangeKind, ExchangeVersion, Summary } from "../../domain/types.js";
 
 export interface ExchangeRow {
   id: string;
   user_id: string;
+  kind: ExchangeKind;
+  version: number;
   ordinal: string | number;
   user_message: string;
   bot_response: string;
@@ -27,7 +29,7 @@ export interface SummaryRow {
 }
 
 export const exchangeColumns =
-  "id, user_id, ordinal, user_message, bot_response, speaker, session_id, agent_id, metadata, created_at";
+  "id, user_id, kind, version, ordinal, user_message, bot_response, speaker, session_id, agent_id, metadata, created_at";
 
 export const summaryColumns =
   "user_id, window_index, text, exchange_ids, start_at, end_at, session_id, agent_id, metadata";
@@ -48,6 +50,8 @@ export const exchangeColumnsOf = (alias: string) =>
 export const toExchange = (r: ExchangeRow): Exchange => ({
   id: r.id,
   userId: r.user_id,
+  kind: r.kind,
+  version: Number(r.version),
   ordinal: Number(r.ordinal),
   userMessage: r.user_message,
   botResponse: r.bot_response,
@@ -66,4 +70,30 @@ export const toSummary = (r: SummaryRow): Summary => ({
   endAt: new Date(r.end_at),
   ...scopeOf(r),
   ...(Object.keys(r.metadata).length === 0 ? {} : { metadata: r.metadata }),
+});
+
+export interface VersionRow {
+  version: number;
+  user_message: string;
+  bot_response: string;
+  speaker: string | null;
+  session_id: string | null;
+  agent_id: string | null;
+  metadata: Record<string, unknown>;
+  changed_by: string;
+  changed_at: Date | string;
+}
+
+export const versionColumns =
+  "version, user_message, bot_response, speaker, session_id, agent_id, metadata, changed_by, changed_at";
+
+export const toVersion = (r: VersionRow): ExchangeVersion => ({
+  version: Number(r.version),
+  userMessage: r.user_message,
+  botResponse: r.bot_response,
+  ...(r.speaker === null ? {} : { speaker: r.speaker }),
+  ...scopeOf(r),
+  metadata: r.metadata,
+  changedBy: r.changed_by,
+  changedAt: new Date(r.changed_at),
 });

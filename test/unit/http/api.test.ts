@@ -215,10 +215,13 @@ describe("erase when a tier cannot be reached", () => {
 });
 
 describe("tenant isolation", () => {
-  it("never lets another tenant read, list, export or erase a user, whatever id or filter it sends", async () => {
+  it("never lets another tenant read, list, export, correct or erase a user or one memory, whatever id or filter it sends", async () => {
     const userId = uniqueId("shared-name");
-    await store(acme, userId, { userMessage: "secret plans", botResponse: "ok" });
+    const res = await store(acme, userId, { userMessage: "secret plans", botResponse: "ok" });
+    const { exchangeId } = (await res.json()) as { exchangeId: string };
+    await acme.call(`/v1/users/${userId}/notes`, { method: "POST", json: { text: "secret plans noted" } });
     for (const id of [userId, `${acme.tenantId}/${userId}`, `..%2F${acme.tenantId}%2F${userId}`]) {
+      const one = `/v1/users/${id}/conversations/${exchangeId}`;
       const attempts = [
         globex.call(`/v1/users/${id}/context`, { method: "POST", json: { query: "secret plans" } }),
         globex.call(`/v1/users/${id}/conversations`),
@@ -229,14 +232,24 @@ describe("tenant isolation", () => {
         globex.call(`/v1/users/${id}/conversations?filter=${encodeURIComponent('{"metadata.x":{"$ne":1}}')}`),
         globex.call(`/v1/users/${id}/export`),
         globex.call(`/v1/users/${id}`, { method: "DELETE" }),
+        globex.call(`/v1/users/${id}/notes`),
+        globex.call(one),
+        globex.call(`${one}/versions`),
+        globex.call(one, { method: "PATCH", json: { userMessage: "overwritten" } }),
+        globex.call(one, { method: "DELETE" }),
       ];
       for (const res of await Promise.all(attempts)) {
         expect([400, 404]).toContain(res.status);
         expect(await res.text()).not.toContain("secret plans");
       }
     }
-    const own = (await (await acme.call(`/v1/users/${userId}/conversations`)).json()) as { items: unknown[] };
-    expect(own.items).toHaveLength(1);
+    const own = (await (await acme.call(`/v1/users/${userId}/conversations`)).json()) as {
+      items: { userMessage: string; version: number }[];
+    };
+    expect(own.items.map((e) => [e.userMessage, e.version]).sort()).toEqual([
+      ["secret plans noted", 1],
+      ["secret plans", 1],
+    ]);
   });
 });
 
@@ -278,7 +291,10 @@ describe("auth and routing", () => {
       "/v1/users/{userId}",
       "/v1/users/{userId}/context",
       "/v1/users/{userId}/conversations",
+      "/v1/users/{userId}/conversations/{id}",
+      "/v1/users/{userId}/conversations/{id}/versions",
       "/v1/users/{userId}/export",
+      "/v1/users/{userId}/notes",
       "/v1/users/{userId}/sessions",
     ]);
   });

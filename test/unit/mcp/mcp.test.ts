@@ -45,10 +45,22 @@ const rest = async <T>(path: string, init: RequestInit & { json?: unknown } = {}
 describe("MCP tools", () => {
   const userId = uniqueId("mcp");
 
-  it("lists the six tools, each with a description and an input schema", async () => {
+  it("lists the eleven tools, each with a description and an input schema", async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ["forget", "list_sessions", "memory_health", "recall", "remember", "search_archive"].sort(),
+      [
+        "correct_memory",
+        "forget",
+        "forget_memory",
+        "get_memory",
+        "list_notes",
+        "list_sessions",
+        "memory_health",
+        "recall",
+        "remember",
+        "remember_note",
+        "search_archive",
+      ].sort(),
     );
     for (const tool of tools) {
       expect(tool.description?.length, tool.name).toBeGreaterThan(40);
