@@ -163,28 +163,44 @@ describe("correcting one memory", () => {
     ]);
   });
 
-  it("ends with the corrected version in the graph when the first version's projection lands last", async () => {
-    let hold: ReturnType<typeof armedHold> | undefined;
-    const { manager, stores } = inMemoryMemory(now, {
-      adapt: (s) => {
-        hold = armedHold(s.graph as object, "applyMany" as never);
-        return { ...s, graph: hold.proxy as typeof s.graph };
-      },
-    });
-    if (!hold) throw new Error("no hold");
-    const userId = uniqueId("correct-in-flight");
-    hold.state.armed = true;
-    const { exchangeId } = await manager.storeConversation({ userId, ...doomed });
-    await hold.held.reached();
-    hold.state.armed = false;
-    await manager.correctMemory(userId, exchangeId, { userMessage: "My sister Ana moved to Porto." }, "k");
-    await settle();
-    await manager.reconcile();
-    hold.held.open();
-    await settle();
-    await manager.reconcile();
-    const { facts } = (await stores.graph?.exportUser(userId)) ?? { facts: [] };
-    expect(facts.map((f) => String(f.text)).join(" ")).toContain("Porto");
-    expect(facts.map((f) => String(f.text)).join(" ")).not.toContain("Lisbon");
-  });
+  it.each([
+    ["neo4j", "graph", "applyMany"],
+    ["chroma", "summaries", "upsert"],
+    ["redis", "cache", "push"],
+  ] as const)(
+    "ends with the corrected version in %s when the first version's projection lands last",
+    async (_, store, method) => {
+      let hold: ReturnType<typeof armedHold> | undefined;
+      const { manager, stores } = inMemoryMemory(now, {
+        adapt: (s) => {
+          hold = armedHold(s[store] as object, method as never);
+          return { ...s, [store]: hold.proxy };
+        },
+      });
+      if (!hold) throw new Error("no hold");
+      const userId = uniqueId("correct-in-flight");
+      hold.state.armed = true;
+      const storing = manager.storeConversation({ userId, ...doomed });
+      await hold.held.reached();
+      hold.state.armed = false;
+      const id = (await stores.archive?.recent(userId, 1))?.[0]?.id ?? "";
+      // The first version's projection is held; the correction's runs (a summary rewrite waits for the lock).
+      const correcting = manager.correctMemory(
+        userId,
+        id,
+        { userMessage: "My sister Ana moved to Porto." },
+        "k",
+      );
+      await settle();
+      hold.held.open();
+      await storing;
+      await correcting;
+      await settle();
+      await manager.reconcile();
+      expect(await traces(stores, userId, "Lisbon", "-")).toEqual(none);
+      const porto = await traces(stores, userId, "Porto", id);
+      expect(porto).toMatchObject({ archive: 1, cache: 1, summaryRows: 1, summaryIndex: 1 });
+      expect(porto.facts).toBeGreaterThan(0);
+    },
+  );
 });
