@@ -10,6 +10,7 @@ import { inMemoryApi } from "../../helpers/in-memory-api.js";
 
 const api = inMemoryApi();
 const acme = await api.tenant();
+const globex = await api.tenant();
 
 type Item = { source: string; text: string; validFrom?: string; invalidAt?: string; exchangeIds: string[] };
 const json = async <T>(res: Response) => (await res.json()) as T;
@@ -128,6 +129,26 @@ describe("facts that change, through REST", () => {
     expect((await facts(userId, "Do I have a pet?", "2025-08-05T00:00:00Z")).map((f) => f.text)).toEqual([
       "User has a cat named Tom.",
     ]);
+  });
+
+  it("one tenant's claim never supersedes another's, for the same user id", async () => {
+    const { userId } = await conversation([["09-01", "I live in Lisbon."]]);
+    const res = await globex.call(`/v1/users/${userId}/conversations`, {
+      method: "POST",
+      json: { userMessage: "I live in Porto.", botResponse: "Ok.", timestamp: "2025-09-02T12:00:00Z" },
+    });
+    expect(res.status).toBe(201);
+    await api.manager.reconcile();
+    expect((await facts(userId, "Where do I live?")).map((f) => [f.text, f.invalidAt])).toEqual([
+      ["User lives in Lisbon.", undefined],
+    ]);
+    const theirs = await globex.call(`/v1/users/${userId}/context`, {
+      method: "POST",
+      json: { query: "Where do I live?", asOf: "2025-12-01T00:00:00Z" },
+    });
+    const items = ((await theirs.json()) as { items: Item[] }).items;
+    expect(items.filter((i) => i.source === "graph").map((i) => i.text)).toEqual(["User lives in Porto."]);
+    expect(JSON.stringify(items)).not.toContain("Lisbon");
   });
 
   it("refuses an asOf that is not a time with an offset, naming the field", async () => {
