@@ -173,6 +173,10 @@ export const ContextResponse = z
         validFrom: z.string().optional().openapi({
           description: "A graph fact's: since when it holds (its exchange's time).",
         }),
+        superseded: z.boolean().optional().openapi({
+          description:
+            "An exchange whose claims later statements superseded (the user moved since): what was said, no longer what holds; ranked lower.",
+        }),
         invalidAt: z.string().optional().openapi({
           description:
             "A graph fact's: when a later statement ended it (only with asOf; absent while it holds).",

@@ -19,6 +19,8 @@ export interface EntityExtractor {
   extract(exchange: ExtractorInput, proposed?: readonly FoundClaim[]): Extraction;
   /** Entity keys a query may refer to, to look facts up by. */
   queryKeys(query: string): string[];
+  /** The slots of the claims the rules find in what the user said (no entities, no facts: cheap). */
+  claimSlots(exchange: Pick<ExtractorInput, "userMessage" | "speaker">): string[];
 }
 
 const roles =
@@ -82,15 +84,9 @@ export class RuleBasedExtractor implements EntityExtractor {
     }
     // The rules decide what they read; a proposal counts for a slot they found nothing in.
     const slots = new Set(facts.flatMap((f) => (f.claim ? [f.claim.slot] : [])));
-    for (const found of proposed) {
-      const subject = found.subject
-        ? entityKey(found.subject.name)
-        : exchange.speaker
-          ? entityKey(exchange.speaker)
-          : "user";
-      const slot = slotOf(subject, found.relation, normalizeValue(found.value));
-      if (!slots.has(slot)) facts.push(claimFact(found, add, exchange.speaker));
-    }
+    for (const found of proposed)
+      if (!slots.has(slotOfFound(found, exchange.speaker)))
+        facts.push(claimFact(found, add, exchange.speaker));
     // Any other sentence the user said that names something becomes a fact about those names.
     sentences(exchange.userMessage).forEach((sentence, index) => {
       const keys = namesIn(sentence).map((n) => add(n, "name"));
@@ -99,6 +95,12 @@ export class RuleBasedExtractor implements EntityExtractor {
     });
     for (const name of namesIn(exchange.botResponse)) add(name, "name");
     return { entities: [...entities.values()], relations, facts: dedupeFacts(facts) };
+  }
+
+  claimSlots(exchange: Pick<ExtractorInput, "userMessage" | "speaker">): string[] {
+    return clausesOf(exchange.userMessage).flatMap((c) =>
+      c.claims.map((f) => slotOfFound(f, exchange.speaker)),
+    );
   }
 
   queryKeys(query: string): string[] {
@@ -116,6 +118,12 @@ function namesIn(text: string): string[] {
     if (name.length > 1) names.push(name);
   }
   return names;
+}
+
+/** The slot a found claim falls in: its subject (the speaker, the user, or whom it names) and relation. */
+function slotOfFound(found: FoundClaim, speaker: string | undefined): string {
+  const subject = found.subject ? entityKey(found.subject.name) : speaker ? entityKey(speaker) : "user";
+  return slotOf(subject, found.relation, normalizeValue(found.value));
 }
 
 /** A claim's fact: about its subject, its value's names and words, and the words of its relation. */

@@ -47,6 +47,10 @@ describe("facts that change, on the real stores", () => {
       (await graphItems(userId, new Date("2025-02-15T00:00:00Z"))).map((i) => [i.text, i.invalidAt]),
     ).toEqual([["User lives in Lisbon.", "2025-03-01T12:00:00.000Z"]]);
 
+    const said = (await t.manager.getConversationContext({ userId, currentQuery: "Where do I live?" })).items;
+    expect(said.find((i) => i.source !== "graph" && i.exchangeIds[0] === ids[0])?.superseded).toBe(true);
+    expect(said.find((i) => i.source !== "graph" && i.exchangeIds[0] === ids[2])?.superseded).toBeUndefined();
+
     // What a delete or correction of the move does to the graph: Lisbon holds again.
     await t.stores.graph?.removeExchanges(userId, [ids[2] as string]);
     expect((await graphItems(userId)).map((i) => [i.text, i.invalidAt])).toEqual([

@@ -96,10 +96,12 @@ describe("getConversationContext", () => {
     expect(new Set(context.items.map((i) => i.source))).toContain("recent");
     expect(context.timings.neo4j.items).toBeGreaterThan(0);
     expect(context.timings.chroma.items).toBeGreaterThan(0);
-    // Deduplicated: no exchange appears twice as an exchange (a graph fact beside it is no copy).
+    // Deduplicated: no exchange appears twice among exchange-level items (a claim, "Ana lives in
+    // Lisbon.", is a graph item of its own beside its exchange's text).
     const single = context.items
-      .filter((i) => i.source === "recent" || i.source === "archive")
+      .filter((i) => i.source !== "graph" && i.exchangeIds.length === 1)
       .map((i) => i.exchangeIds[0]);
+    expect(context.items.some((i) => i.source === "graph" && i.text === "Ana lives in Lisbon.")).toBe(true);
     expect(new Set(single).size).toBe(single.length);
   });
 

@@ -24,6 +24,29 @@ describe("timeDecay", () => {
 });
 
 describe("rankAndDedupe", () => {
+  it("ranks an exchange whose claims no longer hold below one that holds, and keeps a claim beside its exchange", () => {
+    const items = rankAndDedupe(
+      [
+        candidate({ text: "User: I live in Lisbon.", exchangeIds: ["old"], superseded: true }),
+        candidate({ text: "User: I moved to Porto.", exchangeIds: ["new"] }),
+        candidate({ source: "graph", text: "User lives in Porto.", exchangeIds: ["new"], claim: true }),
+      ],
+      now,
+      noDecay,
+    );
+    const archive = items.filter((i) => i.source === "archive");
+    expect(archive.map((i) => [i.exchangeIds[0], i.superseded])).toEqual([
+      ["new", undefined],
+      ["old", true],
+    ]);
+    // Halved: without the mark the first archive hit (1/5) would lead the second (1/6, plus the claim's vote 0.1/5).
+    expect((archive[1]?.score ?? 0) / (archive[0]?.score ?? 1)).toBeCloseTo(
+      (0.5 * (1 / 5)) / (1 / 6 + 0.1 / 5),
+      3,
+    );
+    expect(items.filter((i) => i.source === "graph").map((i) => i.exchangeIds)).toEqual([["new"]]);
+  });
+
   it("keeps each tier's order when tiers do not overlap, the archive's first hit on top", () => {
     const items = rankAndDedupe(
       [

@@ -22,6 +22,7 @@ import { round2 } from "../../util/stats.js";
 import type { TierHealthTracker } from "../health.js";
 import { deadlineAfter, type Outcome, withinDeadline } from "./deadline.js";
 import { cut, rankAndDedupe } from "./scoring.js";
+import { supersededExchanges } from "./superseded.js";
 import type { AssembledContext, Candidate, ContextRequest, TierTiming } from "./types.js";
 
 export interface AssemblerDeps {
@@ -98,10 +99,19 @@ export class IntelligentContextAssembler {
 
     // Each tier's candidates in its own order, best first: recency, BM25, similarity, entity matches.
     const candidates: Candidate[] = [];
+    const said = [
+      ...(recentO?.status === "ok" ? (recentO.value ?? []) : []),
+      ...(lexicalO?.status === "ok" ? lexicalO.value.map((h) => h.exchange) : []),
+    ];
+    const superseded =
+      factsO?.status === "ok"
+        ? supersededExchanges(said, factsO.value, processing.extractor)
+        : new Set<string>();
+    const mark = (c: Candidate) => (superseded.has(c.exchangeIds[0] ?? "") ? { ...c, superseded: true } : c);
     if (recentO?.status === "ok")
-      candidates.push(...(recentO.value ?? []).map((e) => fromExchange(e, "recent")));
+      candidates.push(...(recentO.value ?? []).map((e) => mark(fromExchange(e, "recent"))));
     if (lexicalO?.status === "ok")
-      candidates.push(...lexicalO.value.map((h) => fromExchange(h.exchange, "archive")));
+      candidates.push(...lexicalO.value.map((h) => mark(fromExchange(h.exchange, "archive"))));
     if (semanticO?.status === "ok")
       candidates.push(
         ...semanticO.value.map(({ summary }) => ({

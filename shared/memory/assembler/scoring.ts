@@ -35,6 +35,8 @@ export const sourceWeights: Record<ItemSource, number> = {
 const claimWeight = 0.5;
 /** How much a summary's rank counts for each exchange inside it, relative to an archive rank. */
 const summaryVote = 0.1;
+/** Score factor for an exchange whose claims no longer hold: what holds now ranks first. */
+export const supersededFactor = 0.5;
 /** Score factor for a candidate within the scope a request prefers (not restricts to). */
 export const preferredScopeBoost = 2;
 
@@ -60,7 +62,8 @@ export function rankAndDedupe(
   decay: DecayOptions,
   prefer?: Scope,
 ): ContextItem[] {
-  const favour = (c: Candidate) => (prefer && inScope(c, prefer) ? preferredScopeBoost : 1);
+  const favour = (c: Candidate) =>
+    (prefer && inScope(c, prefer) ? preferredScopeBoost : 1) * (c.superseded ? supersededFactor : 1);
   const rankIn = new Map<ItemSource, number>();
   const votes = new Map<string, number>();
   const best = new Map<string, { c: Candidate; contribution: number }>();
@@ -126,6 +129,7 @@ function dedupe(ranked: readonly { c: Candidate; score: number }[]): ContextItem
       ...scopeOf(c),
       ...(c.validFrom ? { validFrom: c.validFrom.toISOString() } : {}),
       ...(c.invalidAt ? { invalidAt: c.invalidAt.toISOString() } : {}),
+      ...(c.superseded ? { superseded: true } : {}),
     });
   }
   return items;

@@ -43,6 +43,8 @@ export interface ContextItem extends Scope {
   /** A graph fact's validity: since when it holds, and when a later statement ended it (ISO 8601). */
   validFrom?: string;
   invalidAt?: string;
+  /** An exchange whose claims later statements superseded: what was said, no longer what holds. */
+  superseded?: boolean;
 }
 
 export interface TierTiming {
@@ -73,4 +75,6 @@ export interface Candidate extends Scope {
   invalidAt?: Date;
   /** A graph fact that is a claim: an item of its own, shown beside its exchange's text. */
   claim?: boolean;
+  /** An exchange whose every claim a later one superseded: ranked lower. */
+  superseded?: boolean;
 }

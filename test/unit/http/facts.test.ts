@@ -12,7 +12,14 @@ const api = inMemoryApi();
 const acme = await api.tenant();
 const globex = await api.tenant();
 
-type Item = { source: string; text: string; validFrom?: string; invalidAt?: string; exchangeIds: string[] };
+type Item = {
+  source: string;
+  text: string;
+  validFrom?: string;
+  invalidAt?: string;
+  superseded?: boolean;
+  exchangeIds: string[];
+};
 const json = async <T>(res: Response) => (await res.json()) as T;
 
 /** Stores each [day of 2025, what the user said] in order, settled in every tier. */
@@ -54,7 +61,15 @@ describe("facts that change, through REST", () => {
     expect(now[0]).toMatchObject({ validFrom: "2025-03-01T12:00:00.000Z", exchangeIds: [ids[2]] });
     expect(now[0]).not.toHaveProperty("invalidAt");
 
+    // The exchange that said Lisbon is still there (it was said), marked as no longer holding.
+    const said = (await context(userId, "Where do I live?")).filter((i) => i.source !== "graph");
+    expect(said.find((i) => i.exchangeIds[0] === ids[0])).toMatchObject({ superseded: true });
+    expect(said.find((i) => i.exchangeIds[0] === ids[2])).not.toHaveProperty("superseded");
+
     const then = await context(userId, "Where do I live?", "2025-02-15T00:00:00Z");
+    expect(then.find((i) => i.exchangeIds[0] === ids[0] && i.source !== "graph")).not.toHaveProperty(
+      "superseded",
+    );
     expect(then.filter((i) => i.source === "graph")).toEqual([
       expect.objectContaining({
         text: "User lives in Lisbon.",
