@@ -42,7 +42,7 @@ export interface BatchCheckpoint {
   skipped: readonly { id: string; reason: string }[];
 }
 
-/** What a batch commit wrote, and what it left out because the user was erased. */
+/** What a batch commit wrote, and what it left out because the user, or that exchange, was erased. */
 export interface BatchWritten {
   inserted: number;
   erased: number;

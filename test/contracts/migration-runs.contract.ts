@@ -193,6 +193,26 @@ export function migrationRunsContract(
       expect(await f.runs.usersOf(runId)).toEqual([kept]);
     });
 
+    it("never writes back one exchange deleted since an earlier run (same id), and counts it as erased", async () => {
+      const u = f.user();
+      const [first, second] = [entry(u, "k1", 1), entry(u, "k2", 2)];
+      await f.runs.commitBatch(batch(await newRun()), [first, second], () => ({ seen: 2, skipped: [] }), []);
+      expect(await f.archive.deleteExchange(u, first.id, [], 2)).toMatchObject({ id: first.id });
+      let reported: BatchWritten | undefined;
+      const inserted = await f.runs.commitBatch(
+        batch(await newRun()),
+        [{ ...first, idempotencyKey: "k1-again" }, entry(u, "k3", 3)],
+        (written) => {
+          reported = written;
+          return { seen: 2, skipped: [] };
+        },
+        [],
+      );
+      expect(reported).toEqual({ inserted: 1, erased: 1 });
+      expect(inserted?.map((e) => e.metadata.legacyId)).toEqual(["k3"]);
+      expect((await f.archive.allExchanges(u)).map((e) => e.metadata.legacyId)).toEqual(["k2", "k3"]);
+    });
+
     it("forgets an erased user's ids in the tenant's run options and integrity failures only", async () => {
       const [tenant, other] = [`t${crypto.randomUUID().slice(0, 8)}`, `o${crypto.randomUUID().slice(0, 8)}`];
       const failures = [

@@ -222,6 +222,7 @@ export class InMemoryArchive implements Archive {
     if (!row || row.exchange.userId !== userId) return undefined;
     const windowIndex = windowIndexOf(row.exchange.ordinal, summaryWindow);
     this.#db.deleteExchange(id);
+    this.#db.deletedExchanges.add(id);
     this.#db.summaries.delete(summaryKey(userId, windowIndex));
     for (const tier of projections)
       this.#db.eraseTasks.set(eraseTaskKey({ userId, tier, exchangeId: id }), {

@@ -69,6 +69,8 @@ export class InMemoryDatabase {
   readonly eraseTasks = new Map<string, EraseTaskRow>();
   /** Tombstones: hex SHA-256 of erased user ids (Postgres: erased_users). */
   readonly erased = new Set<string>();
+  /** Ids of exchanges deleted one by one (Postgres: erased_exchanges). */
+  readonly deletedExchanges = new Set<string>();
   /** By run, collection and batch index. */
   readonly batches = new Map<string, BatchRow>();
   #nextOutboxId = 1;

@@ -90,7 +90,10 @@ export class InMemoryMigrationRuns implements MigrationRunStore {
     if (!this.#db.runs.has(batch.runId)) throw new Error(`no migration run ${batch.runId}`);
     const key = batchKey(batch.runId, batch.collection, batch.index);
     if (this.#db.batches.has(key)) return undefined;
-    const wanted = exchanges.filter((e) => !this.#db.erased.has(tombstoneOf(e.userId).toString("hex")));
+    const wanted = exchanges.filter(
+      (e) =>
+        !this.#db.erased.has(tombstoneOf(e.userId).toString("hex")) && !this.#db.deletedExchanges.has(e.id),
+    );
     const fresh = this.#db.freshOf(wanted);
     // The report first: if it throws, nothing is written (the real one rolls back).
     const done = viaJson(report({ inserted: fresh.length, erased: exchanges.length - wanted.length }));

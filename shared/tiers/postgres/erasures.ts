@@ -90,6 +90,16 @@ export class PostgresErasures implements Erasures {
   }
 }
 
+/** Which of these exchange ids were deleted one by one (read inside a migration batch's transaction). */
+export async function deletedAmong(c: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await c.query<{ exchange_id: string }>(
+    "SELECT exchange_id FROM erased_exchanges WHERE exchange_id = ANY($1::uuid[])",
+    [ids],
+  );
+  return new Set(rows.map((r) => r.exchange_id));
+}
+
 /** Which of these users have a tombstone (also read inside a migration batch's transaction). */
 export async function erasedAmong(c: Queryable, userIds: readonly string[]): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();

@@ -19,7 +19,7 @@ import type {
 import { byKeys, insertExchanges } from "./bulk-insert.js";
 import { guard, inTransaction, type Queryable } from "./client.js";
 import { lockUsersAgainstErase } from "./erase-lock.js";
-import { erasedAmong } from "./erasures.js";
+import { deletedAmong, erasedAmong } from "./erasures.js";
 import { isUniqueViolation } from "./errors.js";
 import { type ExchangeRow, exchangeColumnsOf, toExchange } from "./rows.js";
 
@@ -115,7 +115,11 @@ export class PostgresMigrationRuns implements MigrationRunStore {
         const users = [...new Set(exchanges.map((e) => e.userId))];
         await lockUsersAgainstErase(c, users);
         const erased = await erasedAmong(c, users);
-        const wanted = exchanges.filter((e) => !erased.has(e.userId));
+        const deleted = await deletedAmong(
+          c,
+          exchanges.map((e) => e.id),
+        );
+        const wanted = exchanges.filter((e) => !erased.has(e.userId) && !deleted.has(e.id));
         const inserted = await insertExchanges(c, batch.runId, wanted, projections);
         const checkpoint = report({ inserted: inserted.length, erased: exchanges.length - wanted.length });
         await c.query(

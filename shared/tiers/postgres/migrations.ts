@@ -211,6 +211,18 @@ const migrations: Migration[] = [
       ALTER TABLE erase_tasks DROP CONSTRAINT erase_tasks_pkey, ADD PRIMARY KEY (user_id, tier, exchange_id);
     `,
   },
+  {
+    version: 10,
+    name: "deleted exchanges stay deleted",
+    // Only the ids of deleted exchanges: a migrated one has an id derived from its legacy record, so
+    // a later run of the migration finds it here and does not import it again.
+    sql: `
+      CREATE TABLE erased_exchanges (
+        exchange_id uuid PRIMARY KEY,
+        erased_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 /**

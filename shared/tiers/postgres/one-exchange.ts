@@ -8,6 +8,7 @@ import type { ProjectionTier } from "../../domain/tiers.js";
 import type { Exchange, ExchangePatch, ExchangeVersion } from "../../domain/types.js";
 import { windowLockKey } from "../archive.js";
 import { inTransaction, type Queryable } from "./client.js";
+import { lockUserForErase } from "./erase-lock.js";
 import {
   type ExchangeRow,
   exchangeColumns,
@@ -103,6 +104,8 @@ export function deleteExchange(
 ): Promise<Exchange | undefined> {
   if (!uuidPattern.test(id)) return Promise.resolve(undefined);
   return inTransaction(pool, async (c) => {
+    // As a user's erase: a migration batch writing this user commits wholly before it or after it.
+    await lockUserForErase(c, userId);
     const { rows: found } = await c.query<{ ordinal: string }>(
       "SELECT ordinal FROM exchanges WHERE user_id = $1 AND id = $2",
       [userId, id],
@@ -115,6 +118,7 @@ export function deleteExchange(
     const { rows } = await c.query<ExchangeRow>(
       `WITH gone AS (DELETE FROM exchanges WHERE user_id = $1 AND id = $2 RETURNING ${exchangeColumns}),
             summary AS (DELETE FROM summaries WHERE user_id = $1 AND window_index = $3),
+            tombstone AS (INSERT INTO erased_exchanges (exchange_id) SELECT id FROM gone ON CONFLICT DO NOTHING),
             tasks AS (INSERT INTO erase_tasks (user_id, tier, exchange_id, window_index)
                       SELECT $1, t, $2, $3 FROM unnest($4::text[]) AS t WHERE EXISTS (SELECT 1 FROM gone)
                       ON CONFLICT (user_id, tier, exchange_id) DO UPDATE
