@@ -4,6 +4,7 @@
  * unknown one (the memory answers NotFoundError for both).
  */
 import type { z } from "@hono/zod-openapi";
+import type { Selection } from "../domain/filter.js";
 import { userKey } from "../domain/identity.js";
 import type { ProjectionTier } from "../domain/tiers.js";
 import { scopeOf } from "../domain/types.js";
@@ -98,8 +99,9 @@ export async function notesPage(
   userId: string,
   cursor: string | undefined,
   limit: number,
+  selection: Selection = {},
 ) {
   const before = cursor === undefined ? undefined : decodeCursor(cursor);
-  const page = await memory.listNotes(userKey(tenantId, userId), limit, before);
+  const page = await memory.listNotes(userKey(tenantId, userId), limit, before, selection);
   return { items: page.items.map(exchangeView), nextCursor: page.next ? encodeCursor(page.next) : null };
 }

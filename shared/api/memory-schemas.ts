@@ -6,7 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { isStorableText, unstorableRule } from "../domain/storable.js";
 import { projectionTiers } from "../domain/tiers.js";
 import { noteSources } from "../domain/types.js";
-import { AgentId, ExchangeView, SessionId, StoreRequest, UserId } from "./schemas.js";
+import { AgentId, ExchangeView, ListQuery, SessionId, StoreRequest, UserId } from "./schemas.js";
 
 const storableText = (max: number) => z.string().max(max).refine(isStorableText, unstorableRule);
 const store = StoreRequest.shape;
@@ -83,7 +83,5 @@ export const NoteRequest = z
   })
   .openapi("NoteRequest");
 
-export const NotesQuery = z.object({
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+/** The notes listing takes what the archive listing takes. */
+export const NotesQuery = ListQuery;

@@ -1,6 +1,6 @@
 /** Reads of one tenant's user that the REST routes and the MCP tools share, so both answer alike. */
 
-import type { Filter } from "../domain/filter.js";
+import type { Filter, Selection } from "../domain/filter.js";
 import { userKey } from "../domain/identity.js";
 import { type Scope, scopeOf } from "../domain/types.js";
 import type { AssembledContext } from "../memory/assembler/types.js";
@@ -27,6 +27,12 @@ export async function contextFor(
   return context;
 }
 
+/** A listing's session, agent and (parsed) filter as the memory's selection. */
+export const selectionOf = ({ filter, ...scope }: Scope & { filter?: Filter }): Selection => ({
+  scope: scopeOf(scope),
+  ...(filter ? { filter } : {}),
+});
+
 /** A page of the user's archive, newest first, after a cursor this API returned, of what is selected. */
 export async function archivePage(
   memory: Pick<Memory, "listConversations">,
@@ -34,13 +40,10 @@ export async function archivePage(
   userId: string,
   cursor: string | undefined,
   limit: number,
-  { filter, ...scope }: Scope & { filter?: Filter } = {},
+  selection: Selection = {},
 ) {
   const before = cursor === undefined ? undefined : decodeCursor(cursor);
-  const page = await memory.listConversations(userKey(tenantId, userId), limit, before, {
-    scope: scopeOf(scope),
-    ...(filter ? { filter } : {}),
-  });
+  const page = await memory.listConversations(userKey(tenantId, userId), limit, before, selection);
   return { items: page.items.map(exchangeView), nextCursor: page.next ? encodeCursor(page.next) : null };
 }
 

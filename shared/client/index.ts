@@ -44,7 +44,8 @@ export type MemoryVersions = z.infer<typeof VersionsResponse>;
 export type CorrectionInput = z.input<typeof CorrectionRequest>;
 export type Correction = z.infer<typeof CorrectionResponse>;
 export type NoteInput = z.input<typeof NoteRequest>;
-export type NotesPageInput = Omit<Partial<z.input<typeof NotesQuery>>, "limit"> & { limit?: number };
+/** The notes listing takes what the archive listing takes. */
+export type NotesPageInput = PageInput;
 /** What a delete answers: nothing pending (erased everywhere), or the tiers the worker still erases. */
 export type Forgotten = Pick<z.infer<typeof EraseResponse>, "pending">;
 
@@ -129,8 +130,9 @@ export class MemoryClient {
   }
 
   /** A page of the user's notes, newest first. */
-  notes(userId: string, page: NotesPageInput = {}): Promise<ExchangePage> {
-    return this.call("GET", `${user(userId)}/notes${queryOf(page)}`);
+  notes(userId: string, { filter, ...page }: NotesPageInput = {}): Promise<ExchangePage> {
+    const query = queryOf({ ...page, ...(filter ? { filter: JSON.stringify(filter) } : {}) });
+    return this.call("GET", `${user(userId)}/notes${query}`);
   }
 
   export(userId: string): Promise<UserExport> {

@@ -17,9 +17,11 @@ import {
 import { CorrectionRequest, MemoryParams, NoteRequest, NotesQuery } from "../api/memory-schemas.js";
 import { parseOrBadRequest } from "../api/parse.js";
 import { problems } from "../api/problems.js";
+import { selectionOf } from "../api/reads.js";
 import { UserParams } from "../api/schemas.js";
 import type { KeyScope } from "../domain/scopes.js";
 import type { AuditLog } from "../util/audit.js";
+import { agentId, filter, parseFilterArgument, sessionId } from "./tool-arguments.js";
 import type { guardedWith } from "./tool-kit.js";
 import { ok } from "./tool-kit.js";
 
@@ -135,19 +137,32 @@ export function registerMemoryTools(
     "list_notes",
     {
       title: "List a user's notes",
-      description: "The user's notes, newest first. Pass nextCursor back as cursor for the next page.",
+      description:
+        "The user's notes, newest first; with sessionId, agentId or filter, only those they select. Pass nextCursor back as cursor for the next page.",
       inputSchema: {
         userId,
         cursor: z.string().optional().describe("The nextCursor of the previous page."),
         limit: z.number().int().optional().describe("Notes per page (1-200, default 50)."),
+        sessionId: sessionId.describe("Only this session's notes."),
+        agentId: agentId.describe("Only this agent's notes."),
+        filter,
       },
       annotations: { readOnlyHint: true },
     },
-    guarded(async ({ userId: u, cursor: c, limit: l }) => {
+    guarded(async ({ userId: u, cursor: c, limit: l, sessionId: s, agentId: a, filter: f }) => {
       needs("read");
       const p = parseOrBadRequest(UserParams, { userId: u });
-      const { cursor, limit } = parseOrBadRequest(NotesQuery, { cursor: c, limit: l });
-      return ok({ userId: p.userId, ...(await notesPage(memory, tenantId, p.userId, cursor, limit)) });
+      const { cursor, limit, ...scope } = parseOrBadRequest(NotesQuery, {
+        cursor: c,
+        limit: l,
+        sessionId: s,
+        agentId: a,
+      });
+      const selection = selectionOf({ ...scope, filter: parseFilterArgument(f) });
+      return ok({
+        userId: p.userId,
+        ...(await notesPage(memory, tenantId, p.userId, cursor, limit, selection)),
+      });
     }),
   );
 }

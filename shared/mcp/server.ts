@@ -8,24 +8,17 @@ import { z } from "zod";
 import { toContextRequest, toExchangeInput } from "../api/inputs.js";
 import { parseOrBadRequest } from "../api/parse.js";
 import { problems } from "../api/problems.js";
-import { archivePage, contextFor, sessionsOf } from "../api/reads.js";
-import {
-  ContextRequest,
-  ListQuery,
-  MetadataFilter,
-  SessionsQuery,
-  StoreRequest,
-  UserParams,
-} from "../api/schemas.js";
+import { archivePage, contextFor, selectionOf, sessionsOf } from "../api/reads.js";
+import { ContextRequest, ListQuery, SessionsQuery, StoreRequest, UserParams } from "../api/schemas.js";
 import { exchangeView } from "../api/views.js";
 import { userKey } from "../domain/identity.js";
 import type { KeyScope } from "../domain/scopes.js";
-import { scopeOf } from "../domain/types.js";
 import { overallStatus } from "../memory/health-service.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import type { AuditLog } from "../util/audit.js";
 import type { Logger } from "../util/logger.js";
 import { registerMemoryTools } from "./memory-tools.js";
+import { agentId, filter, parseFilterArgument, sessionId } from "./tool-arguments.js";
 import { guardedWith, ok } from "./tool-kit.js";
 
 export type McpMemory = Pick<
@@ -63,18 +56,6 @@ export interface McpDeps {
 const userId = UserParams.shape.userId.describe(
   "Your own id for the end user whose memory this is (1-128 of letters, digits and . _ : @ -).",
 );
-const sessionId = z
-  .string()
-  .optional()
-  .describe("A thread, channel or conversation of the user's (same characters as userId).");
-const agentId = z.string().optional().describe("Which bot or persona (same characters as userId).");
-const filter = z
-  .record(z.string(), z.unknown())
-  .optional()
-  .describe(
-    'Only exchanges whose metadata and time match, e.g. {"metadata.topic": {"$in": ["billing", "refunds"]}, "createdAt": {"$gte": "2026-01-01T00:00:00Z"}}. Operators: $eq $ne $in $nin $gt $gte $lt $lte, $and/$or lists.',
-  );
-const FilterArgument = z.object({ filter: MetadataFilter.optional() });
 
 export function createMcpServer({ memory, tenantId, scopes, audit, logger, requester }: McpDeps): McpServer {
   const server = new McpServer({ name: "hierarchical-memory", version: "0.1.0" });
@@ -186,13 +167,9 @@ export function createMcpServer({ memory, tenantId, scopes, audit, logger, reque
         sessionId: s,
         agentId: a,
       });
-      const { filter: parsed } = parseOrBadRequest(FilterArgument, { filter: f });
-      const selection = { ...scopeOf(scope), ...(parsed ? { filter: parsed } : {}) };
+      const selection = selectionOf({ ...scope, filter: parseFilterArgument(f) });
       if (query?.trim()) {
-        const hits = await memory.searchConversations(key(id), query, limit, {
-          scope: scopeOf(scope),
-          ...(parsed ? { filter: parsed } : {}),
-        });
+        const hits = await memory.searchConversations(key(id), query, limit, selection);
         return ok({ userId: id, items: hits.map(exchangeView), nextCursor: null });
       }
       return ok({ userId: id, ...(await archivePage(memory, tenantId, id, cursor, limit, selection)) });

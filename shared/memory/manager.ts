@@ -142,9 +142,9 @@ export class HierarchicalMemoryManager {
     return this.#s.memories.storeNote(note);
   }
 
-  /** A page of the user's notes, newest first. */
-  listNotes(userId: string, limit: number, before?: ArchivePosition) {
-    return this.#s.memories.notes(userId, limit, before);
+  /** A page of the user's notes, newest first, of what the selection keeps (scope, filter). */
+  listNotes(userId: string, limit: number, before?: ArchivePosition, selection?: Selection) {
+    return this.#s.memories.notes(userId, limit, before, selection);
   }
 
   /** Erases the user; `pending`: tiers the worker still has to erase (it retries until they are clean). */

@@ -4,6 +4,8 @@
  * and queues every projection tier in the same commit (then projects it as a store would); a
  * delete is erasure-grade, with exchange-level erase tasks run now and retried by the worker.
  */
+
+import type { Selection } from "../domain/filter.js";
 import { userIdOfKey } from "../domain/identity.js";
 import type { ProjectionTier } from "../domain/tiers.js";
 import type {
@@ -133,10 +135,18 @@ export class MemoriesService {
     return this.#deps.storing.store(input);
   }
 
-  /** A page of the user's notes, newest first; NotFoundError for a user with nothing stored. */
-  async notes(userId: string, limit: number, before?: ArchivePosition): Promise<ArchivePage> {
+  /**
+   * A page of the user's notes, newest first, of what the selection keeps (scope, filter);
+   * NotFoundError for a user with nothing stored.
+   */
+  async notes(
+    userId: string,
+    limit: number,
+    before?: ArchivePosition,
+    selection: Selection = {},
+  ): Promise<ArchivePage> {
     const archive = this.#archive("notes are kept in the archive");
-    const rows = await archive.notes(userId, limit + 1, before);
+    const rows = await archive.recent(userId, limit + 1, { before, ...selection, kind: "note" });
     if (rows.length === 0 && !before && (await archive.exchangeCount(userId)) === 0)
       throw new NotFoundError(`no memory of user ${userIdOfKey(userId)}`);
     const items = rows.slice(0, limit);

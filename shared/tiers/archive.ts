@@ -57,11 +57,15 @@ export interface WindowKey {
   windowIndex: number;
 }
 
-/** Which of a user's exchanges a listing returns: after `before`, within `scope`, matching `filter`. */
+/**
+ * Which of a user's exchanges a listing returns: after `before`, within `scope`, matching `filter`,
+ * and of `kind` (exchanges and notes alike when absent).
+ */
 export interface RecentQuery {
   before?: ArchivePosition;
   scope?: Scope;
   filter?: Filter;
+  kind?: ExchangeKind;
 }
 
 /**
@@ -101,8 +105,6 @@ export interface Archive {
   search(userId: string, query: string, limit: number, options?: SearchQuery): Promise<LexicalHit[]>;
   /** The user's sessions, the most recently active first (exchanges without a session are in none). */
   sessions(userId: string, limit: number): Promise<SessionInfo[]>;
-  /** A page of the user's notes only, newest first, after `before` when given. */
-  notes(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]>;
   /** One exchange or note of the user; undefined for an unknown id or another user's. */
   exchange(userId: string, id: string): Promise<Exchange | undefined>;
   /**

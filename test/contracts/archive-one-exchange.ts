@@ -3,8 +3,10 @@
  * with versions, delete erasure-grade) and notes. Called inside that suite, against both archives.
  */
 import { describe, expect, it } from "vitest";
+import { parseFilter } from "../../shared/domain/filter-grammar.js";
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import type { ExchangeInput } from "../../shared/domain/types.js";
+import type { RecentQuery } from "../../shared/tiers/archive.js";
 import type { ArchiveFixture } from "./archive.contract.js";
 
 const start = Date.UTC(2024, 0, 1);
@@ -177,19 +179,34 @@ export function oneExchangeCases(fixture: () => ArchiveFixture) {
   });
 
   describe("notes", () => {
-    it("stores a note as kind note and lists a user's notes only, newest first, paged", async () => {
+    it("stores a note as kind note and lists a user's notes only, newest first, paged, scoped and filtered", async () => {
       const f = fixture();
       const [a, b] = [f.user(), f.user()];
       const n1 = (await store(a, { kind: "note", userMessage: "Prefers tea", botResponse: "", days: 1 }))
         .exchange;
       await store(a, { days: 2 });
-      const n2 = (await store(a, { kind: "note", userMessage: "Has a cat", botResponse: "", days: 3 }))
-        .exchange;
+      const n2 = (
+        await store(a, {
+          kind: "note",
+          userMessage: "Has a cat",
+          botResponse: "",
+          days: 3,
+          sessionId: "s1",
+          metadata: { topic: "pets" },
+        })
+      ).exchange;
       await store(b, { kind: "note", userMessage: "other", botResponse: "" });
       expect(n1).toMatchObject({ kind: "note", version: 1, botResponse: "" });
-      expect((await f.archive.notes(a, 10)).map((e) => e.id)).toEqual([n2.id, n1.id]);
-      expect((await f.archive.notes(a, 1)).map((e) => e.id)).toEqual([n2.id]);
-      expect((await f.archive.notes(a, 10, n2)).map((e) => e.id)).toEqual([n1.id]);
+      const notes = async (limit: number, query: RecentQuery = {}) =>
+        (await f.archive.recent(a, limit, { ...query, kind: "note" })).map((e) => e.id);
+      expect(await notes(10)).toEqual([n2.id, n1.id]);
+      expect(await notes(1)).toEqual([n2.id]);
+      expect(await notes(10, { before: n2 })).toEqual([n1.id]);
+      expect(await notes(10, { scope: { sessionId: "s1" } })).toEqual([n2.id]);
+      expect(await notes(10, { filter: parseFilter({ "metadata.topic": { $ne: "pets" } }) })).toEqual([
+        n1.id,
+      ]);
+      expect((await f.archive.recent(a, 10, { kind: "exchange" })).map((e) => e.kind)).toEqual(["exchange"]);
       expect((await f.archive.recent(a, 10)).map((e) => e.kind)).toEqual(["note", "exchange", "note"]);
     });
   });

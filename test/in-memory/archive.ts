@@ -154,12 +154,6 @@ export class InMemoryArchive implements Archive {
       .slice(0, limit);
   }
 
-  async notes(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]> {
-    return (await this.recent(userId, Number.MAX_SAFE_INTEGER, { before }))
-      .filter((e) => e.kind === "note")
-      .slice(0, limit);
-  }
-
   async exchange(userId: string, id: string): Promise<Exchange | undefined> {
     const row = this.#db.exchanges.get(id);
     return row && row.exchange.userId === userId ? copyExchange(row.exchange) : undefined;

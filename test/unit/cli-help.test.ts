@@ -24,6 +24,7 @@ const flags: Record<string, string[]> = {
   keys: [],
   schema: [],
   sweep: ["--tenant"],
+  rebuild: ["--tiers", "--user"],
   example: ["--url", "--key"],
   migrate: [
     "--dry-run",

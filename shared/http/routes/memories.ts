@@ -24,6 +24,7 @@ import {
   NotesQuery,
   VersionsResponse,
 } from "../../api/memory-schemas.js";
+import { selectionOf } from "../../api/reads.js";
 import {
   EraseResponse,
   ExchangeView,
@@ -186,7 +187,10 @@ export function memoriesRoutes(app: OpenAPIHono<AppEnv>, memory: MemoriesMemory,
 
   app.openapi(listNotes, async (c) => {
     const { userId } = c.req.valid("param");
-    const { cursor, limit } = c.req.valid("query");
-    return c.json(await notesPage(memory, c.get("tenantId"), userId, cursor, limit), 200);
+    const { cursor, limit, ...selection } = c.req.valid("query");
+    return c.json(
+      await notesPage(memory, c.get("tenantId"), userId, cursor, limit, selectionOf(selection)),
+      200,
+    );
   });
 }

@@ -5,7 +5,7 @@ import { needsScope } from "../../api/auth.js";
 import type { AppEnv } from "../../api/hono-env.js";
 import { toContextRequest, toExchangeInput } from "../../api/inputs.js";
 import { problems } from "../../api/problems.js";
-import { archivePage, contextFor, sessionsOf } from "../../api/reads.js";
+import { archivePage, contextFor, selectionOf, sessionsOf } from "../../api/reads.js";
 import {
   ContextRequest,
   ContextResponse,
@@ -184,7 +184,10 @@ export function memoryRoutes(app: OpenAPIHono<AppEnv>, memory: MemoryRoutesMemor
   app.openapi(list, async (c) => {
     const { userId } = c.req.valid("param");
     const { cursor, limit, ...scope } = c.req.valid("query");
-    return c.json(await archivePage(memory, c.get("tenantId"), userId, cursor, limit, scope), 200);
+    return c.json(
+      await archivePage(memory, c.get("tenantId"), userId, cursor, limit, selectionOf(scope)),
+      200,
+    );
   });
 
   app.openapi(sessions, async (c) => {

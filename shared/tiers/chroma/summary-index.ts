@@ -11,6 +11,9 @@ import { candidatesFor, holdsForWindow, type Selection } from "../../domain/filt
 import type { Summary } from "../../domain/types.js";
 import type { SummaryHit, SummaryIndex } from "../summary-index.js";
 
+/** A user's session or agent as one metadata value (a separator no id contains). */
+const scopedKey = (userId: string, id: string) => `${userId}\u001f${id}`;
+
 export class ChromaSummaryIndex implements SummaryIndex {
   readonly #collections = new Map<number, Promise<Collection>>();
   #listed?: { at: number; collections: Promise<Collection[]> };
@@ -97,8 +100,12 @@ export class ChromaSummaryIndex implements SummaryIndex {
         end_at: s.endAt.getTime(),
         exchange_ids: s.exchangeIds.join(","),
         // Only a window of one session (or agent) has it: a scoped query matches nothing mixed.
-        ...(s.sessionId === undefined ? {} : { session_id: s.sessionId }),
-        ...(s.agentId === undefined ? {} : { agent_id: s.agentId }),
+        ...(s.sessionId === undefined
+          ? {}
+          : { session_id: s.sessionId, user_session: scopedKey(s.userId, s.sessionId) }),
+        ...(s.agentId === undefined
+          ? {}
+          : { agent_id: s.agentId, user_agent: scopedKey(s.userId, s.agentId) }),
         ...(s.metadata === undefined ? {} : { shared_metadata: JSON.stringify(s.metadata) }),
       })),
     });
@@ -116,11 +123,13 @@ export class ChromaSummaryIndex implements SummaryIndex {
     { scope, filter }: Selection = {},
   ): Promise<SummaryHit[]> {
     const collection = await this.#forUser(userId);
+    // One selective key per condition: Chroma's cost follows the largest set a clause matches in the
+    // whole collection, and `agent_id: "support-bot"` may match half of it (1.85x the unscoped p50).
     const conditions: Where[] = [
-      { user_id: userId },
-      ...(scope?.sessionId ? [{ session_id: scope.sessionId }] : []),
-      ...(scope?.agentId ? [{ agent_id: scope.agentId }] : []),
+      ...(scope?.sessionId ? [{ user_session: scopedKey(userId, scope.sessionId) }] : []),
+      ...(scope?.agentId ? [{ user_agent: scopedKey(userId, scope.agentId) }] : []),
     ];
+    if (conditions.length === 0) conditions.push({ user_id: userId });
     const result = await collection.query({
       queryEmbeddings: [embedding],
       nResults: candidatesFor(limit, filter),
@@ -147,8 +156,10 @@ export class ChromaSummaryIndex implements SummaryIndex {
         },
       };
     });
-    if (!filter) return hits;
-    return hits
+    // The composite keys name the user; checked again here, so no other user's window can pass.
+    const mine = hits.filter((h) => h.summary.userId === userId);
+    if (!filter) return mine;
+    return mine
       .filter(({ summary: s }) => holdsForWindow(filter, { ...s, metadata: s.metadata ?? {} }))
       .slice(0, limit);
   }

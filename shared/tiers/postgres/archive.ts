@@ -105,14 +105,15 @@ export class PostgresArchive implements Archive {
   async recent(
     userId: string,
     limit: number,
-    { before, scope, filter }: RecentQuery = {},
+    { before, scope, filter, kind }: RecentQuery = {},
   ): Promise<Exchange[]> {
     const indexable = filter ? indexablePath(filter) : null;
     const { rows } = await this.#reads.query<ExchangeRow>(
       `SELECT ${exchangeColumns} FROM exchanges e
         WHERE user_id = $1 AND ($3::timestamptz IS NULL OR (created_at, ordinal) < ($3, $4))
           AND ($5::text IS NULL OR session_id = $5) AND ($6::text IS NULL OR agent_id = $6)
-          ${indexable ? "AND metadata @@ $8::jsonpath" : ""} AND ${filterClause("e", 7)}
+          AND ($8::text IS NULL OR kind = $8)
+          ${indexable ? "AND metadata @@ $9::jsonpath" : ""} AND ${filterClause("e", 7)}
         ORDER BY created_at DESC, ordinal DESC LIMIT $2`,
       [
         userId,
@@ -122,6 +123,7 @@ export class PostgresArchive implements Archive {
         scope?.sessionId ?? null,
         scope?.agentId ?? null,
         filter ? filterPath(filter) : null,
+        kind ?? null,
         ...(indexable ? [indexable] : []),
       ],
     );
@@ -153,16 +155,6 @@ export class PostgresArchive implements Archive {
       exchanges: Number(r.n),
       agentIds: r.agent_ids,
     }));
-  }
-
-  async notes(userId: string, limit: number, before?: ArchivePosition): Promise<Exchange[]> {
-    const { rows } = await this.#db.query<ExchangeRow>(
-      `SELECT ${exchangeColumns} FROM exchanges
-        WHERE user_id = $1 AND kind = 'note' AND ($3::timestamptz IS NULL OR (created_at, ordinal) < ($3, $4))
-        ORDER BY created_at DESC, ordinal DESC LIMIT $2`,
-      [userId, limit, before?.createdAt ?? null, before?.ordinal ?? 0],
-    );
-    return rows.map(toExchange);
   }
 
   exchange(userId: string, id: string): Promise<Exchange | undefined> {
