@@ -82,11 +82,11 @@ export class InMemoryArchive implements Archive {
   async recent(
     userId: string,
     limit: number,
-    { before, ...selection }: RecentQuery = {},
+    { before, kind, ...selection }: RecentQuery = {},
   ): Promise<Exchange[]> {
     const selected = selects(selection);
     return this.#exchangesOf(userId)
-      .filter((e) => (!before || isBefore(e, before)) && selected(e))
+      .filter((e) => (!before || isBefore(e, before)) && (!kind || e.kind === kind) && selected(e))
       .sort(newestFirst)
       .slice(0, limit);
   }

@@ -208,7 +208,7 @@ describe("isolation", () => {
 });
 
 describe("notes", () => {
-  it("stores a note (once per idempotency key), lists notes only, and reads it as a note", async () => {
+  it("stores a note (once per idempotency key), lists notes only (by session or filter too), and reads it as a note", async () => {
     const userId = uniqueId("notes");
     await stored(userId);
     const post = (body: object, key?: string) =>
@@ -234,6 +234,14 @@ describe("notes", () => {
     );
     expect(rest.items.map((n) => [n.id, n.source, n.sessionId])).toEqual([[id, "operator", "s1"]]);
     expect(rest.nextCursor).toBeNull();
+    const texts = async (query: string) =>
+      (await json<{ items: View[] }>(await acme.call(`${base(userId)}/notes?${query}`))).items.map(
+        (n) => n.text,
+      );
+    expect(await texts("sessionId=s1")).toEqual(["Prefers tea over coffee."]);
+    const notFrom = encodeURIComponent(JSON.stringify({ createdAt: { $lt: "2000-01-01T00:00:00Z" } }));
+    expect(await texts(`filter=${notFrom}`)).toEqual([]);
+    expect((await acme.call(`${base(userId)}/notes?filter=%7Bx`)).status).toBe(400);
     for (const bad of [{}, { text: "   " }, { text: "x", source: "user" }])
       expect((await post(bad)).status).toBe(400);
   });
