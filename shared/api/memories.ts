@@ -10,8 +10,8 @@ import type { ProjectionTier } from "../domain/tiers.js";
 import { scopeOf } from "../domain/types.js";
 import type { HierarchicalMemoryManager, NoteInput } from "../memory/manager.js";
 import type { AuditLog } from "../util/audit.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { CorrectionRequest, NoteRequest } from "./memory-schemas.js";
+import { pageVia } from "./reads.js";
 import { exchangeView, versionView } from "./views.js";
 
 export type MemoriesMemory = Pick<
@@ -93,15 +93,13 @@ export function toNoteInput(
 }
 
 /** A page of the user's notes, newest first, after a cursor this API returned. */
-export async function notesPage(
+export const notesPage = (
   memory: MemoriesMemory,
-  tenantId: string,
-  userId: string,
-  cursor: string | undefined,
-  limit: number,
-  selection: Selection = {},
-) {
-  const before = cursor === undefined ? undefined : decodeCursor(cursor);
-  const page = await memory.listNotes(userKey(tenantId, userId), limit, before, selection);
-  return { items: page.items.map(exchangeView), nextCursor: page.next ? encodeCursor(page.next) : null };
-}
+  ...page: [
+    tenantId: string,
+    userId: string,
+    cursor: string | undefined,
+    limit: number,
+    selection?: Selection,
+  ]
+) => pageVia((...args) => memory.listNotes(...args), ...page);

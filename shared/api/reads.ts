@@ -33,9 +33,12 @@ export const selectionOf = ({ filter, ...scope }: Scope & { filter?: Filter }): 
   ...(filter ? { filter } : {}),
 });
 
-/** A page of the user's archive, newest first, after a cursor this API returned, of what is selected. */
-export async function archivePage(
-  memory: Pick<Memory, "listConversations">,
+/** A listing of the memory's (the archive's, the notes'): a page of a stored user's rows, newest first. */
+type Listing = HierarchicalMemoryManager["listConversations"];
+
+/** A page of what `list` lists of the tenant's user, after a cursor this API returned, as views. */
+export async function pageVia(
+  list: Listing,
   tenantId: string,
   userId: string,
   cursor: string | undefined,
@@ -43,9 +46,21 @@ export async function archivePage(
   selection: Selection = {},
 ) {
   const before = cursor === undefined ? undefined : decodeCursor(cursor);
-  const page = await memory.listConversations(userKey(tenantId, userId), limit, before, selection);
+  const page = await list(userKey(tenantId, userId), limit, before, selection);
   return { items: page.items.map(exchangeView), nextCursor: page.next ? encodeCursor(page.next) : null };
 }
+
+/** A page of the user's archive, newest first, after a cursor this API returned, of what is selected. */
+export const archivePage = (
+  memory: Pick<Memory, "listConversations">,
+  ...page: [
+    tenantId: string,
+    userId: string,
+    cursor: string | undefined,
+    limit: number,
+    selection?: Selection,
+  ]
+) => pageVia((...args) => memory.listConversations(...args), ...page);
 
 /** The user's sessions, most recently active first. */
 export async function sessionsOf(

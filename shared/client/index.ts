@@ -9,7 +9,6 @@ import type {
   CorrectionRequest,
   CorrectionResponse,
   NoteRequest,
-  NotesQuery,
   VersionsResponse,
 } from "../api/memory-schemas.js";
 import type {

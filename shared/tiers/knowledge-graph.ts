@@ -64,11 +64,6 @@ export interface KnowledgeGraph {
   /** Everything of the user, each list in a stable order, so two exports compare equal. */
   exportUser(userId: string): Promise<{ entities: GraphNode[]; facts: GraphNode[] }>;
   deleteUser(userId: string): Promise<void>;
-  /**
-   * Deletes the facts these exchanges of the user stated, their part in relations (a relation no
-   * exchange states any more goes), and entities left with no fact and no relation.
-   */
-  removeExchanges(userId: string, exchangeIds: readonly string[]): Promise<void>;
   /** Every user with nodes here, a batch at a time (a user may come twice). */
   scanUsers(): AsyncIterable<string[]>;
 }

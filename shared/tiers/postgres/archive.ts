@@ -16,7 +16,6 @@ import type {
 import { TierUnavailableError } from "../../errors/memory-error.js";
 import type {
   Archive,
-  ArchivePosition,
   LexicalHit,
   NewExchange,
   RecentQuery,
