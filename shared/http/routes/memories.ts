@@ -30,28 +30,14 @@ import {
   ExchangeView,
   IdempotencyHeader,
   ListResponse,
-  Problem,
   StoreResponse,
   UserParams,
 } from "../../api/schemas.js";
 import type { AuditLog } from "../../util/audit.js";
+import { commonErrors, json, problem, security } from "./openapi-parts.js";
 
-const json = <T>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
-const problem = (description: string) => ({
-  content: { "application/problem+json": { schema: Problem } },
-  description,
-});
-const errors = {
-  400: problem("Invalid request (a malformed id among others)"),
-  401: problem("Missing or invalid API key"),
-  403: problem("The API key lacks the scope this route needs (read, write or erase)"),
-  429: problem("Rate limited"),
-};
+const errors = { ...commonErrors, 400: problem("Invalid request (a malformed id among others)") };
 const unknown = { 404: problem("No such memory of this user (also another user's or tenant's id)") };
-const security = [{ bearer: [] }];
 const one = "/v1/users/{userId}/conversations/{id}";
 
 const read = createRoute({

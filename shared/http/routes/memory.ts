@@ -14,7 +14,6 @@ import {
   IdempotencyHeader,
   ListQuery,
   ListResponse,
-  Problem,
   SessionsQuery,
   SessionsResponse,
   StoreRequest,
@@ -25,6 +24,7 @@ import { exportView } from "../../api/views.js";
 import { userKey } from "../../domain/identity.js";
 import type { HierarchicalMemoryManager } from "../../memory/manager.js";
 import type { AuditLog } from "../../util/audit.js";
+import { commonErrors, json, problem, security } from "./openapi-parts.js";
 
 export type MemoryRoutesMemory = Pick<
   HierarchicalMemoryManager,
@@ -37,22 +37,7 @@ export type MemoryRoutesMemory = Pick<
   | "listSessions"
 >;
 
-const json = <T>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
-const problem = (description: string) => ({
-  content: { "application/problem+json": { schema: Problem } },
-  description,
-});
-const errors = {
-  400: problem("Invalid request"),
-  401: problem("Missing or invalid API key"),
-  403: problem("The API key lacks the scope this route needs (read, write or erase)"),
-  413: problem("Body too large"),
-  429: problem("Rate limited"),
-};
-const security = [{ bearer: [] }];
+const errors = { ...commonErrors, 413: problem("Body too large") };
 
 const store = createRoute({
   middleware: [needsScope("write")] as const,
