@@ -43,6 +43,7 @@ const one = "/v1/users/{userId}/conversations/{id}";
 const read = createRoute({
   middleware: [needsScope("read")] as const,
   method: "get",
+  operationId: "getMemory",
   path: one,
   summary: "One exchange or note, with its version",
   security,
@@ -53,6 +54,7 @@ const read = createRoute({
 const versions = createRoute({
   middleware: [needsScope("read")] as const,
   method: "get",
+  operationId: "listMemoryVersions",
   path: `${one}/versions`,
   summary: "The earlier versions of an exchange or note, with who replaced each and when",
   security,
@@ -63,6 +65,7 @@ const versions = createRoute({
 const patch = createRoute({
   middleware: [needsScope("write")] as const,
   method: "patch",
+  operationId: "correctMemory",
   path: one,
   summary: "Correct an exchange or note; every tier recomputes it",
   security,
@@ -82,6 +85,7 @@ const patch = createRoute({
 const erase = createRoute({
   middleware: [needsScope("erase")] as const,
   method: "delete",
+  operationId: "deleteMemory",
   path: one,
   summary: "Erase one exchange or note from every tier",
   security,
@@ -98,6 +102,7 @@ const erase = createRoute({
 const storeNote = createRoute({
   middleware: [needsScope("write")] as const,
   method: "post",
+  operationId: "storeNote",
   path: "/v1/users/{userId}/notes",
   summary: "Store a note: a fact the bot or an operator states, with no exchange",
   security,
@@ -118,6 +123,7 @@ const storeNote = createRoute({
 const listNotes = createRoute({
   middleware: [needsScope("read")] as const,
   method: "get",
+  operationId: "listNotes",
   path: "/v1/users/{userId}/notes",
   summary: "The user's notes, newest first, cursor-paginated",
   security,

@@ -42,6 +42,7 @@ const errors = { ...commonErrors, 413: problem("Body too large") };
 const store = createRoute({
   middleware: [needsScope("write")] as const,
   method: "post",
+  operationId: "storeConversation",
   path: "/v1/users/{userId}/conversations",
   summary: "Store an exchange",
   security,
@@ -64,6 +65,7 @@ export const contextRoute = "/v1/users/:userId/context";
 const context = createRoute({
   middleware: [needsScope("read")] as const,
   method: "post",
+  operationId: "getConversationContext",
   path: "/v1/users/{userId}/context",
   summary: "Assemble the context to remember for a query",
   security,
@@ -81,6 +83,7 @@ const context = createRoute({
 const list = createRoute({
   middleware: [needsScope("read")] as const,
   method: "get",
+  operationId: "listConversations",
   path: "/v1/users/{userId}/conversations",
   summary: "The archive, newest first, cursor-paginated; optionally one session's or agent's",
   security,
@@ -95,6 +98,7 @@ const list = createRoute({
 const sessions = createRoute({
   middleware: [needsScope("read")] as const,
   method: "get",
+  operationId: "listSessions",
   path: "/v1/users/{userId}/sessions",
   summary: "The user's sessions, most recently active first",
   security,
@@ -109,6 +113,7 @@ const sessions = createRoute({
 const exportUser = createRoute({
   middleware: [needsScope("read")] as const,
   method: "get",
+  operationId: "exportUser",
   path: "/v1/users/{userId}/export",
   summary: "Everything held about a user",
   security,
@@ -119,6 +124,7 @@ const exportUser = createRoute({
 const erase = createRoute({
   middleware: [needsScope("erase")] as const,
   method: "delete",
+  operationId: "deleteUser",
   path: "/v1/users/{userId}",
   summary: "Erase a user from every tier",
   security,

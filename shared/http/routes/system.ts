@@ -43,7 +43,11 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, memory: Memory, identify:
       title: "Hierarchical Memory API",
       version: "1.0.0",
       description: "Conversation memory for chat bots: store exchanges, assemble what to remember.",
+      // OpenAPI 3.1's SPDX `identifier` (the library's type knows only 3.0's name and url).
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" } as { name: string },
     },
+    // Relative: the document is served by the API it describes, wherever that runs.
+    servers: [{ url: "/", description: "This API" }],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -298,6 +298,24 @@ describe("auth and routing", () => {
       "/v1/users/{userId}/sessions",
     ]);
   });
+
+  it("gives client generators what they need: an operationId on every operation, servers and a license", async () => {
+    const doc = (await (await api.request("/openapi.json")).json()) as {
+      info: { license?: { name: string; identifier?: string } };
+      servers?: { url: string }[];
+      paths: Record<string, Record<string, { operationId?: string }>>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ at: `${method} ${path}`, id: op.operationId })),
+    );
+    expect(operations.filter((o) => !o.id).map((o) => o.at)).toEqual([]);
+    expect(new Set(operations.map((o) => o.id)).size).toBe(operations.length);
+    expect(operations.find((o) => o.at === "post /v1/users/{userId}/context")?.id).toBe(
+      "getConversationContext",
+    );
+    expect(doc.servers?.length).toBeGreaterThan(0);
+    expect(doc.info.license).toMatchObject({ name: expect.any(String), identifier: expect.any(String) });
+  });
 });
 
 describe("rate limit", () => {
