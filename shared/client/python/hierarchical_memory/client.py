@@ -1,0 +1,280 @@
+"""The client: one HTTP call per method, run in a worker thread so the event loop never blocks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from typing import Any, Optional
+
+# Each method's operation: (HTTP method, path template, the API's operationId).
+OPERATIONS: dict[str, tuple[str, str, str]] = {
+    "store_conversation": ("POST", "/v1/users/{userId}/conversations", "storeConversation"),
+    "get_conversation_context": ("POST", "/v1/users/{userId}/context", "getConversationContext"),
+    "list_conversations": ("GET", "/v1/users/{userId}/conversations", "listConversations"),
+    "list_sessions": ("GET", "/v1/users/{userId}/sessions", "listSessions"),
+    "export_user": ("GET", "/v1/users/{userId}/export", "exportUser"),
+    "delete_user": ("DELETE", "/v1/users/{userId}", "deleteUser"),
+    "get_memory": ("GET", "/v1/users/{userId}/conversations/{id}", "getMemory"),
+    "list_memory_versions": ("GET", "/v1/users/{userId}/conversations/{id}/versions", "listMemoryVersions"),
+    "correct_memory": ("PATCH", "/v1/users/{userId}/conversations/{id}", "correctMemory"),
+    "delete_memory": ("DELETE", "/v1/users/{userId}/conversations/{id}", "deleteMemory"),
+    "store_note": ("POST", "/v1/users/{userId}/notes", "storeNote"),
+    "list_notes": ("GET", "/v1/users/{userId}/notes", "listNotes"),
+}
+
+_RETRIED = {429, 503}
+
+
+class MemoryApiError(Exception):
+    """The API answered with an application/problem+json error; `detail` says what was wrong."""
+
+    def __init__(self, status: int, problem: dict[str, Any]):
+        self.status = status
+        self.problem = problem
+        self.title = str(problem.get("title", ""))
+        self.detail = str(problem.get("detail", ""))
+        super().__init__(f"{status} {self.title}: {self.detail}")
+
+
+def _body(**fields: Any) -> dict[str, Any]:
+    """The JSON body: snake_case arguments as the API's camelCase fields, unset ones left out."""
+    return _camel(fields, keep_none=False)
+
+
+def _camel(fields: dict[str, Any], *, keep_none: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if value is None and not keep_none:
+            continue
+        head, *rest = name.split("_")
+        out[head + "".join(part.title() for part in rest)] = value
+    return out
+
+
+class MemoryClient:
+    """`retries`: how often a 429 or 503 is retried, waiting as its Retry-After header says."""
+
+    def __init__(self, base_url: str, api_key: str, *, timeout: float = 10.0, retries: int = 3):
+        self._base = base_url.rstrip("/")
+        self._key = api_key
+        self._timeout = timeout
+        self._retries = retries
+
+    # -- the original bot's names --------------------------------------------------------------
+
+    async def store_conversation(
+        self,
+        user_id: str,
+        user_message: str,
+        bot_response: str,
+        *,
+        speaker: Optional[str] = None,
+        session_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        metadata: Optional[dict[str, Any]] = None,
+        timestamp: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> dict[str, Any]:
+        """Stores an exchange. A key is made when none is given, so a retry never stores twice."""
+        body = _body(
+            user_message=user_message,
+            bot_response=bot_response,
+            speaker=speaker,
+            session_id=session_id,
+            agent_id=agent_id,
+            metadata=metadata,
+            timestamp=timestamp,
+        )
+        key = idempotency_key or str(uuid.uuid4())
+        return await self._call("store_conversation", {"userId": user_id}, body=body, idempotency_key=key)
+
+    async def get_conversation_context(
+        self,
+        user_id: str,
+        query: str,
+        *,
+        max_items: Optional[int] = None,
+        max_recent_messages: Optional[int] = None,
+        token_budget: Optional[int] = None,
+        session_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        scope: Optional[str] = None,
+        filter: Optional[dict[str, Any]] = None,
+        as_of: Optional[str] = None,
+    ) -> dict[str, Any]:
+        """What to remember for `query`. A user with no memory yet gets an empty context."""
+        body = _body(
+            query=query,
+            max_items=max_items,
+            max_recent_messages=max_recent_messages,
+            token_budget=token_budget,
+            session_id=session_id,
+            agent_id=agent_id,
+            scope=scope,
+            filter=filter,
+            as_of=as_of,
+        )
+        try:
+            return await self._call("get_conversation_context", {"userId": user_id}, body=body)
+        except MemoryApiError as error:
+            if error.status == 404:
+                return {"userId": user_id, "items": [], "degraded": [], "timings": {}, "totalMs": 0}
+            raise
+
+    async def get_tier_health_status(self) -> dict[str, Any]:
+        """The service's health: `status`, and with an operator key each tier's detail."""
+        return await self._request("GET", "/v1/health", accept=(200, 503))
+
+    # -- the rest of the API, by operationId ------------------------------------------------------
+
+    async def list_conversations(
+        self,
+        user_id: str,
+        *,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+        session_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        filter: Optional[dict[str, Any]] = None,
+    ) -> dict[str, Any]:
+        query = _page(cursor, limit, session_id, agent_id, filter)
+        return await self._call("list_conversations", {"userId": user_id}, query=query)
+
+    async def list_sessions(self, user_id: str, *, limit: Optional[int] = None) -> dict[str, Any]:
+        return await self._call("list_sessions", {"userId": user_id}, query={"limit": limit})
+
+    async def export_user(self, user_id: str) -> dict[str, Any]:
+        return await self._call("export_user", {"userId": user_id})
+
+    async def delete_user(self, user_id: str) -> dict[str, Any]:
+        """Erases the user everywhere; `pending` names tiers the worker still finishes."""
+        return await self._call("delete_user", {"userId": user_id}) or {"pending": []}
+
+    async def get_memory(self, user_id: str, memory_id: str) -> dict[str, Any]:
+        return await self._call("get_memory", {"userId": user_id, "id": memory_id})
+
+    async def list_memory_versions(self, user_id: str, memory_id: str) -> dict[str, Any]:
+        return await self._call("list_memory_versions", {"userId": user_id, "id": memory_id})
+
+    async def correct_memory(self, user_id: str, memory_id: str, **fields: Any) -> dict[str, Any]:
+        """Corrects an exchange (user_message, bot_response, ...) or a note (text, source); None clears."""
+        body = _camel(fields, keep_none=True)
+        return await self._call("correct_memory", {"userId": user_id, "id": memory_id}, body=body)
+
+    async def delete_memory(self, user_id: str, memory_id: str) -> dict[str, Any]:
+        return await self._call("delete_memory", {"userId": user_id, "id": memory_id}) or {"pending": []}
+
+    async def store_note(
+        self,
+        user_id: str,
+        text: str,
+        *,
+        source: Optional[str] = None,
+        session_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        metadata: Optional[dict[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> dict[str, Any]:
+        body = _body(text=text, source=source, session_id=session_id, agent_id=agent_id, metadata=metadata)
+        key = idempotency_key or str(uuid.uuid4())
+        return await self._call("store_note", {"userId": user_id}, body=body, idempotency_key=key)
+
+    async def list_notes(
+        self,
+        user_id: str,
+        *,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+        session_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        filter: Optional[dict[str, Any]] = None,
+    ) -> dict[str, Any]:
+        query = _page(cursor, limit, session_id, agent_id, filter)
+        return await self._call("list_notes", {"userId": user_id}, query=query)
+
+    # -- transport -------------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        operation: str,
+        params: dict[str, str],
+        *,
+        body: Optional[dict[str, Any]] = None,
+        query: Optional[dict[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Any:
+        method, template, _ = OPERATIONS[operation]
+        path = template
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", urllib.parse.quote(value, safe=""))
+        wanted = {k: v for k, v in (query or {}).items() if v is not None}
+        if wanted:
+            path += "?" + urllib.parse.urlencode(wanted)
+        return await self._request(method, path, body=body, idempotency_key=idempotency_key)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Optional[dict[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+        accept: tuple[int, ...] = (),
+    ) -> Any:
+        for attempt in range(self._retries + 1):
+            status, headers, payload = await asyncio.to_thread(
+                self._send, method, path, body, idempotency_key
+            )
+            if status < 400 or status in accept:
+                return json.loads(payload) if payload else None
+            if status in _RETRIED and attempt < self._retries:
+                await asyncio.sleep(_wait(headers.get("retry-after"), attempt))
+                continue
+            try:
+                problem = json.loads(payload)
+            except ValueError:
+                problem = {"title": "error", "detail": payload.decode("utf-8", "replace")[:500]}
+            raise MemoryApiError(status, problem)
+        raise AssertionError("unreachable")
+
+    def _send(
+        self, method: str, path: str, body: Optional[dict[str, Any]], idempotency_key: Optional[str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        headers = {"authorization": f"Bearer {self._key}", "accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["content-type"] = "application/json"
+        if idempotency_key:
+            headers["idempotency-key"] = idempotency_key
+        request = urllib.request.Request(self._base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def _page(cursor, limit, session_id, agent_id, filter) -> dict[str, Any]:
+    return {
+        "cursor": cursor,
+        "limit": limit,
+        "sessionId": session_id,
+        "agentId": agent_id,
+        "filter": json.dumps(filter) if filter is not None else None,
+    }
+
+
+def _wait(retry_after: Optional[str], attempt: int) -> float:
+    """Retry-After in seconds when the server says; else a short exponential backoff with jitter."""
+    if retry_after:
+        try:
+            return min(float(retry_after), 60.0)
+        except ValueError:
+            pass
+    return min(0.2 * 2**attempt, 5.0) * (0.5 + random.random() / 2)
