@@ -25,6 +25,7 @@ const flags: Record<string, string[]> = {
   schema: [],
   sweep: ["--tenant"],
   rebuild: ["--tiers", "--user"],
+  "model:fetch": ["--dir", "--force"],
   example: ["--url", "--key"],
   migrate: [
     "--dry-run",
