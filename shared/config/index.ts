@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../errors/memory-error.js";
-import { plaintextInTheCloud, requiredWhenEnabled } from "./rules.js";
+import { localModelInTheCloud, plaintextInTheCloud, requiredWhenEnabled } from "./rules.js";
 import { type Env, envSchema } from "./schema.js";
 
 export { ConfigError };
@@ -111,7 +111,7 @@ export function loadConfig(source: Source = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describeIssue));
   const e = parsed.data;
-  const broken = [...requiredWhenEnabled(e), ...plaintextInTheCloud(e)];
+  const broken = [...requiredWhenEnabled(e), ...plaintextInTheCloud(e), ...localModelInTheCloud(e)];
   if (broken.length > 0) throw new ConfigError(broken);
   return deepFreeze(toConfig(e));
 }
