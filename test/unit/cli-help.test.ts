@@ -68,6 +68,7 @@ const flags: Record<string, string[]> = {
   "bench:locomo": ["--data", "--out", "--fresh", "--speaker-in-text"],
   "bench:migration": ["--records", "--batch-size", "--concurrency", "--seed", "--validate", "--out"],
   "bench:profile": ["--top"],
+  "bench:embedding": ["--provider", "--queries", "--batches"],
   "rewrite-report": [],
 };
 
