@@ -50,7 +50,7 @@ export class MiniLmEmbedder implements Embedder {
     const missing = [this.modelFile, this.tokenizerFile].filter((file) => !existsSync(file));
     if (missing.length > 0)
       throw new ConfigError([
-        `HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is local-minilm but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: run \`${modelFetchCommand}\` (it fetches the model once, offline afterwards)`,
+        `HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is local-minilm but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: run \`${fetchCommand(dir)}\` (it fetches the model once, offline afterwards)`,
       ]);
   }
 
@@ -136,4 +136,11 @@ async function load(modelFile: string, tokenizerFile: string): Promise<Loaded> {
     tokenize,
     tensor: (data, dims) => new ort.Tensor("int64", data, dims),
   };
+}
+
+/** The fetch command for `dir`, with --dir when it is not the default. */
+function fetchCommand(dir: string): string {
+  return resolve(dir) === resolve(localMiniLm.dir)
+    ? modelFetchCommand
+    : `${modelFetchCommand} -- --dir ${dir}`;
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../shared/errors/memory-error.js";
+import { createEmbedder } from "../../shared/processing/index.js";
 import { localMiniLm, modelFetchCommand } from "../../shared/processing/local-model.js";
 import { MiniLmEmbedder } from "../../shared/processing/minilm-embedder.js";
 
@@ -76,8 +77,16 @@ describe("MiniLmEmbedder without its files", () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     const message = (thrown as ConfigError).message;
-    expect(message).toContain(modelFetchCommand);
+    expect(message).toContain(`${modelFetchCommand} -- --dir ${empty}`);
     expect(message).toContain(join(empty, "model.onnx"));
     expect(message.split("\n")).toHaveLength(2);
+  });
+});
+
+describe("createEmbedder", () => {
+  const base = { model: "unused", dimensions: 512, modelDir: localMiniLm.dir };
+  it("gives the local-minilm provider when the config names it, and hashing by default", () => {
+    expect(createEmbedder({ ...base, provider: "local-minilm" })).toBeInstanceOf(MiniLmEmbedder);
+    expect(createEmbedder({ ...base, provider: "hashing" }).name).toBe("hashing");
   });
 });
