@@ -3,11 +3,13 @@ import { defineConfig } from "vitest/config";
 // unit: no services; the layers above the stores run on in-memory stores that pass the same
 // contract suites as the real ones (seconds). integration: the local emulation, which the global
 // setup brings up (and takes down again) when it is not already running: the store contracts and
-// the end-to-end tests. bench: the load benchmark at a smoke size (its own command, not `npm test`).
+// the end-to-end tests. The unit setup puts the local embedding model in place (npm run model:fetch). bench: the load benchmark at a smoke size (its own command, not `npm test`).
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], globalSetup: ["test/model-setup.ts"] },
+      },
       {
         test: {
           name: "integration",

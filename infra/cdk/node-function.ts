@@ -34,6 +34,9 @@ export function nodeFunction(
       target: "node24",
       // Some dependencies still call require(): give the ESM bundle one.
       banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      // The AWS SDK is in the runtime. The local-minilm embedder (onnxruntime-node's native library, its
+      // tokenizer, a 23 MB model) is not deployed: the cloud embeds with openai-compatible or hashing.
+      externalModules: ["@aws-sdk/*", "onnxruntime-node", "@huggingface/tokenizers"],
       ...props.bundling,
     },
   });

@@ -20,7 +20,8 @@ const command = {
 Runs the API function exactly as cdk synth bundled it (cdk.out/HierarchicalMemory.template.json and its
 asset) against the configured stores: imports the bundle, sends it GET /v1/health as an API Gateway HTTP
 API event, and fails unless every tier answers. Prints one JSON line: importMs, firstResponseMs, status,
-and the health status (ok: every tier answered). It takes no flags.`,
+and the health status (ok: every tier answered). Fails too if the bundle holds the ONNX runtime (the
+local-minilm embedder is not deployed). It takes no flags.`,
   options: {},
   notes: `
 Environment: the service settings of template.env (with no service URL set, the local emulation, started
@@ -41,6 +42,10 @@ runMain(command, async () => {
   );
   const asset = api?.[1].Metadata?.["aws:asset:path"];
   if (!asset) throw new CliError("no bundled API function in cdk.out: run npx cdk synth first");
+  // The cloud embeds over HTTP: the ONNX runtime must stay out of the bundle (an external import only).
+  const code = readFileSync(join(outDir, asset, "index.mjs"), "utf8");
+  if (code.includes("onnxruntime_binding") || !code.includes('import("onnxruntime-node")'))
+    throw new CliError("the API bundle should import onnxruntime-node as an external module, not bundle it");
   const { resolveEnv } = await import("../local/resolve-env.js");
   Object.assign(process.env, (await resolveEnv()).env);
   const started = performance.now();

@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../errors/memory-error.js";
-import { plaintextInTheCloud, requiredWhenEnabled } from "./rules.js";
+import { localModelInTheCloud, plaintextInTheCloud, requiredWhenEnabled } from "./rules.js";
 import { type Env, envSchema } from "./schema.js";
 
 export { ConfigError };
@@ -62,11 +62,15 @@ export interface Config {
     eraseFinalPassDelayMs: number;
   };
   readonly embedding: {
-    provider: "hashing" | "openai-compatible";
+    /** `hashing` (default, no model), `openai-compatible` (an HTTP endpoint) or `local-minilm` (in-process ONNX model, 384 dimensions). */
+    provider: "hashing" | "openai-compatible" | "local-minilm";
     url?: string;
     apiKey?: string;
     model: string;
+    /** Ignored by `local-minilm`, whose vectors have 384. */
     dimensions: number;
+    /** Where `local-minilm` reads model.onnx and tokenizer.json (npm run model:fetch puts them there). Default: .local/models/all-minilm-l6-v2-q. */
+    modelDir?: string;
   };
   /**
    * Who finds facts: the rules alone (default `rules`, offline), or the rules plus claims an
@@ -107,7 +111,7 @@ export function loadConfig(source: Source = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describeIssue));
   const e = parsed.data;
-  const broken = [...requiredWhenEnabled(e), ...plaintextInTheCloud(e)];
+  const broken = [...requiredWhenEnabled(e), ...plaintextInTheCloud(e), ...localModelInTheCloud(e)];
   if (broken.length > 0) throw new ConfigError(broken);
   return deepFreeze(toConfig(e));
 }
@@ -182,6 +186,7 @@ function toConfig(e: Env): Config {
       apiKey: e.HIERARCHICAL_MEMORY_EMBEDDING_API_KEY,
       model: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL,
       dimensions: e.HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS,
+      modelDir: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL_DIR,
     },
     factExtraction: {
       provider: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR,

@@ -70,11 +70,14 @@ export const envSchema = z.object({
   HIERARCHICAL_MEMORY_CONTEXT_TOKEN_BUDGET: z.coerce.number().int().min(1).optional(),
   HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: int(0, 0, 60_000),
 
-  HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: z.enum(["hashing", "openai-compatible"]).default("hashing"),
+  HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: z
+    .enum(["hashing", "openai-compatible", "local-minilm"])
+    .default("hashing"),
   HIERARCHICAL_MEMORY_EMBEDDING_URL: httpUrl.optional(),
   HIERARCHICAL_MEMORY_EMBEDDING_API_KEY: z.string().min(1).optional(),
   HIERARCHICAL_MEMORY_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
   HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS: int(512, 8, 8192),
+  HIERARCHICAL_MEMORY_EMBEDDING_MODEL_DIR: z.string().min(1).default(".local/models/all-minilm-l6-v2-q"),
   HIERARCHICAL_MEMORY_FACT_EXTRACTOR: z.enum(["rules", "openai-compatible"]).default("rules"),
   HIERARCHICAL_MEMORY_FACT_EXTRACTOR_URL: httpUrl.optional(),
   HIERARCHICAL_MEMORY_FACT_EXTRACTOR_API_KEY: z.string().min(1).optional(),

@@ -1,9 +1,10 @@
-/** Chooses the processing providers from config; the defaults run offline with no model. */
+/** Chooses the processing providers from config; the defaults run offline with no model (local-minilm: offline with one). */
 import type { Config } from "../config/index.js";
 import type { Exchange, Extraction } from "../domain/types.js";
 import { type Embedder, HashingEmbedder, HttpEmbedder } from "./embedder.js";
 import { type EntityExtractor, RuleBasedExtractor } from "./extractor.js";
 import { ChatClaimProposer, type ClaimProposer } from "./llm-claims.js";
+import { MiniLmEmbedder } from "./minilm-embedder.js";
 import { ExtractiveSummarizer, type Summarizer } from "./summarizer.js";
 
 export interface Processing {
@@ -29,15 +30,7 @@ export function createProcessing(
   facts?: Config["factExtraction"],
   onFactFailure?: (error: unknown) => void,
 ): Processing {
-  const embedder =
-    embedding.provider === "openai-compatible" && embedding.url
-      ? new HttpEmbedder({
-          url: embedding.url,
-          apiKey: embedding.apiKey,
-          model: embedding.model,
-          dimensions: embedding.dimensions,
-        })
-      : new HashingEmbedder(embedding.dimensions);
+  const embedder = createEmbedder(embedding);
   const proposer =
     facts?.provider === "openai-compatible" && facts.url
       ? new ChatClaimProposer({ ...facts, url: facts.url, onFailure: onFactFailure })
@@ -48,6 +41,19 @@ export function createProcessing(
     extractor: new RuleBasedExtractor(),
     ...(proposer ? { proposer } : {}),
   };
+}
+
+/** The embedder the config names; `local-minilm` throws a ConfigError at once when its files are missing. */
+export function createEmbedder(embedding: Config["embedding"]): Embedder {
+  if (embedding.provider === "local-minilm") return new MiniLmEmbedder(embedding.modelDir);
+  return embedding.provider === "openai-compatible" && embedding.url
+    ? new HttpEmbedder({
+        url: embedding.url,
+        apiKey: embedding.apiKey,
+        model: embedding.model,
+        dimensions: embedding.dimensions,
+      })
+    : new HashingEmbedder(embedding.dimensions);
 }
 
 export type { ClaimProposer, Embedder, EntityExtractor, Summarizer };

@@ -25,6 +25,7 @@ const flags: Record<string, string[]> = {
   schema: [],
   sweep: ["--tenant"],
   rebuild: ["--tiers", "--user"],
+  "model:fetch": ["--dir", "--force"],
   example: ["--url", "--key"],
   migrate: [
     "--dry-run",
@@ -67,6 +68,7 @@ const flags: Record<string, string[]> = {
   "bench:locomo": ["--data", "--out", "--fresh", "--speaker-in-text"],
   "bench:migration": ["--records", "--batch-size", "--concurrency", "--seed", "--validate", "--out"],
   "bench:profile": ["--top"],
+  "bench:embedding": ["--provider", "--queries", "--batches"],
   "rewrite-report": [],
 };
 

@@ -147,6 +147,19 @@ describe("loadConfig: trust (issue 17)", () => {
     ).not.toThrow();
   });
 
+  it("refuses the local-minilm embedder in the cloud, whose bundle has no model", () => {
+    expect(problemsOf({ ...cloud, HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: "local-minilm" })).toEqual([
+      expect.stringMatching(
+        /^HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: local-minilm is not deployed to Lambda/,
+      ),
+    ]);
+    const local = loadConfig({ ...minimal, HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: "local-minilm" });
+    expect(local.embedding).toMatchObject({
+      provider: "local-minilm",
+      modelDir: ".local/models/all-minilm-l6-v2-q",
+    });
+  });
+
   it("serves on 127.0.0.1 unless told otherwise", () => {
     expect(loadConfig(minimal).host).toBe("127.0.0.1");
     expect(loadConfig({ ...minimal, HOST: "0.0.0.0" }).host).toBe("0.0.0.0");

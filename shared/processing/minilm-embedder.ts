@@ -1,0 +1,146 @@
+/**
+ * The `local-minilm` provider: all-MiniLM-L6-v2 (quantized ONNX, 384 dimensions) run in-process with
+ * onnxruntime-node, offline. A sentence's vector is the mean of the model's last hidden states over its
+ * real tokens (the attention mask), L2-normalized, as sentence-transformers computes it.
+ *
+ * The files must be on disk before the process starts (`npm run model:fetch`): the constructor checks
+ * they exist and throws one ConfigError naming that command otherwise. The runtime and the model load on
+ * the first embed, once per process; onnxruntime-node is imported only then, so the
+ * other providers (and the Lambda bundle, which leaves it out) never load it.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { ConfigError } from "../errors/memory-error.js";
+import type { Embedder } from "./embedder.js";
+import { localMiniLm, modelFetchCommand } from "./local-model.js";
+
+/** The parts of onnxruntime-node we use, typed narrowly so its types stay out of our modules. */
+interface Session {
+  run(
+    feeds: Record<string, unknown>,
+  ): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>>;
+}
+interface Loaded {
+  session: Session;
+  tokenize: (text: string) => number[];
+  tensor: (ids: BigInt64Array, dims: [number, number]) => unknown;
+}
+
+/** Each model file loads once per process, however many embedders (memories) use it. */
+const sessions = new Map<string, Promise<Loaded>>();
+
+/**
+ * Texts per model run. One: the int8 model quantizes activations per run, so a text's vector would
+ * depend on what else (and how much padding) shares its run (cosine 0.993 to its single-run vector),
+ * and batching bought nothing measured here (2.66 ms per text in runs of 32, 2.56 ms one by one).
+ */
+const batchSize = 1;
+
+export class MiniLmEmbedder implements Embedder {
+  readonly name = "local-minilm";
+  readonly dimensions = localMiniLm.dimensions;
+  private readonly modelFile: string;
+  private readonly tokenizerFile: string;
+
+  /** `dir` holds model.onnx and tokenizer.json. Default: .local/models/all-minilm-l6-v2-q (from the working directory). */
+  constructor(dir: string = localMiniLm.dir) {
+    this.modelFile = resolve(dir, localMiniLm.files.model.name);
+    this.tokenizerFile = resolve(dir, localMiniLm.files.tokenizer.name);
+    const missing = [this.modelFile, this.tokenizerFile].filter((file) => !existsSync(file));
+    if (missing.length > 0)
+      throw new ConfigError([
+        `HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is local-minilm but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: run \`${fetchCommand(dir)}\` (it fetches the model once, offline afterwards)`,
+      ]);
+  }
+
+  async embed(texts: readonly string[]): Promise<number[][]> {
+    if (texts.length === 0) return [];
+    const model = await this.load();
+    const vectors: number[][] = [];
+    for (let start = 0; start < texts.length; start += batchSize)
+      vectors.push(...(await this.embedBatch(model, texts.slice(start, start + batchSize))));
+    return vectors;
+  }
+
+  private load(): Promise<Loaded> {
+    let loading = sessions.get(this.modelFile);
+    if (!loading) {
+      loading = load(this.modelFile, this.tokenizerFile);
+      sessions.set(this.modelFile, loading);
+      // A failed load (a corrupt file) is retried by the next call rather than cached.
+      loading.catch(() => sessions.delete(this.modelFile));
+    }
+    return loading;
+  }
+
+  private async embedBatch(model: Loaded, texts: readonly string[]): Promise<number[][]> {
+    const encoded = texts.map(model.tokenize);
+    const width = Math.max(...encoded.map((ids) => ids.length));
+    const ids = new BigInt64Array(texts.length * width);
+    const mask = new BigInt64Array(texts.length * width);
+    encoded.forEach((row, r) => {
+      row.forEach((id, c) => {
+        ids[r * width + c] = BigInt(id);
+        mask[r * width + c] = 1n;
+      });
+    });
+    const dims: [number, number] = [texts.length, width];
+    const output = await model.session.run({
+      input_ids: model.tensor(ids, dims),
+      attention_mask: model.tensor(mask, dims),
+      token_type_ids: model.tensor(new BigInt64Array(texts.length * width), dims),
+    });
+    const hidden = output.last_hidden_state;
+    if (!hidden) throw new Error("local-minilm: the model gave no last_hidden_state");
+    return encoded.map((row, r) => meanPoolNormalized(hidden.data, r, row.length, width, this.dimensions));
+  }
+}
+
+/** Mean of row r's first `length` token vectors (the unpadded ones), scaled to unit length. */
+function meanPoolNormalized(
+  hidden: Float32Array,
+  r: number,
+  length: number,
+  width: number,
+  dimensions: number,
+): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (let t = 0; t < length; t++) {
+    const offset = (r * width + t) * dimensions;
+    for (let d = 0; d < dimensions; d++) vector[d] = (vector[d] ?? 0) + (hidden[offset + d] ?? 0);
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((v) => v / norm);
+}
+
+async function load(modelFile: string, tokenizerFile: string): Promise<Loaded> {
+  const [ort, { Tokenizer }, tokenizerJson] = await Promise.all([
+    import("onnxruntime-node"),
+    import("@huggingface/tokenizers"),
+    readFile(tokenizerFile, "utf8"),
+  ]);
+  const tokenizer = new Tokenizer(JSON.parse(tokenizerJson) as object, {});
+  const session = (await ort.InferenceSession.create(modelFile, {
+    graphOptimizationLevel: "all",
+  })) as unknown as Session;
+  const tokenize = (text: string): number[] => {
+    const ids = tokenizer.encode(text).ids;
+    // Keep [CLS] ... and the closing [SEP] when cutting a long text.
+    return ids.length <= localMiniLm.maxTokens
+      ? ids
+      : [...ids.slice(0, localMiniLm.maxTokens - 1), ids[ids.length - 1] ?? 0];
+  };
+  return {
+    session,
+    tokenize,
+    tensor: (data, dims) => new ort.Tensor("int64", data, dims),
+  };
+}
+
+/** The fetch command for `dir`, with --dir when it is not the default. */
+function fetchCommand(dir: string): string {
+  return resolve(dir) === resolve(localMiniLm.dir)
+    ? modelFetchCommand
+    : `${modelFetchCommand} -- --dir ${dir}`;
+}
