@@ -56,6 +56,19 @@ async function traces(stores: InMemoryStores, userId: string, text: string, exch
     entities: exported.entities.filter((e) => mentions(String(e.name))).length,
   };
 }
+/** The memory on in-memory stores, with `method` of one store held once armed. */
+function memoryHolding(store: "graph" | "summaries" | "cache", method: string) {
+  let hold: ReturnType<typeof armedHold> | undefined;
+  const memory = inMemoryMemory(now, {
+    adapt: (s) => {
+      hold = armedHold(s[store] as object, method as never);
+      return { ...s, [store]: hold.proxy };
+    },
+  });
+  if (!hold) throw new Error("no hold");
+  return { ...memory, hold };
+}
+
 const none = { archive: 0, cache: 0, summaryRows: 0, summaryIndex: 0, facts: 0, entities: 0 };
 
 describe("a projection in flight when its memory is deleted", () => {
@@ -64,14 +77,7 @@ describe("a projection in flight when its memory is deleted", () => {
     ["chroma", "summaries", "upsert"],
     ["redis", "cache", "push"],
   ] as const)("does not bring the memory back in %s", async (_, store, method) => {
-    let hold: ReturnType<typeof armedHold> | undefined;
-    const { manager, stores } = inMemoryMemory(now, {
-      adapt: (s) => {
-        hold = armedHold(s[store] as object, method as never);
-        return { ...s, [store]: hold.proxy };
-      },
-    });
-    if (!hold) throw new Error("no hold");
+    const { manager, stores, hold } = memoryHolding(store, method);
     const userId = uniqueId("one-in-flight");
     await manager.storeConversation({ userId, ...kept });
     await settle();
@@ -170,14 +176,7 @@ describe("correcting one memory", () => {
   ] as const)(
     "ends with the corrected version in %s when the first version's projection lands last",
     async (_, store, method) => {
-      let hold: ReturnType<typeof armedHold> | undefined;
-      const { manager, stores } = inMemoryMemory(now, {
-        adapt: (s) => {
-          hold = armedHold(s[store] as object, method as never);
-          return { ...s, [store]: hold.proxy };
-        },
-      });
-      if (!hold) throw new Error("no hold");
+      const { manager, stores, hold } = memoryHolding(store, method);
       const userId = uniqueId("correct-in-flight");
       hold.state.armed = true;
       const storing = manager.storeConversation({ userId, ...doomed });
