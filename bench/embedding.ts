@@ -2,7 +2,7 @@
  * Throughput of an embedding provider in this process, with no store: the first call (the model loads),
  * then single queries (the context path embeds one) and batches of 32 (a projection or a rebuild).
  *
- *   npm run bench:embedding -- [--provider local-minilm|hashing] [--queries N] [--batches N]
+ *   npm run bench:embedding -- [--provider e5-small-v2|all-minilm-l6-v2|hashing] [--queries N] [--batches N]
  */
 import { type Command, parseCommandLine, runMain, UsageError } from "../infra/cli/run-cli.js";
 
@@ -18,8 +18,9 @@ and batch32 the p50 and p95 per call and the texts per second.`,
     provider: {
       type: "string",
       value: "NAME",
-      default: "local-minilm",
-      description: "local-minilm (run npm run model:fetch first) or hashing",
+      default: "e5-small-v2",
+      description:
+        "a local model, e5-small-v2 or all-minilm-l6-v2 (npm run model:fetch -- --model all first), or hashing",
     },
     queries: { type: "string", value: "N", default: "200", description: "single-text calls to time" },
     batches: { type: "string", value: "N", default: "20", description: "32-text calls to time" },
@@ -64,11 +65,15 @@ const round = (x: number) => Math.round(x * 100) / 100;
 runMain(command, async () => {
   const queries = count("queries", values.queries);
   const batches = count("batches", values.batches);
-  if (values.provider !== "local-minilm" && values.provider !== "hashing")
-    throw new UsageError(`--provider "${values.provider}" is not local-minilm or hashing`);
+  const { localModels } = await import("../shared/config/local-models.js");
+  const model = Object.values(localModels).find((m) => m.name === values.provider);
+  if (!model && values.provider !== "hashing")
+    throw new UsageError(
+      `--provider "${values.provider}" is not hashing or one of ${Object.keys(localModels).join(", ")}`,
+    );
   const { HashingEmbedder } = await import("../shared/processing/embedder.js");
-  const { MiniLmEmbedder } = await import("../shared/processing/minilm-embedder.js");
-  const embedder = values.provider === "hashing" ? new HashingEmbedder() : new MiniLmEmbedder();
+  const { LocalEmbedder } = await import("../shared/processing/local-embedder.js");
+  const embedder = model ? new LocalEmbedder(model) : new HashingEmbedder();
   const loadStarted = performance.now();
   await embedder.embed([sentence(0)]);
   const loadMs = round(performance.now() - loadStarted);

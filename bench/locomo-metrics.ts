@@ -59,7 +59,7 @@ export function recordQuestion(
   const ranked = rankedDiaIds(context.items, diaIdOf);
   for (const k of ks) samples.add(`recall:@${k}`, recallAt(ranked, question.evidence, k));
   samples.add(`category:${question.category}`, recallAt(ranked, question.evidence, 10));
-  for (const source of ["archive", "summary", "graph", "recent"]) {
+  for (const source of ["archive", "semantic", "summary", "graph", "recent"]) {
     const alone = rankedDiaIds(
       context.items.filter((i) => i.source === source),
       diaIdOf,

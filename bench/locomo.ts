@@ -9,8 +9,9 @@
  *
  *   npm run bench:locomo -- --data ../shared/data/locomo [--out bench/results/locomo.json] [--fresh]
  *     [--speaker-in-text]   (with --fresh: store "Speaker: text" and no speaker field, for comparison)
+ *     [--weights source=w,...] [--ablate]
  */
-import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
+import { type Command, parseCommandLine, runMain, UsageError } from "../infra/cli/run-cli.js";
 import { silentLogger } from "../shared/util/logger.js";
 import { loadConversations } from "./locomo-data.js";
 import { recordQuestion, Samples } from "./locomo-metrics.js";
@@ -18,7 +19,9 @@ import { machine, publish } from "./report.js";
 
 const command = {
   name: "bench:locomo",
-  usage: ["npm run bench:locomo -- [--data DIR] [--out FILE] [--fresh [--speaker-in-text]]"],
+  usage: [
+    "npm run bench:locomo -- [--data DIR] [--out FILE] [--fresh [--speaker-in-text]] [--weights SOURCE=W,...] [--ablate]",
+  ],
   about: `
 Retrieval quality on LoCoMo: every turn of each conversation is stored for one user (session date as
 timestamp, speaker as speaker, dia_id in metadata); every question of categories 1-4 is asked a day after
@@ -43,6 +46,19 @@ hm_bench_locomo between runs (stores are idempotent, so a re-run only re-asks). 
       default: false,
       description: "drop the stored data (database and collections) first",
     },
+    weights: {
+      type: "string",
+      value: "SOURCE=W,...",
+      description:
+        "fusion weights to use instead of the built-in ones (archive, semantic, summary, graph, recent; 0 turns one off)",
+      defaultText: "the built-in weights",
+    },
+    ablate: {
+      type: "boolean",
+      default: false,
+      description:
+        "also ask every question again with each source turned off in turn, and report recall@10 of each",
+    },
     // Ablation: the speaker only as a "Name: " prefix of the text, as a store without speakers would hold it.
     "speaker-in-text": {
       type: "boolean",
@@ -55,6 +71,21 @@ hm_bench_locomo between runs (stores are idempotent, so a re-run only re-asks). 
 
 const { values } = parseCommandLine(command);
 
+/** `archive=1,semantic=0.5` as weights, refusing an unknown source or a weight that is not a number >= 0. */
+function parseWeights(text: string, known: readonly string[]): Record<string, number> {
+  const weights: Record<string, number> = {};
+  for (const pair of text.split(",").filter(Boolean)) {
+    const [source = "", raw = ""] = pair.split("=");
+    const weight = Number(raw);
+    if (!known.includes(source) || raw === "" || !(weight >= 0))
+      throw new UsageError(
+        `--weights: "${pair}" is not SOURCE=W with SOURCE one of ${known.join(", ")} and W >= 0`,
+      );
+    weights[source] = weight;
+  }
+  return weights;
+}
+
 async function main() {
   const [
     { ensureLocalUp },
@@ -64,6 +95,7 @@ async function main() {
     { createMemory },
     { createChromaClient },
     { ChromaSummaryIndex },
+    { sourceWeights },
   ] = await Promise.all([
     import("../infra/local/control.js"),
     import("../infra/local/services/postgres.js"),
@@ -72,7 +104,11 @@ async function main() {
     import("../shared/runtime/create-memory.js"),
     import("../shared/tiers/chroma/client.js"),
     import("../shared/tiers/chroma/summary-index.js"),
+    import("../shared/memory/assembler/scoring.js"),
   ]);
+  const sources = Object.keys(sourceWeights) as (keyof typeof sourceWeights)[];
+  Object.assign(sourceWeights, parseWeights(values.weights ?? "", sources));
+  const weights = { ...sourceWeights };
   const local = await ensureLocalUp();
   const wsProxy = local.env.HIERARCHICAL_MEMORY_POSTGRESQL_WS_PROXY ?? "";
   const database = "hm_bench_locomo";
@@ -116,18 +152,30 @@ async function main() {
     await memory.reconcile({ maxBatches: 1000 });
     const ingestMs = performance.now() - started;
 
-    const samples = new Samples();
-    for (const c of conversations) {
-      const now = new Date(c.lastAt.getTime() + 86_400_000);
-      for (const q of c.questions) {
-        const context = await memory.getConversationContext({
-          userId: `locomo-${c.name}`,
-          currentQuery: q.question,
-          now,
-        });
-        recordQuestion(samples, context, q, diaIdOf);
+    const askAll = async () => {
+      const samples = new Samples();
+      for (const c of conversations) {
+        const now = new Date(c.lastAt.getTime() + 86_400_000);
+        for (const q of c.questions) {
+          const context = await memory.getConversationContext({
+            userId: `locomo-${c.name}`,
+            currentQuery: q.question,
+            now,
+          });
+          recordQuestion(samples, context, q, diaIdOf);
+        }
       }
-    }
+      return samples;
+    };
+    const samples = await askAll();
+    // Each source off in turn (its weight 0), the others as they were.
+    const ablation: Record<string, number | undefined> = { all: samples.means("recall:")["@10"] };
+    if (values.ablate)
+      for (const source of sources.filter((s) => weights[s] > 0)) {
+        Object.assign(sourceWeights, weights, { [source]: 0 });
+        ablation[`without ${source}`] = (await askAll()).means("recall:")["@10"];
+      }
+    Object.assign(sourceWeights, weights);
     const result = {
       benchmark: "locomo-retrieval",
       date: new Date().toISOString(),
@@ -138,6 +186,7 @@ async function main() {
       recall: samples.means("recall:"),
       recallAt10ByCategory: samples.means("category:"),
       recallAt10OfEachSourceAlone: samples.means("alone:"),
+      ...(values.ablate ? { recallAt10Ablation: ablation } : {}),
       assemblyMs: { p50: samples.percentiles("ms:", 0.5).total, p95: samples.percentiles("ms:", 0.95).total },
       tierP50Ms: samples.percentiles("tier:", 0.5),
       degraded: samples.count("degraded:"),
@@ -145,6 +194,7 @@ async function main() {
       config: {
         deadlineMs: config.contextAssemblyTimeoutMs,
         embedder: processing.embedder.name,
+        weights,
         summaryWindow: config.memory.summaryWindow,
         halfLifeDays: config.memory.halfLifeDays,
         decayFloor: config.memory.decayFloor,

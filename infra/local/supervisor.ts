@@ -4,10 +4,13 @@
  * stops every child it started. Children also exit by themselves if this process dies.
  * Every service listens on 127.0.0.1 only; the bridges and Neo4j want a secret made for this start
  * (the Upstash token, the Neon bridge's path, the Neo4j password), which only .local/env (mode 600)
- * holds (see services/guard.ts).
+ * holds (see services/guard.ts). The emulation embeds with the local model (e5-small-v2), fetched
+ * here once if its files are missing.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { defaultLocalModel, localModels } from "../../shared/config/local-models.js";
+import { fetchModel } from "../cli/model-files.js";
 import { writeEnvFile } from "./env-file.js";
 import { envFile, localDir, stateFile } from "./paths.js";
 import { stopChild } from "./process-utils.js";
@@ -48,6 +51,7 @@ async function main() {
     const [chroma, neo4j] = await Promise.all([
       startChroma(join(localDir, "chroma")),
       startNeo4j(join(localDir, "neo4j")),
+      fetchModel(localModels[defaultLocalModel]),
     ]);
     stops.push(
       () => stopChild(chroma.child),
@@ -66,6 +70,7 @@ async function main() {
       HIERARCHICAL_MEMORY_NEO4J_URI: neo4j.uri,
       HIERARCHICAL_MEMORY_NEO4J_USER: neo4j.user,
       HIERARCHICAL_MEMORY_NEO4J_PASSWORD: neo4j.password,
+      HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: "local",
       HM_LOCAL_REDIS_URL: redis.url,
     };
     writeEnvFile(env);

@@ -163,7 +163,7 @@ export const ContextResponse = z
     userId: z.string(),
     items: z.array(
       z.object({
-        source: z.enum(["recent", "archive", "summary", "graph"]),
+        source: z.enum(["recent", "archive", "semantic", "summary", "graph"]),
         text: z.string(),
         timestamp: z.string(),
         score: z.number(),

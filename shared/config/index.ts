@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../errors/memory-error.js";
+import { type LocalModelName, localModels } from "./local-models.js";
 import { localModelInTheCloud, plaintextInTheCloud, requiredWhenEnabled } from "./rules.js";
 import { type Env, envSchema } from "./schema.js";
 
@@ -31,7 +32,10 @@ export interface Config {
     enabled: boolean;
     url: string;
     path: string;
+    /** The summary collections' name: the base name, and the model's for any embedder but hashing. */
     collection: string;
+    /** HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: every model's collections start with it (erasure reaches them all). */
+    baseCollection: string;
     /** Summary collections: each user's summaries live in one, chosen by a hash of the user id. */
     shards: number;
     tenant: string;
@@ -62,15 +66,17 @@ export interface Config {
     eraseFinalPassDelayMs: number;
   };
   readonly embedding: {
-    /** `hashing` (default, no model), `openai-compatible` (an HTTP endpoint) or `local-minilm` (in-process ONNX model, 384 dimensions). */
-    provider: "hashing" | "openai-compatible" | "local-minilm";
+    /** `hashing` (default, no model), `openai-compatible` (an HTTP endpoint) or `local` (an in-process ONNX model, 384 dimensions; `local-minilm` is `local` with all-minilm-l6-v2). */
+    provider: "hashing" | "openai-compatible" | "local";
+    /** The model `local` runs (default e5-small-v2). */
+    localModel: LocalModelName;
     url?: string;
     apiKey?: string;
     model: string;
-    /** Ignored by `local-minilm`, whose vectors have 384. */
+    /** The vectors' size (`local`: its model's, 384, whatever HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS says). */
     dimensions: number;
-    /** Where `local-minilm` reads model.onnx and tokenizer.json (npm run model:fetch puts them there). Default: .local/models/all-minilm-l6-v2-q. */
-    modelDir?: string;
+    /** Where `local` reads model.onnx and tokenizer.json (npm run model:fetch puts them there). Default: .local/models/<model>-q. */
+    modelDir: string;
   };
   /**
    * Who finds facts: the rules alone (default `rules`, offline), or the rules plus claims an
@@ -151,7 +157,8 @@ function toConfig(e: Env): Config {
       enabled: e.HIERARCHICAL_MEMORY_CHROMADB_ENABLED,
       url: e.HIERARCHICAL_MEMORY_CHROMADB_URL ?? "",
       path: e.HIERARCHICAL_MEMORY_CHROMADB_PATH,
-      collection: e.HIERARCHICAL_MEMORY_CHROMADB_COLLECTION,
+      collection: summaryCollection(e.HIERARCHICAL_MEMORY_CHROMADB_COLLECTION, embeddingOf(e)),
+      baseCollection: e.HIERARCHICAL_MEMORY_CHROMADB_COLLECTION,
       shards: e.HIERARCHICAL_MEMORY_CHROMADB_SHARDS,
       tenant: e.HIERARCHICAL_MEMORY_CHROMADB_TENANT,
       database: e.HIERARCHICAL_MEMORY_CHROMADB_DATABASE,
@@ -180,14 +187,7 @@ function toConfig(e: Env): Config {
       storeTimeoutMs: e.HIERARCHICAL_MEMORY_STORE_TIMEOUT,
       eraseFinalPassDelayMs: e.HIERARCHICAL_MEMORY_ERASE_FINAL_PASS_DELAY,
     },
-    embedding: {
-      provider: e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER,
-      url: e.HIERARCHICAL_MEMORY_EMBEDDING_URL,
-      apiKey: e.HIERARCHICAL_MEMORY_EMBEDDING_API_KEY,
-      model: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL,
-      dimensions: e.HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS,
-      modelDir: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL_DIR,
-    },
+    embedding: embeddingOf(e),
     factExtraction: {
       provider: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR,
       url: e.HIERARCHICAL_MEMORY_FACT_EXTRACTOR_URL,
@@ -205,6 +205,37 @@ function toConfig(e: Env): Config {
       minIntegrity: e.HIERARCHICAL_MEMORY_MIGRATION_MIN_INTEGRITY,
     },
   };
+}
+
+function embeddingOf(e: Env): Config["embedding"] {
+  const legacyAlias = e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER === "local-minilm";
+  const localModel = legacyAlias ? "all-minilm-l6-v2" : e.HIERARCHICAL_MEMORY_EMBEDDING_LOCAL_MODEL;
+  return {
+    provider:
+      e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER === "local-minilm"
+        ? "local"
+        : e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER,
+    localModel,
+    url: e.HIERARCHICAL_MEMORY_EMBEDDING_URL,
+    apiKey: e.HIERARCHICAL_MEMORY_EMBEDDING_API_KEY,
+    model: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL,
+    dimensions: e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER.startsWith("local")
+      ? localModels[localModel].dimensions
+      : e.HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS,
+    modelDir: e.HIERARCHICAL_MEMORY_EMBEDDING_MODEL_DIR ?? localModels[localModel].dir,
+  };
+}
+
+/**
+ * Vectors of different models never share a collection (Chroma would refuse other dimensions, or
+ * worse, compare unlike spaces): each model gets its own, and `npm run rebuild -- --tiers chroma`
+ * fills it from the archive. The hashing embedder keeps the bare name, as before models existed.
+ */
+export function summaryCollection(base: string, embedding: Config["embedding"]): string {
+  if (embedding.provider === "hashing") return base;
+  const model =
+    embedding.provider === "local" ? embedding.localModel : `${embedding.model}-${embedding.dimensions}`;
+  return `${base}_${model.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -82,12 +82,13 @@ export function plaintextInTheCloud(e: Env): string[] {
 
 /**
  * The Lambda bundle leaves the ONNX runtime and the model out (onnxruntime-node is external), so in the
- * cloud (the secret ARN is set) local-minilm is refused at startup rather than failing at the first store.
+ * cloud (the secret ARN is set) the local provider is refused at startup rather than failing at the first store.
  */
 export function localModelInTheCloud(e: Env): string[] {
-  return e.HIERARCHICAL_MEMORY_SECRETS_ARN && e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER === "local-minilm"
+  const provider = e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER;
+  return e.HIERARCHICAL_MEMORY_SECRETS_ARN && (provider === "local" || provider === "local-minilm")
     ? [
-        "HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: local-minilm is not deployed to Lambda (the bundle has no model or ONNX runtime); use openai-compatible or hashing in the cloud",
+        `HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: ${provider} is not deployed to Lambda (the bundle has no model or ONNX runtime); use openai-compatible or hashing in the cloud`,
       ]
     : [];
 }

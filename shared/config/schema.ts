@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { tenantIdPattern, tenantIdRule } from "../domain/identity.js";
+import { defaultLocalModel, localModelNames } from "./local-models.js";
 
 const bool = (fallback: boolean) => z.stringbool().default(fallback);
 const int = (fallback: number, min: number, max: number) =>
@@ -71,13 +72,14 @@ export const envSchema = z.object({
   HIERARCHICAL_MEMORY_STORE_PROCESSING_BUDGET: int(0, 0, 60_000),
 
   HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: z
-    .enum(["hashing", "openai-compatible", "local-minilm"])
+    .enum(["hashing", "openai-compatible", "local", "local-minilm"])
     .default("hashing"),
+  HIERARCHICAL_MEMORY_EMBEDDING_LOCAL_MODEL: z.enum(localModelNames).default(defaultLocalModel),
   HIERARCHICAL_MEMORY_EMBEDDING_URL: httpUrl.optional(),
   HIERARCHICAL_MEMORY_EMBEDDING_API_KEY: z.string().min(1).optional(),
   HIERARCHICAL_MEMORY_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
   HIERARCHICAL_MEMORY_EMBEDDING_DIMENSIONS: int(512, 8, 8192),
-  HIERARCHICAL_MEMORY_EMBEDDING_MODEL_DIR: z.string().min(1).default(".local/models/all-minilm-l6-v2-q"),
+  HIERARCHICAL_MEMORY_EMBEDDING_MODEL_DIR: z.string().min(1).optional(),
   HIERARCHICAL_MEMORY_FACT_EXTRACTOR: z.enum(["rules", "openai-compatible"]).default("rules"),
   HIERARCHICAL_MEMORY_FACT_EXTRACTOR_URL: httpUrl.optional(),
   HIERARCHICAL_MEMORY_FACT_EXTRACTOR_API_KEY: z.string().min(1).optional(),

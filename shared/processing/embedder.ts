@@ -6,10 +6,14 @@
 import { createHash } from "node:crypto";
 import { terms } from "../util/text.js";
 
+/** A question to search with, or a text to store: some models embed the two differently. */
+export type EmbeddingPurpose = "query" | "passage";
+
 export interface Embedder {
   readonly name: string;
   readonly dimensions: number;
-  embed(texts: readonly string[]): Promise<number[][]>;
+  /** One vector per text, unit length; `purpose` defaults to "passage". */
+  embed(texts: readonly string[], purpose?: EmbeddingPurpose): Promise<number[][]>;
 }
 
 /** Deterministic, model-free embeddings. Default dimensions: 512. */

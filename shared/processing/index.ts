@@ -1,10 +1,11 @@
-/** Chooses the processing providers from config; the defaults run offline with no model (local-minilm: offline with one). */
+/** Chooses the processing providers from config; the defaults run offline with no model (local: offline with one). */
 import type { Config } from "../config/index.js";
+import { localModels } from "../config/local-models.js";
 import type { Exchange, Extraction } from "../domain/types.js";
 import { type Embedder, HashingEmbedder, HttpEmbedder } from "./embedder.js";
 import { type EntityExtractor, RuleBasedExtractor } from "./extractor.js";
 import { ChatClaimProposer, type ClaimProposer } from "./llm-claims.js";
-import { MiniLmEmbedder } from "./minilm-embedder.js";
+import { LocalEmbedder } from "./local-embedder.js";
 import { ExtractiveSummarizer, type Summarizer } from "./summarizer.js";
 
 export interface Processing {
@@ -43,9 +44,10 @@ export function createProcessing(
   };
 }
 
-/** The embedder the config names; `local-minilm` throws a ConfigError at once when its files are missing. */
+/** The embedder the config names; `local` throws a ConfigError at once when its files are missing. */
 export function createEmbedder(embedding: Config["embedding"]): Embedder {
-  if (embedding.provider === "local-minilm") return new MiniLmEmbedder(embedding.modelDir);
+  if (embedding.provider === "local")
+    return new LocalEmbedder(localModels[embedding.localModel], embedding.modelDir);
   return embedding.provider === "openai-compatible" && embedding.url
     ? new HttpEmbedder({
         url: embedding.url,

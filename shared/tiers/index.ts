@@ -36,7 +36,8 @@ export function createStores(config: Config): Stores {
   const chroma = config.chroma.enabled ? createChromaClient(config.chroma) : undefined;
   const neo4j = config.neo4j.enabled ? createNeo4jDriver(config.neo4j) : undefined;
   const prefix = config.redis.keyPrefix;
-  const summaries = chroma && new ChromaSummaryIndex(chroma, config.chroma.collection, config.chroma.shards);
+  const { collection, shards, baseCollection } = config.chroma;
+  const summaries = chroma && new ChromaSummaryIndex(chroma, collection, shards, baseCollection);
   const graph = neo4j && new Neo4jKnowledgeGraph(neo4j, config.neo4j.database);
   const setup: TierSetup[] = [];
   if (postgres) setup.push({ tier: "postgres", run: () => applyMigrations(postgres) });

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseFilter } from "../../shared/domain/filter-grammar.js";
 import type { Summary } from "../../shared/domain/types.js";
-import type { SummaryIndex } from "../../shared/tiers/summary-index.js";
+import type { IndexedExchange, SummaryIndex } from "../../shared/tiers/summary-index.js";
 import { scanned } from "./fixture.js";
 
 export interface SummaryIndexFixture {
@@ -18,6 +18,15 @@ const summary = (userId: string, windowIndex: number, text = `window ${windowInd
   exchangeIds: [crypto.randomUUID(), crypto.randomUUID()],
   startAt: new Date(Date.UTC(2025, 0, 1, windowIndex)),
   endAt: new Date(Date.UTC(2025, 0, 1, windowIndex, 30)),
+});
+
+const exchange = (userId: string, n: number, extra: Partial<IndexedExchange> = {}): IndexedExchange => ({
+  userId,
+  exchangeId: crypto.randomUUID(),
+  windowIndex: Math.floor(n / 4),
+  text: `exchange ${n}`,
+  createdAt: new Date(Date.UTC(2025, 0, 1, n)),
+  ...extra,
 });
 
 export function summaryIndexContract(name: string, make: () => Promise<SummaryIndexFixture>) {
@@ -160,6 +169,102 @@ export function summaryIndexContract(name: string, make: () => Promise<SummaryIn
       const users = await scanned(f.index.scanUsers());
       expect(users.has(u)).toBe(true);
       expect(users.has(v)).toBe(false);
+    });
+
+    describe("single exchanges", () => {
+      /** A user's window along x, exchanges along x, y and between; another user's exchange along x. */
+      const withExchanges = async () => {
+        const [u, v] = [f.user(), f.user()];
+        const window = summary(u, 0);
+        const mine = [exchange(u, 0), exchange(u, 1, { sessionId: "s1" }), exchange(u, 2)];
+        const theirs = exchange(v, 0, { text: "the other user's" });
+        await f.index.upsert(
+          [{ summary: window, embedding: [1, 0, 0, 0] }],
+          [
+            { exchange: mine[0] as IndexedExchange, embedding: [1, 0, 0, 0] },
+            { exchange: mine[1] as IndexedExchange, embedding: [0, 1, 0, 0] },
+            { exchange: theirs, embedding: [1, 0, 0, 0] },
+            { exchange: mine[2] as IndexedExchange, embedding: [0.8, 0.6, 0, 0] },
+          ],
+        );
+        return { u, v, window, mine, theirs };
+      };
+
+      it("finds the user's exchanges beside the windows in one search, most similar first", async () => {
+        const { u, window, mine } = await withExchanges();
+        const { windows, exchanges } = await f.index.search(u, [2, 0, 0, 0], 10);
+        expect(windows.map((h) => h.summary)).toEqual([window]);
+        expect(exchanges.map((h) => h.exchange)).toEqual([mine[0], mine[2], mine[1]]);
+        expect(exchanges[1]?.similarity).toBeCloseTo(0.8, 3);
+        expect((await f.index.search(u, [1, 0, 0, 0], 1)).exchanges).toHaveLength(1);
+        // Windows alone, as query gives them, are untouched by the exchanges beside them.
+        expect((await f.index.query(u, [0, 1, 0, 0], 10)).map((h) => h.summary)).toEqual([window]);
+        expect(await f.index.search(f.user(), [1, 0, 0, 0], 10)).toEqual({ windows: [], exchanges: [] });
+      });
+
+      it("keeps to a scope and a filter on the exchange's own metadata and time", async () => {
+        const u = f.user();
+        const tagged = [
+          exchange(u, 0, { metadata: { topic: "billing" }, sessionId: "s1" }),
+          exchange(u, 1, { metadata: { topic: "refunds" }, sessionId: "s2", agentId: "x" }),
+          exchange(u, 2),
+        ];
+        await f.index.upsert(
+          [],
+          tagged.map((e, i) => ({ exchange: e, embedding: [1, i / 10, 0, 0] })),
+        );
+        const found = async (selection: Parameters<SummaryIndex["search"]>[3]) =>
+          (await f.index.search(u, [1, 0, 0, 0], 10, selection)).exchanges.map((h) => h.exchange.exchangeId);
+        const id = (i: number) => tagged[i]?.exchangeId;
+        expect(await found({ scope: { sessionId: "s1" } })).toEqual([id(0)]);
+        expect(await found({ scope: { agentId: "x" } })).toEqual([id(1)]);
+        expect(await found({ filter: parseFilter({ "metadata.topic": "refunds" }) })).toEqual([id(1)]);
+        expect(await found({ filter: parseFilter({ createdAt: { $gte: "2025-01-01T01:00:00Z" } }) })).toEqual(
+          [id(1), id(2)],
+        );
+        const [hit] = (await f.index.search(u, [1, 0, 0, 0], 1, { scope: { sessionId: "s2" } })).exchanges;
+        expect(hit?.exchange).toEqual(tagged[1]);
+      });
+
+      it("gives back the vectors it holds of the user's exchanges, and none of another user's", async () => {
+        const { u, v, mine, theirs } = await withExchanges();
+        const ids = mine.map((e) => e.exchangeId);
+        const held = await f.index.vectorsOf(u, [...ids, theirs.exchangeId, "unknown"]);
+        expect([...held.keys()].sort()).toEqual([...ids].sort());
+        const at = (i: number) => held.get(ids[i] ?? "") ?? [];
+        expect(at(0)[0]).toBeCloseTo(1, 5);
+        expect(at(1)[1]).toBeCloseTo(1, 5);
+        expect(at(2)[0]).toBeCloseTo(0.8, 5);
+        expect(await f.index.vectorsOf(v, [theirs.exchangeId])).toHaveProperty("size", 1);
+        expect(await f.index.vectorsOf(u, [])).toEqual(new Map());
+      });
+
+      it("overwrites an exchange on a second write, and counts each kind apart", async () => {
+        const { u, mine } = await withExchanges();
+        const corrected = { ...(mine[1] as IndexedExchange), text: "corrected" };
+        await f.index.upsert([], [{ exchange: corrected, embedding: [0, 0, 1, 0] }]);
+        expect(await f.index.countExchanges(u)).toBe(3);
+        expect(await f.index.countForUser(u)).toBe(1);
+        const [best] = (await f.index.search(u, [0, 0, 1, 0], 1)).exchanges;
+        expect(best?.exchange).toEqual(corrected);
+      });
+
+      it("deletes one exchange, then all of a user's with the user, leaving other users' alone", async () => {
+        const { u, v, mine, theirs } = await withExchanges();
+        await f.index.deleteExchanges(u, [mine[0]?.exchangeId ?? ""]);
+        await f.index.deleteExchanges(v, []);
+        // Another user's id given for this user deletes nothing of theirs.
+        await f.index.deleteExchanges(u, [theirs.exchangeId]);
+        const left = (await f.index.search(u, [1, 0, 0, 0], 10)).exchanges.map((h) => h.exchange);
+        expect(left).toEqual([mine[2], mine[1]]);
+        await f.index.deleteUser(u);
+        expect(await f.index.countExchanges(u)).toBe(0);
+        expect(await f.index.search(u, [1, 0, 0, 0], 10)).toEqual({ windows: [], exchanges: [] });
+        expect((await f.index.search(v, [1, 0, 0, 0], 10)).exchanges.map((h) => h.exchange)).toEqual([
+          theirs,
+        ]);
+        expect((await scanned(f.index.scanUsers())).has(u)).toBe(false);
+      });
     });
   });
 }

@@ -13,6 +13,7 @@ export async function everythingOf(stores: TestStores, userId: string) {
     recent: await cache?.recent(userId, 50),
     graph: (await graph?.counts(userId)) ?? { entities: 0, facts: 0 },
     summaryIndex: (await summaries?.countForUser(userId)) ?? 0,
+    exchangeVectors: (await summaries?.countExchanges(userId)) ?? 0,
   };
 }
 
@@ -47,4 +48,5 @@ export const nothingLeft = {
   recent: undefined,
   graph: { entities: 0, facts: 0 },
   summaryIndex: 0,
+  exchangeVectors: 0,
 } as const;

@@ -31,7 +31,7 @@ const fact = { userMessage: "My sister Ana lives in Lisbon and loves surfing.", 
 
 /** Every summary document of `userId` in any collection named for this index, any layout. */
 async function summaryDocsOf(userId: string) {
-  const name = t.config.chroma.collection;
+  const name = t.config.chroma.baseCollection;
   const all = await t.raw().chroma.listCollections({ limit: 10_000 });
   const ours = all.filter((c) => c.name === name || c.name.startsWith(`${name}_`));
   const found = await Promise.all(ours.map((c) => c.get({ where: { user_id: userId }, include: [] })));
@@ -61,6 +61,9 @@ describe("erasure on the real stores", () => {
       endAt: new Date(),
     };
     await earlier.upsert([{ summary, embedding: Array(t.config.embedding.dimensions).fill(0.1) }]);
+    // And another model's collections, as a change of embedding model leaves them.
+    const otherModel = new ChromaSummaryIndex(chroma, `${t.config.chroma.baseCollection}_other-model`, 3);
+    await otherModel.upsert([{ summary, embedding: [0.1, 0.2, 0.3] }]);
     const unsharded = await chroma.getOrCreateCollection({
       name: t.config.chroma.collection,
       embeddingFunction: null,
@@ -71,7 +74,8 @@ describe("erasure on the real stores", () => {
       documents: ["Ana surfs."],
       metadatas: [{ user_id: userId, window_index: 0 }],
     });
-    expect(await summaryDocsOf(userId)).toBe(3);
+    // The window's summary and the exchange's own vector, and one from each earlier layout or model.
+    expect(await summaryDocsOf(userId)).toBe(5);
     expect(await manager.deleteUser(userId)).toEqual({ exchanges: 1, pending: [] });
     await expectNothingOf(userId);
   });
@@ -102,13 +106,13 @@ describe("erasure on the real stores", () => {
     await manager.reconcile();
     expect(await manager.deleteUser(late)).toEqual({ exchanges: 1, pending: [] });
     // A write in flight at the erase lands after its first pass.
-    await plantProjections(stores, late);
+    await plantProjections(stores, late, t.config.embedding.dimensions);
     expect((await everythingOf(stores, late)).graph.facts).toBeGreaterThan(0);
     await manager.reconcile();
     await expectNothingOf(late);
 
     const ghost = `${tenant}/ghost`;
-    await plantProjections(stores, ghost);
+    await plantProjections(stores, ghost, t.config.embedding.dimensions);
     expect(await manager.sweepOrphans({ tenant })).toEqual({ redis: 1, chroma: 1, neo4j: 1 });
     await expectNothingOf(ghost);
   });

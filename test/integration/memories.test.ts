@@ -24,8 +24,10 @@ const json = async <T>(res: Response) => (await res.json()) as T;
 async function tiers(userId: string, word: string, exchangeId: string) {
   const key = userKey(acme.tenantId, userId);
   const { cache, summaries, graph, archive } = api.stores;
-  const [vector] = await api.processing.embedder.embed([word]);
-  const hits = (await summaries?.query(key, vector ?? [], 100)) ?? [];
+  const [vector] = await api.processing.embedder.embed([word], "query");
+  const found = await summaries?.search(key, vector ?? [], 100);
+  const hits = found?.windows ?? [];
+  const vectors = found?.exchanges ?? [];
   const has = (text: string) => text.includes(word);
   const exported = (await graph?.exportUser(key)) ?? { entities: [], facts: [] };
   return {
@@ -35,6 +37,8 @@ async function tiers(userId: string, word: string, exchangeId: string) {
       (s) => s.exchangeIds.includes(exchangeId) || has(s.text),
     ).length,
     chroma: hits.filter((h) => h.summary.exchangeIds.includes(exchangeId) || has(h.summary.text)).length,
+    chromaExchanges: vectors.filter((h) => h.exchange.exchangeId === exchangeId || has(h.exchange.text))
+      .length,
     neo4jFacts: exported.facts.filter((f) => f.exchangeId === exchangeId || has(String(f.text))).length,
   };
 }
@@ -47,14 +51,21 @@ async function settle() {
   for (let i = 0; i < 100; i++) {
     await api.manager.reconcile();
     const backlog = (await api.stores.outbox?.backlog()) ?? { redis: 0, chroma: 0, neo4j: 0 };
-    if (Object.values(backlog).every((n) => n === 0)) return;
+    const erasing = (await api.stores.erasures?.pending()) ?? { redis: 0, chroma: 0, neo4j: 0 };
+    if ([...Object.values(backlog), ...Object.values(erasing)].every((n) => n === 0)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Every tier holds something of it. */
-const everywhere = { redis: 1, postgresSummaries: 1, chroma: 1, neo4jFacts: expect.any(Number) };
-const nowhere = { redis: 0, postgresSummaries: 0, chroma: 0, neo4jFacts: 0 };
+const everywhere = {
+  redis: 1,
+  postgresSummaries: 1,
+  chroma: 1,
+  chromaExchanges: 1,
+  neo4jFacts: expect.any(Number),
+};
+const nowhere = { redis: 0, postgresSummaries: 0, chroma: 0, chromaExchanges: 0, neo4jFacts: 0 };
 const held = async (found: Promise<Record<string, number>>) => {
   const counts = await found;
   expect(counts.neo4jFacts).toBeGreaterThan(0);

@@ -37,7 +37,8 @@ describe("a context kept to one session, on the real stores", () => {
     const counts = (c: typeof home) =>
       (["redis", "postgres", "chroma", "neo4j"] as const).map((x) => c.timings[x].items);
     expect(home.degraded).toEqual([]);
-    expect(counts(everything).slice(0, 3)).toEqual([4, 4, 2]);
+    // Chroma: 2 windows and their 4 exchanges.
+    expect(counts(everything).slice(0, 3)).toEqual([4, 4, 6]);
     expect(counts(home)).toEqual(counts(everything).map((n) => n / 2));
     expect(counts(coach)).toEqual(counts(everything).map((n) => n / 2));
     expect(home.items.length).toBeGreaterThan(0);

@@ -147,15 +147,23 @@ describe("loadConfig: trust (issue 17)", () => {
     ).not.toThrow();
   });
 
-  it("refuses the local-minilm embedder in the cloud, whose bundle has no model", () => {
-    expect(problemsOf({ ...cloud, HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: "local-minilm" })).toEqual([
-      expect.stringMatching(
-        /^HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: local-minilm is not deployed to Lambda/,
-      ),
-    ]);
-    const local = loadConfig({ ...minimal, HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: "local-minilm" });
+  it("refuses the local embedder in the cloud, whose bundle has no model", () => {
+    for (const provider of ["local", "local-minilm"])
+      expect(problemsOf({ ...cloud, HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: provider })).toEqual([
+        expect.stringMatching(
+          new RegExp(`^HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: ${provider} is not deployed to Lambda`),
+        ),
+      ]);
+    const local = loadConfig({ ...minimal, HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: "local" });
     expect(local.embedding).toMatchObject({
-      provider: "local-minilm",
+      provider: "local",
+      localModel: "e5-small-v2",
+      modelDir: ".local/models/e5-small-v2-q",
+    });
+    const older = loadConfig({ ...minimal, HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: "local-minilm" });
+    expect(older.embedding).toMatchObject({
+      provider: "local",
+      localModel: "all-minilm-l6-v2",
       modelDir: ".local/models/all-minilm-l6-v2-q",
     });
   });

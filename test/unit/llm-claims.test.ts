@@ -55,7 +55,7 @@ beforeEach(() => {
 const failures: unknown[] = [];
 const processing = () =>
   createProcessing(
-    { provider: "hashing", model: "unused", dimensions: 64 },
+    { provider: "hashing", localModel: "e5-small-v2", model: "unused", dimensions: 64, modelDir: "unused" },
     { provider: "openai-compatible", url, apiKey: "sk-test", model: "stand-in", timeoutMs: 300, retries: 2 },
     (e) => failures.push(e),
   );

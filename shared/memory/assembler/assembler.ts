@@ -2,7 +2,8 @@
  * IntelligentContextAssembler: one deadline, all enabled tiers queried in parallel; a tier that
  * fails or is late is dropped and named in `degraded`, and never holds the answer past the deadline.
  * Candidates: recent messages (Redis, falling back to Postgres), full-text hits (Postgres), semantic
- * hits on summaries (Chroma), facts about the entities in the query (Neo4j) that hold now. A scope
+ * hits on window summaries and single exchanges (Chroma), facts about the entities in the query
+ * (Neo4j) that hold now. A scope
  * (session, agent) is pushed down to every tier (`only`), or lifts what is within it (`prefer`). With
  * `asOf`, the memory as it stood then: the facts that held then, recent exchanges from the archive
  * up to it (the cache holds only the newest), and nothing stored after it.
@@ -73,8 +74,8 @@ export class IntelligentContextAssembler {
       a.search(userId, currentQuery, hitLimit, { periods, scope: only, filter }),
     );
     const semantic = run("chroma", summaries, async (s) => {
-      const [embedding] = await processing.embedder.embed([currentQuery]);
-      return s.query(userId, embedding ?? [], hitLimit, { scope: only, filter });
+      const [embedding] = await processing.embedder.embed([currentQuery], "query");
+      return s.search(userId, embedding ?? [], hitLimit, { scope: only, filter });
     });
     const keys = processing.extractor.queryKeys(currentQuery);
     const facts = run("neo4j", graph, (g) =>
@@ -114,7 +115,16 @@ export class IntelligentContextAssembler {
       candidates.push(...lexicalO.value.map((h) => mark(fromExchange(h.exchange, "archive"))));
     if (semanticO?.status === "ok")
       candidates.push(
-        ...semanticO.value.map(({ summary }) => ({
+        ...semanticO.value.exchanges.map(({ exchange: e }) =>
+          mark({
+            source: "semantic" as const,
+            text: e.text,
+            timestamp: e.createdAt,
+            exchangeIds: [e.exchangeId],
+            ...scopeOf(e),
+          }),
+        ),
+        ...semanticO.value.windows.map(({ summary }) => ({
           source: "summary" as const,
           text: summary.text,
           timestamp: summary.endAt,
@@ -214,6 +224,12 @@ const fromExchange = (e: CachedExchange | Exchange, source: "recent" | "archive"
   ...scopeOf(e),
 });
 
+function itemCount(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  const hits = value as { windows?: unknown[]; exchanges?: unknown[] } | undefined;
+  return (hits?.windows?.length ?? 0) + (hits?.exchanges?.length ?? 0);
+}
+
 function timing(
   store: unknown,
   outcome: Outcome<unknown[] | unknown> | undefined,
@@ -221,8 +237,7 @@ function timing(
 ): TierTiming {
   if (!store || !enabled) return { status: "disabled", ms: 0, items: 0 };
   if (!outcome) return { status: "skipped", ms: 0, items: 0 };
-  if (outcome.status === "ok")
-    return { status: "ok", ms: outcome.ms, items: Array.isArray(outcome.value) ? outcome.value.length : 0 };
+  if (outcome.status === "ok") return { status: "ok", ms: outcome.ms, items: itemCount(outcome.value) };
   if (outcome.status === "late") return { status: "late", ms: outcome.ms, items: 0 };
   return { status: "error", ms: outcome.ms, items: 0, error: tierFailureCode(outcome.error) };
 }

@@ -23,6 +23,8 @@ const K = 5;
  */
 export const sourceWeights: Record<ItemSource, number> = {
   archive: 1,
+  // A real model's nearest exchanges: the words they share with the question need not be the same.
+  semantic: 0.7,
   // A summary item spends several exchanges' worth of context: it must earn its place.
   summary: 0.1,
   graph: 0.1,
@@ -69,6 +71,8 @@ export function rankAndDedupe(
   const best = new Map<string, { c: Candidate; contribution: number }>();
   const summaries: { c: Candidate; rrf: number }[] = [];
   for (const c of candidates) {
+    // A source weighed 0 is off (an ablation): its candidates neither vote nor show.
+    if (sourceWeights[c.source] === 0) continue;
     const rank = rankIn.get(c.source) ?? 0;
     rankIn.set(c.source, rank + 1);
     const rrf = sourceWeights[c.source] / (K + rank);
@@ -105,7 +109,7 @@ export function rankAndDedupe(
 
 /** An exchange's own text (archive, recent) beats a fact drawn from it; otherwise the stronger vote. */
 function preferText(c: Candidate, rrf: number, held: { c: Candidate; contribution: number }): boolean {
-  const full = (s: ItemSource) => s === "archive" || s === "recent";
+  const full = (s: ItemSource) => s === "archive" || s === "recent" || s === "semantic";
   if (full(c.source) !== full(held.c.source)) return full(c.source);
   return rrf > held.contribution;
 }

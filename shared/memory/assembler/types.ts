@@ -4,7 +4,8 @@ import type { Filter } from "../../domain/filter.js";
 import type { TierName } from "../../domain/tiers.js";
 import type { Scope } from "../../domain/types.js";
 
-export type ItemSource = "recent" | "archive" | "summary" | "graph";
+/** Where an item came from; `semantic`: an exchange the model found similar to the question (Chroma). */
+export type ItemSource = "recent" | "archive" | "semantic" | "summary" | "graph";
 
 export interface ContextRequest {
   userId: string;

@@ -67,13 +67,17 @@ export class BulkProjector {
     await cache.replaceMany(await archive.recentForUsers(users, cache.capacity));
   }
 
-  /** Rewrites every touched window's summary, under the windows' locks, taken in one go. */
+  /**
+   * Rewrites every touched window's summary, under the windows' locks, taken in one go; the batch's
+   * exchanges get their own vectors (a window's other exchanges have theirs).
+   */
   async #toSummaries(exchanges: readonly Exchange[]) {
     const { summaries, archive } = this.#deps.stores;
     if (!summaries || !archive) return;
     const size = this.#deps.summaryWindow;
+    const fresh = new Set(exchanges.map((e) => e.id));
     await archive.rewriteWindows(windowsOf(exchanges, size), size, (window) =>
-      summarizeWindows(this.#deps, window),
+      summarizeWindows(this.#deps, window, fresh),
     );
   }
 

@@ -13,7 +13,7 @@ import { extractionOf } from "../../processing/index.js";
 import type { EraseTask } from "../../tiers/erasures.js";
 import { withTimeout } from "../../util/timeout.js";
 import type { ProjectionDeps } from "./deps.js";
-import { summarizeWindows, windowIndexOf } from "./windows.js";
+import { summarizeWindows, windowIndexOf, windowsOf } from "./windows.js";
 
 /** A projection that has not finished in this time counts as failed; the outbox retries it. */
 const projectionTimeoutMs = 15_000;
@@ -85,7 +85,7 @@ export class Projector {
   /**
    * Takes one deleted exchange out of a tier (its exchange-level erase task): the recent list is
    * made again from the archive, the window that held it rewritten from what is left (its summary
-   * deleted when nothing is), and the facts it stated removed.
+   * deleted when nothing is) and its own vector deleted, and the facts it stated removed.
    */
   async forget(task: EraseTask & { exchangeId: string }): Promise<void> {
     const { archive, summaries, graph } = this.#deps.stores;
@@ -99,7 +99,7 @@ export class Projector {
           archive.rewriteWindows(
             [window],
             size,
-            (exchanges) => summarizeWindows(this.#deps, exchanges),
+            (exchanges) => summarizeWindows(this.#deps, exchanges, new Set()),
             (gone) =>
               summaries.deleteWindows(
                 task.userId,
@@ -107,6 +107,8 @@ export class Projector {
               ),
           ),
         );
+        // After the window's lock: a write of it that read the exchange before its delete has landed.
+        await summaries.deleteExchanges(task.userId, [task.exchangeId]);
       },
       neo4j: async () => graph?.removeExchanges(task.userId, [task.exchangeId]),
     }[task.tier];
@@ -127,9 +129,15 @@ export class Projector {
     const all = tiers.some((t) => t === "chroma" || t === "neo4j") ? await archive.allExchanges(userId) : [];
     if (tiers.includes("chroma") && summaries) {
       await summaries.deleteUser(userId);
-      const lastOfWindow = new Map<number, Exchange>();
-      for (const e of all) lastOfWindow.set(windowIndexOf(e.ordinal, this.#deps.summaryWindow), e);
-      for (const e of lastOfWindow.values()) await this.toSummaries(e);
+      const size = this.#deps.summaryWindow;
+      const windows = windowsOf(all, size);
+      // Fifty windows (their locks, their vectors) at a time: a long history in bounded transactions.
+      for (let i = 0; i < windows.length; i += 50)
+        await this.#lockedWrites(() =>
+          archive.rewriteWindows(windows.slice(i, i + 50), size, (exchanges) =>
+            summarizeWindows(this.#deps, exchanges),
+          ),
+        );
     }
     if (tiers.includes("neo4j") && graph) {
       await graph.deleteUser(userId);
@@ -148,14 +156,15 @@ export class Projector {
     if (cache && archive) await cache.replace(userId, await archive.recent(userId, cache.capacity));
   }
 
-  /** Rewrites the summary of the window the exchange falls in (under the window's lock). */
+  /** Rewrites the summary of the window the exchange falls in, and its own vector (under the window's lock). */
   async toSummaries(exchange: Exchange) {
     const { summaries, archive } = this.#deps.stores;
     if (!summaries || !archive) return;
     const size = this.#deps.summaryWindow;
     const window = { userId: exchange.userId, windowIndex: windowIndexOf(exchange.ordinal, size) };
+    const fresh = new Set([exchange.id]);
     await this.#lockedWrites(() =>
-      archive.rewriteWindows([window], size, (exchanges) => summarizeWindows(this.#deps, exchanges)),
+      archive.rewriteWindows([window], size, (exchanges) => summarizeWindows(this.#deps, exchanges, fresh)),
     );
   }
 

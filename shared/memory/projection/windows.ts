@@ -3,15 +3,32 @@
  * windows into summaries (text, span, vector) is shared by the single-exchange and the bulk paths.
  */
 import { sharedMetadata } from "../../domain/filter.js";
-import { type Exchange, exchangeText, type Metadata, type Summary, sharedScope } from "../../domain/types.js";
+import {
+  type Exchange,
+  exchangeText,
+  type Metadata,
+  type Summary,
+  scopeOf,
+  sharedScope,
+} from "../../domain/types.js";
 import type { WindowKey } from "../../tiers/archive.js";
+import type { IndexedExchange } from "../../tiers/summary-index.js";
 import type { ProjectionDeps } from "./deps.js";
 
 /** The summary window an exchange falls in: ordinals 1..size are window 0, and so on. */
 export const windowIndexOf = (ordinal: number, size: number) => Math.floor((ordinal - 1) / size);
 
-/** What a window's vector embeds: the whole window, not only its summary. */
-export const windowText = (window: readonly Exchange[]) => window.map(exchangeText).join("\n");
+/**
+ * A window's vector: the mean direction of its exchanges' vectors (unit length). Each exchange is
+ * embedded once, when stored or changed, instead of the whole window again on every store (a model's
+ * cost grows with the text's length: four exchanges cost about four).
+ */
+export function windowVector(vectors: readonly number[][]): number[] {
+  const sum = new Array<number>(vectors[0]?.length ?? 0).fill(0);
+  for (const v of vectors) v.forEach((x, d) => (sum[d] = (sum[d] ?? 0) + x));
+  const norm = Math.hypot(...sum) || 1;
+  return sum.map((x) => x / norm);
+}
 
 /** The distinct windows these exchanges fall in. */
 export function windowsOf(exchanges: readonly Exchange[], size: number): WindowKey[] {
@@ -25,11 +42,14 @@ export function windowsOf(exchanges: readonly Exchange[], size: number): WindowK
 
 /**
  * Summarizes the windows these exchanges (by user, then ordinal) make up, writes each summary with
- * its window's vector to the summary index, and returns the summaries for the archive to keep.
+ * its window's vector to the summary index, with the vectors of the exchanges named in `fresh` (those
+ * new or changed: the others' are already there, and read back; one missing is embedded again), and
+ * returns the summaries for the archive to keep.
  */
 export async function summarizeWindows(
   deps: ProjectionDeps,
   exchanges: readonly Exchange[],
+  fresh: ReadonlySet<string> | "all" = "all",
 ): Promise<Summary[]> {
   const { summaries } = deps.stores;
   if (!summaries || exchanges.length === 0) return [];
@@ -38,10 +58,48 @@ export async function summarizeWindows(
     ...Map.groupBy(exchanges, (e) => `${e.userId}\u0000${windowIndexOf(e.ordinal, size)}`).values(),
   ];
   const built = await Promise.all(windows.map((w) => summaryOf(deps, w)));
-  const vectors = await deps.processing.embedder.embed(windows.map(windowText));
-  await summaries.upsert(built.map((summary, i) => ({ summary, embedding: vectors[i] ?? [] })));
+  const kept = fresh === "all" ? [] : exchanges.filter((e) => !fresh.has(e.id));
+  const known = await storedVectors(summaries, kept);
+  const singles = exchanges.filter((e) => !known.has(e.id));
+  const embedded = await deps.processing.embedder.embed(singles.map(exchangeText));
+  singles.forEach((e, i) => known.set(e.id, embedded[i] ?? []));
+  await summaries.upsert(
+    built.map((summary, i) => ({
+      summary,
+      embedding: windowVector((windows[i] ?? []).map((e) => known.get(e.id) ?? [])),
+    })),
+    singles.map((e, i) => ({ exchange: indexedExchange(e, size), embedding: embedded[i] ?? [] })),
+  );
   return built;
 }
+
+/** The vectors the index holds of these exchanges, by exchange id (one user at a time). */
+async function storedVectors(
+  summaries: NonNullable<ProjectionDeps["stores"]["summaries"]>,
+  exchanges: readonly Exchange[],
+): Promise<Map<string, number[]>> {
+  const byUser = Map.groupBy(exchanges, (e) => e.userId);
+  const found = await Promise.all(
+    [...byUser].map(([userId, mine]) =>
+      summaries.vectorsOf(
+        userId,
+        mine.map((e) => e.id),
+      ),
+    ),
+  );
+  return new Map(found.flatMap((m) => [...m]));
+}
+
+/** An exchange as the summary index keeps it. */
+export const indexedExchange = (e: Exchange, size: number): IndexedExchange => ({
+  userId: e.userId,
+  exchangeId: e.id,
+  windowIndex: windowIndexOf(e.ordinal, size),
+  text: exchangeText(e),
+  createdAt: e.createdAt,
+  ...scopeOf(e),
+  ...withShared(e.metadata),
+});
 
 const withShared = (metadata: Metadata) => (Object.keys(metadata).length === 0 ? {} : { metadata });
 

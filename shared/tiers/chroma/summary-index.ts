@@ -1,15 +1,25 @@
 /**
  * Tier 3 in Chroma (the SummaryIndex port). Every document carries its user_id, and every query and
- * delete is filtered by it. A user's summaries live in one of `shards` collections (`<name>_<n>`, by
+ * delete is filtered by it. A user's window summaries and single exchanges share a collection (`kind`
+ * tells them apart; windows written before exchanges were kept have none), so one search finds both. A user's summaries live in one of `shards` collections (`<name>_<n>`, by
  * a hash of the user id): Chroma's search filtered to one user costs about the size of the whole
  * collection it searches, so the collections stay small (see the load benchmark).
  */
 import { createHash } from "node:crypto";
 import type { ChromaClient, Collection, Where } from "chromadb";
 import pLimit from "p-limit";
-import { candidatesFor, holdsForWindow, type Selection } from "../../domain/filter.js";
-import type { Summary } from "../../domain/types.js";
-import type { SummaryHit, SummaryIndex } from "../summary-index.js";
+import { candidatesFor, holdsForWindow, matchesFilter, type Selection } from "../../domain/filter.js";
+import { inScope, type Scope, type Summary } from "../../domain/types.js";
+import type {
+  ExchangeHit,
+  IndexedExchange,
+  SemanticHits,
+  SummaryHit,
+  SummaryIndex,
+} from "../summary-index.js";
+
+type Windows = readonly { summary: Summary; embedding: number[] }[];
+type Exchanges = readonly { exchange: IndexedExchange; embedding: number[] }[];
 
 /** A user's session or agent as one metadata value (a separator no id contains). */
 const scopedKey = (userId: string, id: string) => `${userId}\u001f${id}`;
@@ -20,11 +30,18 @@ export class ChromaSummaryIndex implements SummaryIndex {
   readonly #chroma: ChromaClient;
   readonly #name: string;
   readonly #shards: number;
+  readonly #family: string;
 
-  constructor(chroma: ChromaClient, name: string, shards = 1) {
+  /**
+   * `family`: the base name every model's collections start with (`<family>_<model>_<n>`); deletes
+   * and scans reach all of them, so a user erased after a change of model leaves nothing in the
+   * collections of the earlier one. Default: `name`.
+   */
+  constructor(chroma: ChromaClient, name: string, shards = 1, family = name) {
     this.#chroma = chroma;
     this.#name = name;
     this.#shards = shards;
+    this.#family = family;
   }
 
   /** Creates the first shard's collection; the others are created on first use. */
@@ -78,37 +95,61 @@ export class ChromaSummaryIndex implements SummaryIndex {
     );
   }
 
-  async upsert(items: readonly { summary: Summary; embedding: number[] }[]): Promise<void> {
-    const byShard = Map.groupBy(items, (item) => this.shardOf(item.summary.userId));
+  async upsert(windows: Windows, exchanges: Exchanges = []): Promise<void> {
+    const shardOf = (userId: string) => this.shardOf(userId);
+    const windowsBy = Map.groupBy(windows, (w) => shardOf(w.summary.userId));
+    const exchangesBy = Map.groupBy(exchanges, (e) => shardOf(e.exchange.userId));
+    const shards = new Set([...windowsBy.keys(), ...exchangesBy.keys()]);
     // Writes to different collections proceed in parallel (one collection's are serialized).
     const limit = pLimit(8);
     await Promise.all(
-      [...byShard].map(([shard, shardItems]) => limit(() => this.#upsertInto(shard, shardItems))),
+      [...shards].map((shard) =>
+        limit(() => this.#upsertInto(shard, windowsBy.get(shard) ?? [], exchangesBy.get(shard) ?? [])),
+      ),
     );
   }
 
-  async #upsertInto(shard: number, items: readonly { summary: Summary; embedding: number[] }[]) {
+  async #upsertInto(shard: number, windows: Windows, exchanges: Exchanges) {
     const collection = await this.ensureCollection(shard);
     await collection.upsert({
-      ids: items.map(({ summary }) => docId(summary.userId, summary.windowIndex)),
-      embeddings: items.map((i) => i.embedding),
-      documents: items.map((i) => i.summary.text),
-      metadatas: items.map(({ summary: s }) => ({
-        user_id: s.userId,
-        window_index: s.windowIndex,
-        start_at: s.startAt.getTime(),
-        end_at: s.endAt.getTime(),
-        exchange_ids: s.exchangeIds.join(","),
-        // Only a window of one session (or agent) has it: a scoped query matches nothing mixed.
-        ...(s.sessionId === undefined
-          ? {}
-          : { session_id: s.sessionId, user_session: scopedKey(s.userId, s.sessionId) }),
-        ...(s.agentId === undefined
-          ? {}
-          : { agent_id: s.agentId, user_agent: scopedKey(s.userId, s.agentId) }),
-        ...(s.metadata === undefined ? {} : { shared_metadata: JSON.stringify(s.metadata) }),
-      })),
+      ids: [
+        ...windows.map(({ summary }) => docId(summary.userId, summary.windowIndex)),
+        ...exchanges.map(({ exchange }) => exchangeDocId(exchange.userId, exchange.exchangeId)),
+      ],
+      embeddings: [...windows.map((w) => w.embedding), ...exchanges.map((e) => e.embedding)],
+      documents: [...windows.map((w) => w.summary.text), ...exchanges.map((e) => e.exchange.text)],
+      metadatas: [
+        ...windows.map(({ summary: s }) => ({
+          user_id: s.userId,
+          kind: "window",
+          window_index: s.windowIndex,
+          start_at: s.startAt.getTime(),
+          end_at: s.endAt.getTime(),
+          exchange_ids: s.exchangeIds.join(","),
+          // Only a window of one session (or agent) has it: a scoped query matches nothing mixed.
+          ...scopeKeys(s.userId, s),
+          ...(s.metadata === undefined ? {} : { shared_metadata: JSON.stringify(s.metadata) }),
+        })),
+        ...exchanges.map(({ exchange: e }) => ({
+          user_id: e.userId,
+          kind: "exchange",
+          exchange_id: e.exchangeId,
+          window_index: e.windowIndex,
+          created_at: e.createdAt.getTime(),
+          ...scopeKeys(e.userId, e),
+          ...(e.metadata === undefined ? {} : { metadata: JSON.stringify(e.metadata) }),
+        })),
+      ],
     });
+  }
+
+  async query(
+    userId: string,
+    embedding: number[],
+    limit: number,
+    selection?: Selection,
+  ): Promise<SummaryHit[]> {
+    return (await this.search(userId, embedding, limit, selection)).windows;
   }
 
   /**
@@ -116,12 +157,12 @@ export class ChromaSummaryIndex implements SummaryIndex {
    * (Chroma's `where` cannot read the shared metadata, kept as JSON): asking for more nearest
    * windows than wanted, so that enough are left after the check.
    */
-  async query(
+  async search(
     userId: string,
     embedding: number[],
     limit: number,
     { scope, filter }: Selection = {},
-  ): Promise<SummaryHit[]> {
+  ): Promise<SemanticHits> {
     const collection = await this.#forUser(userId);
     // One selective key per condition: Chroma's cost follows the largest set a clause matches in the
     // whole collection, and `agent_id: "support-bot"` may match half of it (1.85x the unscoped p50).
@@ -132,19 +173,29 @@ export class ChromaSummaryIndex implements SummaryIndex {
     if (conditions.length === 0) conditions.push({ user_id: userId });
     const result = await collection.query({
       queryEmbeddings: [embedding],
-      nResults: candidatesFor(limit, filter),
+      // Both kinds compete for the places: twice as many, so that each kind has its share.
+      nResults: 2 * candidatesFor(limit, filter),
       where: conditions.length === 1 ? conditions[0] : { $and: conditions },
       include: ["documents", "metadatas", "distances"],
     });
-    const ids = result.ids[0] ?? [];
-    const hits = ids.map((_, i): SummaryHit => {
+    const windows: SummaryHit[] = [];
+    const exchanges: ExchangeHit[] = [];
+    (result.ids[0] ?? []).forEach((_, i) => {
       const m = result.metadatas[0]?.[i] ?? {};
-      return {
-        similarity: 1 - (result.distances[0]?.[i] ?? 1),
+      const similarity = 1 - (result.distances[0]?.[i] ?? 1);
+      const text = result.documents[0]?.[i] ?? "";
+      // The composite keys name the user; checked again here, so nothing of another user's can pass.
+      if (m.user_id !== userId) return;
+      if (m.kind === "exchange") {
+        exchanges.push({ similarity, exchange: exchangeOf(m, text) });
+        return;
+      }
+      windows.push({
+        similarity,
         summary: {
           userId: String(m.user_id),
           windowIndex: Number(m.window_index),
-          text: result.documents[0]?.[i] ?? "",
+          text,
           exchangeIds: String(m.exchange_ids ?? "")
             .split(",")
             .filter(Boolean),
@@ -154,14 +205,34 @@ export class ChromaSummaryIndex implements SummaryIndex {
           ...(typeof m.agent_id === "string" ? { agentId: m.agent_id } : {}),
           ...(typeof m.shared_metadata === "string" ? { metadata: JSON.parse(m.shared_metadata) } : {}),
         },
-      };
+      });
     });
-    // The composite keys name the user; checked again here, so no other user's window can pass.
-    const mine = hits.filter((h) => h.summary.userId === userId);
-    if (!filter) return mine;
-    return mine
-      .filter(({ summary: s }) => holdsForWindow(filter, { ...s, metadata: s.metadata ?? {} }))
-      .slice(0, limit);
+    return {
+      windows: windows
+        .filter(({ summary: s }) => !filter || holdsForWindow(filter, { ...s, metadata: s.metadata ?? {} }))
+        .slice(0, limit),
+      exchanges: exchanges
+        .filter(
+          ({ exchange: e }) =>
+            inScope(e, scope) && (!filter || matchesFilter(filter, { ...e, metadata: e.metadata ?? {} })),
+        )
+        .slice(0, limit),
+    };
+  }
+
+  async vectorsOf(userId: string, exchangeIds: readonly string[]): Promise<Map<string, number[]>> {
+    if (exchangeIds.length === 0) return new Map();
+    const collection = await this.#forUser(userId);
+    const result = await collection.get({
+      ids: [...new Set(exchangeIds)].map((id) => exchangeDocId(userId, id)),
+      include: ["metadatas", "embeddings"],
+    });
+    const vectors = new Map<string, number[]>();
+    result.metadatas.forEach((m, i) => {
+      const embedding = result.embeddings[i];
+      if (m?.user_id === userId && embedding) vectors.set(String(m.exchange_id), [...embedding]);
+    });
+    return vectors;
   }
 
   /** The exchange ids each stored window of this user covers, by window index. */
@@ -184,7 +255,13 @@ export class ChromaSummaryIndex implements SummaryIndex {
 
   async countForUser(userId: string): Promise<number> {
     const collection = await this.#forUser(userId);
-    const result = await collection.get({ where: { user_id: userId }, include: [] });
+    const result = await collection.get({ where: { user_id: userId }, include: ["metadatas"] });
+    return result.metadatas.filter((m) => m?.kind !== "exchange").length;
+  }
+
+  async countExchanges(userId: string): Promise<number> {
+    const collection = await this.#forUser(userId);
+    const result = await collection.get({ where: { $and: [{ user_id: userId }, { kind: "exchange" }] } });
     return result.ids.length;
   }
 
@@ -207,6 +284,15 @@ export class ChromaSummaryIndex implements SummaryIndex {
     await Promise.all(collections.map((c) => limit(() => c.delete({ ids, where: { user_id: userId } }))));
   }
 
+  /** In every collection of this index, as deleteUser. */
+  async deleteExchanges(userId: string, exchangeIds: readonly string[]): Promise<void> {
+    if (exchangeIds.length === 0) return;
+    const ids = [...new Set(exchangeIds)].map((id) => exchangeDocId(userId, id));
+    const limit = pLimit(8);
+    const collections = await this.#ownCollections();
+    await Promise.all(collections.map((c) => limit(() => c.delete({ ids, where: { user_id: userId } }))));
+  }
+
   async *scanUsers(): AsyncIterable<string[]> {
     const page = 1000;
     for (const collection of await this.#ownCollections())
@@ -219,7 +305,8 @@ export class ChromaSummaryIndex implements SummaryIndex {
   }
 
   /**
-   * This index's collections as they are on the server: `<name>` and `<name>_<n>`, any n. Listed
+   * This index's collections as they are on the server: `<name>` and `<name>_<n>`, any n, and those
+   * of any other model of the family (`<family>_<model>` and its shards). Listed
    * at most every 30 s (a server holding many collections lists slowly), plus the shards this
    * instance has created since: an erase's final pass, a minute on, sees any collection there was.
    */
@@ -236,7 +323,8 @@ export class ChromaSummaryIndex implements SummaryIndex {
   }
 
   async #list(): Promise<Collection[]> {
-    const own = new RegExp(`^${this.#name.replace(/[.]/g, "\\.")}(_\\d+)?$`);
+    const escape = (name: string) => name.replace(/[.]/g, "\\.");
+    const own = new RegExp(`^(${escape(this.#name)}|${escape(this.#family)}(_[a-z0-9-]+)?)(_\\d+)?$`);
     const found: Collection[] = [];
     for (let offset = 0; ; offset += 100) {
       const page = await this.#chroma.listCollections({ limit: 100, offset });
@@ -248,3 +336,23 @@ export class ChromaSummaryIndex implements SummaryIndex {
 
 /** Deterministic ids make a replayed projection overwrite, never duplicate. */
 export const docId = (userId: string, windowIndex: number) => `${userId}\u001f${windowIndex}`;
+const exchangeDocId = (userId: string, exchangeId: string) => `${userId}\u001fx\u001f${exchangeId}`;
+
+/** A session's or agent's id, and the user+id key a scoped query selects by. */
+const scopeKeys = (userId: string, { sessionId, agentId }: Scope) => ({
+  ...(sessionId === undefined ? {} : { session_id: sessionId, user_session: scopedKey(userId, sessionId) }),
+  ...(agentId === undefined ? {} : { agent_id: agentId, user_agent: scopedKey(userId, agentId) }),
+});
+
+function exchangeOf(m: Record<string, unknown>, text: string): IndexedExchange {
+  return {
+    userId: String(m.user_id),
+    exchangeId: String(m.exchange_id),
+    windowIndex: Number(m.window_index),
+    text,
+    createdAt: new Date(Number(m.created_at)),
+    ...(typeof m.session_id === "string" ? { sessionId: m.session_id } : {}),
+    ...(typeof m.agent_id === "string" ? { agentId: m.agent_id } : {}),
+    ...(typeof m.metadata === "string" ? { metadata: JSON.parse(m.metadata) } : {}),
+  };
+}

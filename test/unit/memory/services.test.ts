@@ -64,7 +64,7 @@ describe("context while a tier fails", () => {
     const chromaDown = outage();
     const { manager } = inMemoryMemory(
       {},
-      { adapt: (s) => ({ ...s, summaries: s.summaries && withOutage(s.summaries, ["query"], chromaDown) }) },
+      { adapt: (s) => ({ ...s, summaries: s.summaries && withOutage(s.summaries, ["search"], chromaDown) }) },
     );
     const userId = uniqueId("ctx");
     const ids = await storeConversation(manager, userId);

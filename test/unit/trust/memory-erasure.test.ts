@@ -41,8 +41,10 @@ async function traces(stores: InMemoryStores, userId: string, text: string, exch
   const { archive, cache, summaries, graph } = stores;
   const cached = (await cache?.recent(userId, 50)) ?? [];
   const summaryRows = (await archive?.summaries(userId)) ?? [];
-  // Every summary of the user, through the port (in memory any vector ranks them all).
-  const indexed = ((await summaries?.query(userId, [1], 1000)) ?? []).map((h) => h.summary);
+  // Every summary and exchange vector of the user, through the port (in memory any vector ranks them all).
+  const found = await summaries?.search(userId, [1], 1000);
+  const indexed = (found?.windows ?? []).map((h) => h.summary);
+  const vectors = (found?.exchanges ?? []).map((h) => h.exchange);
   const exported = (await graph?.exportUser(userId)) ?? { entities: [], facts: [] };
   const mentions = (s: string) => s.includes(text);
   return {
@@ -52,6 +54,7 @@ async function traces(stores: InMemoryStores, userId: string, text: string, exch
     cache: cached.filter((c) => c.id === exchangeId || mentions(c.userMessage)).length,
     summaryRows: summaryRows.filter((s) => s.exchangeIds.includes(exchangeId) || mentions(s.text)).length,
     summaryIndex: indexed.filter((s) => s.exchangeIds.includes(exchangeId) || mentions(s.text)).length,
+    exchangeVectors: vectors.filter((e) => e.exchangeId === exchangeId || mentions(e.text)).length,
     facts: exported.facts.filter((f) => f.exchangeId === exchangeId || mentions(String(f.text))).length,
     entities: exported.entities.filter((e) => mentions(String(e.name))).length,
   };
@@ -69,7 +72,15 @@ function memoryHolding(store: "graph" | "summaries" | "cache", method: string) {
   return { ...memory, hold };
 }
 
-const none = { archive: 0, cache: 0, summaryRows: 0, summaryIndex: 0, facts: 0, entities: 0 };
+const none = {
+  archive: 0,
+  cache: 0,
+  summaryRows: 0,
+  summaryIndex: 0,
+  exchangeVectors: 0,
+  facts: 0,
+  entities: 0,
+};
 
 describe("a projection in flight when its memory is deleted", () => {
   it.each([
@@ -103,6 +114,7 @@ describe("a projection in flight when its memory is deleted", () => {
       archive: 1,
       cache: 1,
       summaryIndex: 1,
+      exchangeVectors: 1,
     });
     expect(await stores.erasures?.pending()).toEqual({ redis: 0, chroma: 0, neo4j: 0 });
   });
@@ -161,7 +173,13 @@ describe("correcting one memory", () => {
     await manager.reconcile();
     expect(await traces(stores, userId, "Lisbon", "-")).toEqual(none);
     const porto = await traces(stores, userId, "Porto", exchangeId);
-    expect(porto).toMatchObject({ archive: 1, cache: 1, summaryRows: 1, summaryIndex: 1 });
+    expect(porto).toMatchObject({
+      archive: 1,
+      cache: 1,
+      summaryRows: 1,
+      summaryIndex: 1,
+      exchangeVectors: 1,
+    });
     expect(porto.facts).toBeGreaterThan(0);
     expect(await traces(stores, userId, "Berlin", "-")).toMatchObject({ archive: 1, cache: 1 });
     expect(await manager.memoryVersions(userId, exchangeId)).toEqual([

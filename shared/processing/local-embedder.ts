@@ -1,7 +1,9 @@
 /**
- * The `local-minilm` provider: all-MiniLM-L6-v2 (quantized ONNX, 384 dimensions) run in-process with
- * onnxruntime-node, offline. A sentence's vector is the mean of the model's last hidden states over its
- * real tokens (the attention mask), L2-normalized, as sentence-transformers computes it.
+ * The `local` provider: a small sentence model (e5-small-v2 by default, or all-MiniLM-L6-v2; quantized
+ * ONNX, 384 dimensions) run in-process with onnxruntime-node, offline. A text's vector is the mean of the
+ * model's last hidden states over its real tokens (the attention mask), L2-normalized, as
+ * sentence-transformers computes it; e5 sees "query: " before a question and "passage: " before a
+ * stored text, as it was trained.
  *
  * The files must be on disk before the process starts (`npm run model:fetch`): the constructor checks
  * they exist and throws one ConfigError naming that command otherwise. The runtime and the model load on
@@ -11,9 +13,9 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { type LocalModel, localModels, modelFetchCommand } from "../config/local-models.js";
 import { ConfigError } from "../errors/memory-error.js";
-import type { Embedder } from "./embedder.js";
-import { localMiniLm, modelFetchCommand } from "./local-model.js";
+import type { Embedder, EmbeddingPurpose } from "./embedder.js";
 
 /** The parts of onnxruntime-node we use, typed narrowly so its types stay out of our modules. */
 interface Session {
@@ -37,36 +39,47 @@ const sessions = new Map<string, Promise<Loaded>>();
  */
 const batchSize = 1;
 
-export class MiniLmEmbedder implements Embedder {
-  readonly name = "local-minilm";
-  readonly dimensions = localMiniLm.dimensions;
+export class LocalEmbedder implements Embedder {
+  readonly name: string;
+  readonly dimensions: number;
   private readonly modelFile: string;
   private readonly tokenizerFile: string;
 
-  /** `dir` holds model.onnx and tokenizer.json. Default: .local/models/all-minilm-l6-v2-q (from the working directory). */
-  constructor(dir: string = localMiniLm.dir) {
-    this.modelFile = resolve(dir, localMiniLm.files.model.name);
-    this.tokenizerFile = resolve(dir, localMiniLm.files.tokenizer.name);
+  /** `dir` holds model.onnx and tokenizer.json. Default: the model's folder under .local/models (from the working directory). */
+  constructor(
+    private readonly model: LocalModel = localModels["e5-small-v2"],
+    dir: string = model.dir,
+  ) {
+    this.name = `local:${model.name}`;
+    this.dimensions = model.dimensions;
+    this.modelFile = resolve(dir, model.files.model.name);
+    this.tokenizerFile = resolve(dir, model.files.tokenizer.name);
     const missing = [this.modelFile, this.tokenizerFile].filter((file) => !existsSync(file));
     if (missing.length > 0)
       throw new ConfigError([
-        `HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is local-minilm but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: run \`${fetchCommand(dir)}\` (it fetches the model once, offline afterwards)`,
+        `HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER is local (${model.name}) but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: run \`${fetchCommand(model, dir)}\` (it fetches the model once, offline afterwards)`,
       ]);
   }
 
-  async embed(texts: readonly string[]): Promise<number[][]> {
+  async embed(texts: readonly string[], purpose: EmbeddingPurpose = "passage"): Promise<number[][]> {
     if (texts.length === 0) return [];
-    const model = await this.load();
+    const loaded = await this.load();
+    const prefix = this.model.prefixes[purpose];
     const vectors: number[][] = [];
     for (let start = 0; start < texts.length; start += batchSize)
-      vectors.push(...(await this.embedBatch(model, texts.slice(start, start + batchSize))));
+      vectors.push(
+        ...(await this.embedBatch(
+          loaded,
+          texts.slice(start, start + batchSize).map((t) => prefix + t),
+        )),
+      );
     return vectors;
   }
 
   private load(): Promise<Loaded> {
     let loading = sessions.get(this.modelFile);
     if (!loading) {
-      loading = load(this.modelFile, this.tokenizerFile);
+      loading = load(this.modelFile, this.tokenizerFile, this.model.maxTokens);
       sessions.set(this.modelFile, loading);
       // A failed load (a corrupt file) is retried by the next call rather than cached.
       loading.catch(() => sessions.delete(this.modelFile));
@@ -92,7 +105,7 @@ export class MiniLmEmbedder implements Embedder {
       token_type_ids: model.tensor(new BigInt64Array(texts.length * width), dims),
     });
     const hidden = output.last_hidden_state;
-    if (!hidden) throw new Error("local-minilm: the model gave no last_hidden_state");
+    if (!hidden) throw new Error(`${this.name}: the model gave no last_hidden_state`);
     return encoded.map((row, r) => meanPoolNormalized(hidden.data, r, row.length, width, this.dimensions));
   }
 }
@@ -114,7 +127,7 @@ function meanPoolNormalized(
   return vector.map((v) => v / norm);
 }
 
-async function load(modelFile: string, tokenizerFile: string): Promise<Loaded> {
+async function load(modelFile: string, tokenizerFile: string, maxTokens: number): Promise<Loaded> {
   const [ort, { Tokenizer }, tokenizerJson] = await Promise.all([
     import("onnxruntime-node"),
     import("@huggingface/tokenizers"),
@@ -127,9 +140,7 @@ async function load(modelFile: string, tokenizerFile: string): Promise<Loaded> {
   const tokenize = (text: string): number[] => {
     const ids = tokenizer.encode(text).ids;
     // Keep [CLS] ... and the closing [SEP] when cutting a long text.
-    return ids.length <= localMiniLm.maxTokens
-      ? ids
-      : [...ids.slice(0, localMiniLm.maxTokens - 1), ids[ids.length - 1] ?? 0];
+    return ids.length <= maxTokens ? ids : [...ids.slice(0, maxTokens - 1), ids[ids.length - 1] ?? 0];
   };
   return {
     session,
@@ -139,8 +150,8 @@ async function load(modelFile: string, tokenizerFile: string): Promise<Loaded> {
 }
 
 /** The fetch command for `dir`, with --dir when it is not the default. */
-function fetchCommand(dir: string): string {
-  return resolve(dir) === resolve(localMiniLm.dir)
-    ? modelFetchCommand
-    : `${modelFetchCommand} -- --dir ${dir}`;
+function fetchCommand(model: LocalModel, dir: string): string {
+  return resolve(dir) === resolve(model.dir)
+    ? `${modelFetchCommand} -- --model ${model.name}`
+    : `${modelFetchCommand} -- --model ${model.name} --dir ${dir}`;
 }
