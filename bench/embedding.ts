@@ -12,8 +12,9 @@ const command = {
   about: `
 Measures an embedding provider in-process: the first call's time (the model loads then), single-text
 calls (as a context query embeds its question) and calls of 32 texts (as a projection or a rebuild
-embeds summaries), on sentences of conversational length. Prints one JSON line: loadMs, and for single
-and batch32 the p50 and p95 per call and the texts per second.`,
+embeds summaries), on sentences of conversational length. Prints one JSON line: loadMs, modelRssMiB (the
+memory the loaded model adds to the process), and for single and batch32 the p50 and p95 per call and
+the texts per second.`,
   options: {
     provider: {
       type: "string",
@@ -74,9 +75,12 @@ runMain(command, async () => {
   const { HashingEmbedder } = await import("../shared/processing/embedder.js");
   const { LocalEmbedder } = await import("../shared/processing/local-embedder.js");
   const embedder = model ? new LocalEmbedder(model) : new HashingEmbedder();
+  const rssBefore = process.memoryUsage().rss;
   const loadStarted = performance.now();
   await embedder.embed([sentence(0)]);
   const loadMs = round(performance.now() - loadStarted);
+  // What the model adds to the process: what a Lambda function's memory would have to hold.
+  const modelRssMiB = Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20);
   await embedder.embed(Array.from({ length: 32 }, (_, i) => sentence(i))); // warm-up
   const single = await time(queries, (i) => embedder.embed([sentence(i)]));
   const batch = await time(batches, (b) =>
@@ -89,6 +93,7 @@ runMain(command, async () => {
       provider: embedder.name,
       dimensions: embedder.dimensions,
       loadMs,
+      modelRssMiB,
       single: { ...singleRow, textsPerSecond: Math.round((queries * 1000) / singleTotal) },
       batch32: { ...batchRow, textsPerSecond: Math.round((batches * 32 * 1000) / batchTotal) },
     }),
