@@ -13,6 +13,7 @@
  */
 import { type Command, parseCommandLine, runMain, UsageError } from "../infra/cli/run-cli.js";
 import { silentLogger } from "../shared/util/logger.js";
+import { percentile } from "../shared/util/stats.js";
 import { loadConversations } from "./locomo-data.js";
 import { recordQuestion, Samples } from "./locomo-metrics.js";
 import { machine, publish } from "./report.js";
@@ -86,6 +87,11 @@ function parseWeights(text: string, known: readonly string[]): Record<string, nu
   return weights;
 }
 
+function storePercentiles(ms: number[]) {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) };
+}
+
 async function main() {
   const [
     { ensureLocalUp },
@@ -131,10 +137,12 @@ async function main() {
     const conversations = loadConversations(values.data ?? "");
     const started = performance.now();
     const diaIdOf = new Map<string, string>();
+    const storeMs: number[] = [];
     // One user per conversation, ingested in parallel; each user's turns in order.
     await Promise.all(
       conversations.map(async (c) => {
         for (const turn of c.turns) {
+          const storeStarted = performance.now();
           const { exchangeId } = await memory.storeConversation({
             userId: `locomo-${c.name}`,
             ...(values["speaker-in-text"]
@@ -145,6 +153,7 @@ async function main() {
             timestamp: turn.at,
             idempotencyKey: turn.diaId,
           });
+          storeMs.push(performance.now() - storeStarted);
           diaIdOf.set(exchangeId, turn.diaId);
         }
       }),
@@ -191,6 +200,8 @@ async function main() {
       tierP50Ms: samples.percentiles("tier:", 0.5),
       degraded: samples.count("degraded:"),
       ingestSeconds: Math.round(ingestMs / 100) / 10,
+      // Stores answer once the archive commits; the projections (the model's embedding among them) follow.
+      storeMs: storePercentiles(storeMs),
       config: {
         deadlineMs: config.contextAssemblyTimeoutMs,
         embedder: processing.embedder.name,
