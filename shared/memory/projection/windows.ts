@@ -25,7 +25,7 @@ export const windowIndexOf = (ordinal: number, size: number) => Math.floor((ordi
  */
 export function windowVector(vectors: readonly number[][]): number[] {
   const sum = new Array<number>(vectors[0]?.length ?? 0).fill(0);
-  for (const v of vectors) v.forEach((x, d) => (sum[d] = (sum[d] ?? 0) + x));
+  for (const v of vectors) for (const [d, x] of v.entries()) sum[d] = (sum[d] ?? 0) + x;
   const norm = Math.hypot(...sum) || 1;
   return sum.map((x) => x / norm);
 }
@@ -62,7 +62,7 @@ export async function summarizeWindows(
   const known = await storedVectors(summaries, kept);
   const singles = exchanges.filter((e) => !known.has(e.id));
   const embedded = await deps.processing.embedder.embed(singles.map(exchangeText));
-  singles.forEach((e, i) => known.set(e.id, embedded[i] ?? []));
+  for (const [i, e] of singles.entries()) known.set(e.id, embedded[i] ?? []);
   await summaries.upsert(
     built.map((summary, i) => ({
       summary,

@@ -269,28 +269,35 @@ export class ChromaSummaryIndex implements SummaryIndex {
    * In every collection of this index, not only the user's shard: an earlier shard count, or the
    * single unsuffixed collection before sharding, may still hold some of the user's summaries.
    */
-  async deleteUser(userId: string): Promise<void> {
-    const limit = pLimit(8);
-    const collections = await this.#ownCollections();
-    await Promise.all(collections.map((c) => limit(() => c.delete({ where: { user_id: userId } }))));
+  deleteUser(userId: string): Promise<void> {
+    return this.#deleteEverywhere(userId);
   }
 
   /** In every collection of this index, as deleteUser: an earlier layout may hold the window. */
   async deleteWindows(userId: string, windowIndexes: readonly number[]): Promise<void> {
     if (windowIndexes.length === 0) return;
-    const ids = [...new Set(windowIndexes)].map((w) => docId(userId, w));
-    const limit = pLimit(8);
-    const collections = await this.#ownCollections();
-    await Promise.all(collections.map((c) => limit(() => c.delete({ ids, where: { user_id: userId } }))));
+    await this.#deleteEverywhere(
+      userId,
+      [...new Set(windowIndexes)].map((w) => docId(userId, w)),
+    );
   }
 
   /** In every collection of this index, as deleteUser. */
   async deleteExchanges(userId: string, exchangeIds: readonly string[]): Promise<void> {
     if (exchangeIds.length === 0) return;
-    const ids = [...new Set(exchangeIds)].map((id) => exchangeDocId(userId, id));
+    await this.#deleteEverywhere(
+      userId,
+      [...new Set(exchangeIds)].map((id) => exchangeDocId(userId, id)),
+    );
+  }
+
+  /** The user's documents (these ids only, when given) out of every collection of the family. */
+  async #deleteEverywhere(userId: string, ids?: string[]): Promise<void> {
     const limit = pLimit(8);
     const collections = await this.#ownCollections();
-    await Promise.all(collections.map((c) => limit(() => c.delete({ ids, where: { user_id: userId } }))));
+    await Promise.all(
+      collections.map((c) => limit(() => c.delete({ ...(ids ? { ids } : {}), where: { user_id: userId } }))),
+    );
   }
 
   async *scanUsers(): AsyncIterable<string[]> {
@@ -323,8 +330,8 @@ export class ChromaSummaryIndex implements SummaryIndex {
   }
 
   async #list(): Promise<Collection[]> {
-    const escape = (name: string) => name.replace(/[.]/g, "\\.");
-    const own = new RegExp(`^(${escape(this.#name)}|${escape(this.#family)}(_[a-z0-9-]+)?)(_\\d+)?$`);
+    const literal = (name: string) => name.replace(/[.]/g, "\\.");
+    const own = new RegExp(`^(${literal(this.#name)}|${literal(this.#family)}(_[a-z0-9-]+)?)(_\\d+)?$`);
     const found: Collection[] = [];
     for (let offset = 0; ; offset += 100) {
       const page = await this.#chroma.listCollections({ limit: 100, offset });
