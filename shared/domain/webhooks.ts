@@ -115,6 +115,8 @@ export interface WebhookDelivery {
 export interface TierIncident {
   tier: TierName;
   startedAt: Date;
+  /** The latest failed check: endpoints whose degradedAfterMinutes it passed were told. */
+  lastFailedAt: Date;
   endedAt: Date | null;
   /** The latest failure code (unreachable, timeout, ...). */
   error: string | null;

@@ -116,6 +116,8 @@ export interface WebhookDeliveries {
   failed(id: string, outcome: AttemptOutcome): Promise<void>;
   /** A tenant's deliveries to one endpoint, newest first. */
   list(tenantId: string, endpointId: string, page: DeliveryPage): Promise<WebhookDelivery[]>;
+  /** One delivery of the tenant's endpoint; undefined for an unknown id or another tenant's. */
+  get(tenantId: string, endpointId: string, id: string): Promise<WebhookDelivery | undefined>;
   /** Queues a delivery again (due now, attempts from 0); undefined when the tenant has no such delivery. */
   redeliver(tenantId: string, endpointId: string, id: string): Promise<WebhookDelivery | undefined>;
   /** Deletes every delivery naming the user, whatever its status; how many. */

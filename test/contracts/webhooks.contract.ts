@@ -373,6 +373,13 @@ export function webhooksContract(name: string, make: () => Promise<WebhooksFixtu
         const [id = ""] = await f.deliveries.enqueue([delivery(endpoint.id, tenant)]);
         await f.deliveries.claim(10, 60_000);
         await f.deliveries.failed(id, { ok: false, at: new Date(), error: "HTTP 500" });
+        expect(await f.deliveries.get(tenant, endpoint.id, id)).toMatchObject({
+          id,
+          status: "failed",
+          error: "HTTP 500",
+        });
+        expect(await f.deliveries.get(other, endpoint.id, id)).toBeUndefined();
+        expect(await f.deliveries.get(tenant, crypto.randomUUID(), id)).toBeUndefined();
         expect(await f.deliveries.redeliver(other, endpoint.id, id)).toBeUndefined();
         expect(await f.deliveries.redeliver(tenant, endpoint.id, "nope")).toBeUndefined();
         expect(await f.deliveries.redeliver(tenant, endpoint.id, id)).toMatchObject({
@@ -433,10 +440,10 @@ export function webhooksContract(name: string, make: () => Promise<WebhooksFixtu
         const later = (s: number) => new Date(t0.getTime() + s * 1000);
         expect(await f.incidents.observe("chroma", true, t0)).toEqual({});
         expect(await f.incidents.observe("chroma", false, t0, "unreachable")).toEqual({
-          open: { tier: "chroma", startedAt: t0, endedAt: null, error: "unreachable" },
+          open: { tier: "chroma", startedAt: t0, lastFailedAt: t0, endedAt: null, error: "unreachable" },
         });
         expect(await f.incidents.observe("chroma", false, later(60), "timeout")).toEqual({
-          open: { tier: "chroma", startedAt: t0, endedAt: null, error: "timeout" },
+          open: { tier: "chroma", startedAt: t0, lastFailedAt: later(60), endedAt: null, error: "timeout" },
         });
         await f.incidents.observe("neo4j", false, later(30), "refused");
         expect((await f.incidents.open()).map((i) => [i.tier, i.startedAt])).toEqual([
@@ -444,7 +451,13 @@ export function webhooksContract(name: string, make: () => Promise<WebhooksFixtu
           ["neo4j", later(30)],
         ]);
         expect(await f.incidents.observe("chroma", true, later(90))).toEqual({
-          ended: { tier: "chroma", startedAt: t0, endedAt: later(90), error: "timeout" },
+          ended: {
+            tier: "chroma",
+            startedAt: t0,
+            lastFailedAt: later(60),
+            endedAt: later(90),
+            error: "timeout",
+          },
         });
         expect((await f.incidents.open()).map((i) => i.tier)).toEqual(["neo4j"]);
         const next = await f.incidents.observe("chroma", false, later(120));

@@ -317,6 +317,11 @@ export class InMemoryWebhookDeliveries implements WebhookDeliveries {
       .map(copyDelivery);
   }
 
+  async get(tenantId: string, endpointId: string, id: string): Promise<WebhookDelivery | undefined> {
+    const d = this.#state.deliveries.get(id)?.delivery;
+    return d?.tenantId === tenantId && d.endpointId === endpointId ? copyDelivery(d) : undefined;
+  }
+
   async redeliver(tenantId: string, endpointId: string, id: string): Promise<WebhookDelivery | undefined> {
     const r = this.#state.deliveries.get(id);
     if (!r || r.delivery.tenantId !== tenantId || r.delivery.endpointId !== endpointId) return undefined;
@@ -372,9 +377,16 @@ export class InMemoryTierIncidents implements TierIncidents {
     }
     if (open) {
       open.error = error ?? open.error;
+      open.lastFailedAt = new Date(Math.max(open.lastFailedAt.getTime(), at.getTime()));
       return { open: { ...open } };
     }
-    const started: TierIncident = { tier, startedAt: new Date(at), endedAt: null, error: error ?? null };
+    const started: TierIncident = {
+      tier,
+      startedAt: new Date(at),
+      lastFailedAt: new Date(at),
+      endedAt: null,
+      error: error ?? null,
+    };
     this.#incidents.push(started);
     return { open: { ...started } };
   }

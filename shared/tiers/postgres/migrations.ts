@@ -282,6 +282,7 @@ const migrations: Migration[] = [
       CREATE TABLE tier_incidents (
         tier text NOT NULL,
         started_at timestamptz NOT NULL,
+        last_failed_at timestamptz NOT NULL,
         ended_at timestamptz,
         error text,
         PRIMARY KEY (tier, started_at)

@@ -158,6 +158,15 @@ export class PostgresWebhookDeliveries implements WebhookDeliveries {
     return rows.map(toDelivery);
   }
 
+  async get(tenantId: string, endpointId: string, id: string): Promise<WebhookDelivery | undefined> {
+    if (!isWebhookId(endpointId) || !isWebhookId(id)) return undefined;
+    const { rows } = await this.#db.query<Row>(
+      `SELECT ${columns} FROM webhook_deliveries WHERE tenant_id = $1 AND endpoint_id = $2 AND id = $3`,
+      [tenantId, endpointId, id],
+    );
+    return rows[0] && toDelivery(rows[0]);
+  }
+
   async redeliver(tenantId: string, endpointId: string, id: string): Promise<WebhookDelivery | undefined> {
     if (!isWebhookId(endpointId) || !isWebhookId(id)) return undefined;
     const { rows } = await this.#db.query<Row>(
