@@ -270,7 +270,8 @@ const migrations: Migration[] = [
         response_status int,
         error text,
         delivered_at timestamptz,
-        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        -- Milliseconds, as a listing's cursor carries it (a JavaScript Date).
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
         UNIQUE (endpoint_id, dedupe_key)
       );
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
