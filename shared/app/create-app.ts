@@ -87,6 +87,7 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
     auth: auth.required,
     traffic,
     migrations: memory.migration,
+    webhooks: memory.webhooks,
     audit,
     logger,
   });
