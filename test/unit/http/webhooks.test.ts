@@ -4,8 +4,12 @@
  * shown once, rotation, the test ping, the deliveries listing, and one tenant never seeing nor
  * touching another's endpoints. Over real HTTP and Postgres: test/integration/webhooks.test.ts.
  */
+import { isIP } from "node:net";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryApiError, MemoryClient, verifyWebhook } from "../../../shared/client/index.js";
+import { webhookEventTypes } from "../../../shared/domain/webhooks.js";
+import { isAllowedAddress } from "../../../shared/memory/webhooks/url-policy.js";
 import { inMemoryApi } from "../../helpers/in-memory-api.js";
 import { recordingTransport } from "../../helpers/webhooks.js";
 
@@ -289,5 +293,83 @@ describe("the typed client", () => {
     expect((await c.retryWebhookDelivery(created.id, ping.id)).status).toBe("delivered");
     await c.deleteWebhook(created.id);
     await expect(c.getWebhook(created.id)).rejects.toBeInstanceOf(MemoryApiError);
+  });
+});
+
+describe("whatever a client sends", () => {
+  const privateUrls = fc.constantFrom(
+    "https://10.1.2.3/h",
+    "https://[::1]/h",
+    "https://169.254.169.254/latest",
+    "http://hooks.example.com/h",
+    "https://localhost:8080/h",
+    "https://metadata.google.internal/",
+    "https://0x0a000001/h",
+    "https://user:pw@hooks.example.com/h",
+    "javascript:alert(1)",
+  );
+  const body = fc.record(
+    {
+      url: fc.oneof(fc.webUrl({ withQueryParameters: true }), privateUrls, fc.string({ maxLength: 50 })),
+      events: fc.array(fc.oneof(fc.constantFrom(...webhookEventTypes), fc.string({ maxLength: 20 })), {
+        maxLength: 4,
+      }),
+      description: fc.oneof(fc.string({ maxLength: 600 }), fc.integer()),
+      includeText: fc.oneof(fc.boolean(), fc.string({ maxLength: 5 })),
+      degradedAfterMinutes: fc.oneof(fc.integer({ min: -5, max: 2000 }), fc.double()),
+      enabled: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("never answers 5xx, and registers only https:// endpoints on public addresses", {
+    timeout: 60_000,
+  }, async () => {
+    const t = await api.tenant();
+    await fc.assert(
+      fc.asyncProperty(body, async (sent) => {
+        const res = await t.call("/v1/webhooks", { method: "POST", json: sent });
+        expect(res.status).toBeLessThan(500);
+        if (res.status !== 201) return;
+        const { id, url } = await json<{ id: string; url: string }>(res);
+        const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+        expect(url.startsWith("https://")).toBe(true);
+        expect(isIP(host) === 0 ? host.includes(".") : isAllowedAddress(host, { allowLoopback: false })).toBe(
+          true,
+        );
+        expect((await t.call(`/v1/webhooks/${id}`, { method: "DELETE" })).status).toBe(204);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("never answers 5xx to any id or cursor, nor reaches another tenant's endpoint", {
+    timeout: 60_000,
+  }, async () => {
+    const theirs = await register();
+    const t = await api.tenant();
+    const idLike = fc.oneof(fc.string({ maxLength: 40 }), fc.uuid(), fc.constant(theirs.id));
+    await fc.assert(
+      fc.asyncProperty(idLike, fc.string({ maxLength: 60 }), async (id, cursor) => {
+        const path = `/v1/webhooks/${encodeURIComponent(id)}`;
+        for (const [method, suffix] of [
+          ["GET", ""],
+          ["PATCH", ""],
+          ["DELETE", ""],
+          ["POST", "/ping"],
+          ["POST", "/rotate-secret"],
+          ["GET", `/deliveries?cursor=${encodeURIComponent(cursor)}`],
+        ] as const) {
+          const res = await t.call(`${path}${suffix}`, {
+            method,
+            json: method === "PATCH" ? { enabled: false } : undefined,
+          });
+          expect(res.status, `${method} ${path}${suffix}`).toBeLessThan(500);
+          expect([200, 201, 204]).not.toContain(res.status);
+        }
+      }),
+      { numRuns: 60 },
+    );
+    expect(await json(await acme.call(`/v1/webhooks/${theirs.id}`))).toMatchObject({ enabled: true });
   });
 });
