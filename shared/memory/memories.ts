@@ -28,7 +28,7 @@ import type { Logger } from "../util/logger.js";
 import type { ErasureService } from "./erasure.js";
 import type { StoreResult, StoreService } from "./store-service.js";
 import type { ArchivePage } from "./user-data.js";
-import type { MemoryEvents } from "./webhooks/events.js";
+import type { MemoryEvents } from "./webhooks/memory-events.js";
 
 export interface MemoriesDeps {
   stores: MemoryStores;

@@ -16,7 +16,7 @@ import type { CachedExchange } from "../tiers/recent-cache.js";
 import type { MemoryStores } from "../tiers/stores.js";
 import type { Logger } from "../util/logger.js";
 import type { ErasureService } from "./erasure.js";
-import type { MemoryEvents } from "./webhooks/events.js";
+import type { MemoryEvents } from "./webhooks/memory-events.js";
 
 export type { ArchivePosition };
 

@@ -13,18 +13,20 @@ import {
   DeliveriesQuery,
   DeliveryParams,
   DeliveryView,
-  decodeDeliveryCursor,
-  deliveryView,
   EndpointCreated,
   EndpointList,
   EndpointPatchRequest,
   EndpointRequest,
   EndpointView,
-  encodeDeliveryCursor,
-  endpointView,
   RotateRequest,
   WebhookParams,
 } from "../../api/webhook-schemas.js";
+import {
+  decodeDeliveryCursor,
+  deliveryView,
+  encodeDeliveryCursor,
+  endpointView,
+} from "../../api/webhook-views.js";
 import type { WebhookService } from "../../memory/webhooks/service.js";
 import { commonErrors, json, problem, security } from "./openapi-parts.js";
 

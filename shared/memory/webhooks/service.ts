@@ -20,7 +20,7 @@ import type { WebhookStores } from "../../tiers/stores.js";
 import type { DeliveryPage } from "../../tiers/webhooks.js";
 import type { Logger } from "../../util/logger.js";
 import type { DispatchReport, DrainOptions, WebhookDispatcher } from "./dispatcher.js";
-import type { WebhookEmitter } from "./events.js";
+import type { WebhookEmitter } from "./emitter.js";
 import { checkEndpointUrl, type UrlPolicy } from "./url-policy.js";
 
 export interface EndpointInput {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { legacyRecords } from "../../../infra/local/legacy-fixture.js";
 import type { WebhookDelivery } from "../../../shared/domain/webhooks.js";
 import { WebhookDispatcher } from "../../../shared/memory/webhooks/dispatcher.js";
-import { WebhookEmitter } from "../../../shared/memory/webhooks/events.js";
+import { WebhookEmitter } from "../../../shared/memory/webhooks/emitter.js";
 import { WebhookService } from "../../../shared/memory/webhooks/service.js";
 import type { TierConnectivity } from "../../../shared/tiers/probe.js";
 import { uniqueId } from "../../helpers/ids.js";

@@ -1,15 +1,9 @@
 /**
- * The memory's events, as the services that cause them report them (MemoryEvents), and the
- * emitter that turns each into one queued delivery per subscribed endpoint (WebhookEmitter).
- *
- * For the bulk import (issue 21): the import runner reports the end of an import with
- * `events.importFinished({ tenantId, importId, state, lines, error? })`, once, when the import has
- * completed or stopped; the runner gets `events` from createMemory (`memory.events`), or `noEvents`.
- * Counts only: never a line's text.
- *
- * Reporting never fails the work that caused it: an event that cannot be queued is logged.
- * Payloads carry ids, counts and times; `memory.corrected` carries the corrected text only to an
- * endpoint that opted in (`includeText`), and such a delivery is erased with the memory or the user.
+ * Turns each reported event into one queued delivery per subscribed endpoint (and the tiers'
+ * incidents into `tier.degraded` and `tier.recovered`). Payloads carry ids, counts and times;
+ * `memory.corrected` carries the corrected text only to an endpoint that opted in (`includeText`),
+ * and such a delivery is erased with the memory or the user. Never throws: what cannot be queued
+ * is logged.
  */
 import { tenantOfKey, userIdOfKey } from "../../domain/identity.js";
 import type { Exchange } from "../../domain/types.js";
@@ -23,50 +17,7 @@ import { describeError } from "../../errors/memory-error.js";
 import type { Archive } from "../../tiers/archive.js";
 import type { NewDelivery, WebhookDeliveries, WebhookEndpoints } from "../../tiers/webhooks.js";
 import type { Logger } from "../../util/logger.js";
-
-/** A finished bulk import, as the import runner reports it. */
-export interface ImportFinished {
-  tenantId: string;
-  importId: string;
-  state: "completed" | "failed";
-  /** Lines by outcome (for example total, imported, existing, refused): counts only. */
-  lines: Record<string, number>;
-  /** Why a failed import stopped: a short reason, never a line's text. */
-  error?: string;
-  startedAt?: Date;
-  finishedAt?: Date;
-}
-
-/** A finished legacy migration run, as the migration reports it. */
-export interface MigrationFinished {
-  tenantId: string;
-  runId: string;
-  state: "completed" | "failed";
-  /** Legacy records by outcome (seen, migrated, existing, ...): counts only. */
-  records: Record<string, number>;
-  batches: { total: number; done: number; failed: number };
-  durationMs: number;
-}
-
-/** What the services report; each call queues deliveries and never throws. */
-export interface MemoryEvents {
-  /** A user was erased (`userId`: the `tenant/user` key); their earlier deliveries are erased first. */
-  userErased(userId: string, exchanges: number): Promise<void>;
-  /** One exchange or note was erased; deliveries carrying its text are erased first. */
-  memoryDeleted(exchange: Exchange): Promise<void>;
-  memoryCorrected(exchange: Exchange): Promise<void>;
-  migrationFinished(run: MigrationFinished): Promise<void>;
-  importFinished(result: ImportFinished): Promise<void>;
-}
-
-/** Events go nowhere (no Postgres, or a test that does not look). */
-export const noEvents: MemoryEvents = {
-  userErased: async () => undefined,
-  memoryDeleted: async () => undefined,
-  memoryCorrected: async () => undefined,
-  migrationFinished: async () => undefined,
-  importFinished: async () => undefined,
-};
+import type { ImportFinished, MemoryEvents, MigrationFinished } from "./memory-events.js";
 
 export interface EmitterDeps {
   endpoints: WebhookEndpoints;
