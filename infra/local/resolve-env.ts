@@ -18,5 +18,7 @@ export async function resolveEnv(): Promise<{
   if (serviceUrlVars.some((name) => process.env[name])) return { env: process.env, startedLocal: false };
   console.error("No service URLs configured: using the local emulation (npm run local:up).");
   const local = await ensureLocalUp();
-  return { env: { ...local.env, ...process.env }, startedLocal: local.started };
+  // A webhook receiver on this machine is what one tries locally; the cloud refuses it (config rules).
+  const localDefaults = { HIERARCHICAL_MEMORY_WEBHOOK_ALLOW_LOOPBACK: "true" };
+  return { env: { ...localDefaults, ...local.env, ...process.env }, startedLocal: local.started };
 }

@@ -22,6 +22,7 @@ import { type RequestOutcome, requestMetrics } from "../http/middleware/request-
 import { memoriesRoutes } from "../http/routes/memories.js";
 import { contextRoute, memoryRoutes } from "../http/routes/memory.js";
 import { systemRoutes } from "../http/routes/system.js";
+import { webhookRoutes } from "../http/routes/webhooks.js";
 import { mcpRoutes } from "../mcp/routes.js";
 import type { Memory } from "../runtime/create-memory.js";
 import type { Logger } from "../util/logger.js";
@@ -68,8 +69,8 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
     }),
   );
   const auth = keyAuth(memory.keys);
-  // The REST memory routes and MCP share the keys, the rate limit and the tenant scoping.
-  for (const path of ["/v1/users/*", "/mcp"])
+  // The REST memory and webhook routes and MCP share the keys, the rate limit and the tenant scoping.
+  for (const path of ["/v1/users/*", "/v1/webhooks", "/v1/webhooks/*", "/mcp"])
     app.use(path, auth.required, rateLimit({ limiter: memory.rateLimiter, logger }), async (c, next) => {
       if (c.get("tenantId") === adminTenant)
         throw problems.forbidden("an operator key opens /console only; use a tenant's key");
@@ -79,12 +80,14 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
   systemRoutes(app, manager, auth.optional);
   memoryRoutes(app, manager, audit);
   memoriesRoutes(app, manager, audit);
+  webhookRoutes(app, memory.webhooks);
   mcpRoutes(app, { memory: manager, audit, logger });
   consoleRoutes(app, {
     memory: manager,
     auth: auth.required,
     traffic,
     migrations: memory.migration,
+    webhooks: memory.webhooks,
     audit,
     logger,
   });

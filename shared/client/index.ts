@@ -24,6 +24,22 @@ import type {
   StoreRequest,
   StoreResponse,
 } from "../api/schemas.js";
+import type {
+  DeliveriesPage,
+  DeliveriesQuery,
+  DeliveryView,
+  EndpointCreated,
+  EndpointPatchRequest,
+  EndpointRequest,
+  EndpointView,
+} from "../api/webhook-schemas.js";
+
+export {
+  type VerifyOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  WebhookVerificationError,
+} from "./webhooks.js";
 
 export type StoreInput = z.input<typeof StoreRequest>;
 export type StoreResult = z.infer<typeof StoreResponse>;
@@ -47,6 +63,17 @@ export type NoteInput = z.input<typeof NoteRequest>;
 export type NotesPageInput = PageInput;
 /** What a delete answers: nothing pending (erased everywhere), or the tiers the worker still erases. */
 export type Forgotten = Pick<z.infer<typeof EraseResponse>, "pending">;
+
+export type WebhookInput = z.input<typeof EndpointRequest>;
+export type WebhookPatch = z.input<typeof EndpointPatchRequest>;
+export type Webhook = z.infer<typeof EndpointView>;
+/** An endpoint with its signing secret: what creating it and rotating its secret answer, once. */
+export type WebhookWithSecret = z.infer<typeof EndpointCreated>;
+export type WebhookDelivery = z.infer<typeof DeliveryView>;
+export type WebhookDeliveryPage = z.infer<typeof DeliveriesPage>;
+export type WebhookDeliveriesInput = Omit<Partial<z.input<typeof DeliveriesQuery>>, "limit"> & {
+  limit?: number;
+};
 
 /** The API answered with an application/problem+json error. */
 export class MemoryApiError extends Error {
@@ -142,6 +169,52 @@ export class MemoryClient {
     await this.call("DELETE", user(userId));
   }
 
+  /** Registers a webhook endpoint; keep the answer's `secret` (shown only now) to verify deliveries. */
+  createWebhook(endpoint: WebhookInput): Promise<WebhookWithSecret> {
+    return this.call("POST", "/v1/webhooks", endpoint);
+  }
+
+  /** The tenant's endpoints, each with its latest delivery. */
+  async listWebhooks(): Promise<Webhook[]> {
+    return (await this.call<{ endpoints: Webhook[] }>("GET", "/v1/webhooks")).endpoints;
+  }
+
+  getWebhook(id: string): Promise<Webhook> {
+    return this.call("GET", webhook(id));
+  }
+
+  /** Changes an endpoint; `{ enabled: true }` enables one the service disabled after failures. */
+  updateWebhook(id: string, patch: WebhookPatch): Promise<Webhook> {
+    return this.call("PATCH", webhook(id), patch);
+  }
+
+  async deleteWebhook(id: string): Promise<void> {
+    await this.call("DELETE", webhook(id));
+  }
+
+  /** A new secret; the old one also signs for `keepPreviousForSeconds` (default a day). */
+  rotateWebhookSecret(
+    id: string,
+    options: { keepPreviousForSeconds?: number } = {},
+  ): Promise<WebhookWithSecret> {
+    return this.call("POST", `${webhook(id)}/rotate-secret`, options);
+  }
+
+  /** Sends a test event now; answers the delivery after its first attempt. */
+  pingWebhook(id: string): Promise<WebhookDelivery> {
+    return this.call("POST", `${webhook(id)}/ping`);
+  }
+
+  /** A page of an endpoint's deliveries, newest first. */
+  webhookDeliveries(id: string, options: WebhookDeliveriesInput = {}): Promise<WebhookDeliveryPage> {
+    return this.call("GET", `${webhook(id)}/deliveries${queryOf(options)}`);
+  }
+
+  /** Sends a delivery again now, from its first attempt. */
+  retryWebhookDelivery(id: string, deliveryId: string): Promise<WebhookDelivery> {
+    return this.call("POST", `${webhook(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`);
+  }
+
   private async call<T>(
     method: string,
     path: string,
@@ -165,6 +238,7 @@ export class MemoryClient {
 }
 
 const user = (userId: string) => `/v1/users/${encodeURIComponent(userId)}`;
+const webhook = (id: string) => `/v1/webhooks/${encodeURIComponent(id)}`;
 const memory = (userId: string, id: string) => `${user(userId)}/conversations/${encodeURIComponent(id)}`;
 
 /** `?a=1&b=2` of the options that are set, or nothing. */

@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { ConfigError } from "../errors/memory-error.js";
 import { type LocalModelName, localModels } from "./local-models.js";
-import { localModelInTheCloud, plaintextInTheCloud, requiredWhenEnabled } from "./rules.js";
+import { localModelInTheCloud, plaintextInTheCloud, requiredWhenEnabled, webhookRules } from "./rules.js";
 import { type Env, envSchema } from "./schema.js";
 
 export { ConfigError };
@@ -105,6 +105,25 @@ export interface Config {
     /** Under this integrity score a run is rolled back. */
     minIntegrity: number;
   };
+  /** Events to tenants' endpoints: how deliveries are sent, retried and kept. */
+  readonly webhooks: {
+    /** http:// and loopback addresses (127.0.0.0/8, ::1, localhost) as endpoints; local only. Default false. */
+    allowLoopback: boolean;
+    /** Longest wait for a receiver's answer, ms. Default 10000. */
+    timeoutMs: number;
+    /** Attempts per delivery before it is failed. Default 15. */
+    maxAttempts: number;
+    /** Wait before the second attempt, ms; it doubles (with jitter) up to `retryCapMs`. Default 5000. */
+    retryBaseMs: number;
+    /** Longest wait between attempts, ms. Default 3600000 (an hour). */
+    retryCapMs: number;
+    /** An endpoint failing this many attempts in a row (0: never) ... Default 50. */
+    disableAfterFailures: number;
+    /** ... for at least this long is disabled, ms. Default 24 h. */
+    disableAfterMs: number;
+    /** Delivered and failed deliveries are kept this long, ms. Default 30 days. */
+    retentionMs: number;
+  };
 }
 
 type Source = Record<string, string | undefined>;
@@ -117,7 +136,12 @@ export function loadConfig(source: Source = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describeIssue));
   const e = parsed.data;
-  const broken = [...requiredWhenEnabled(e), ...plaintextInTheCloud(e), ...localModelInTheCloud(e)];
+  const broken = [
+    ...requiredWhenEnabled(e),
+    ...plaintextInTheCloud(e),
+    ...localModelInTheCloud(e),
+    ...webhookRules(e),
+  ];
   if (broken.length > 0) throw new ConfigError(broken);
   return deepFreeze(toConfig(e));
 }
@@ -203,6 +227,16 @@ function toConfig(e: Env): Config {
       batchSize: e.HIERARCHICAL_MEMORY_MIGRATION_BATCH_SIZE,
       concurrency: e.HIERARCHICAL_MEMORY_MIGRATION_CONCURRENCY,
       minIntegrity: e.HIERARCHICAL_MEMORY_MIGRATION_MIN_INTEGRITY,
+    },
+    webhooks: {
+      allowLoopback: e.HIERARCHICAL_MEMORY_WEBHOOK_ALLOW_LOOPBACK,
+      timeoutMs: e.HIERARCHICAL_MEMORY_WEBHOOK_TIMEOUT,
+      maxAttempts: e.HIERARCHICAL_MEMORY_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.HIERARCHICAL_MEMORY_WEBHOOK_RETRY_BASE,
+      retryCapMs: e.HIERARCHICAL_MEMORY_WEBHOOK_RETRY_CAP,
+      disableAfterFailures: e.HIERARCHICAL_MEMORY_WEBHOOK_DISABLE_AFTER_FAILURES,
+      disableAfterMs: e.HIERARCHICAL_MEMORY_WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+      retentionMs: e.HIERARCHICAL_MEMORY_WEBHOOK_RETENTION_DAYS * 86_400_000,
     },
   };
 }

@@ -92,3 +92,20 @@ export function localModelInTheCloud(e: Env): string[] {
       ]
     : [];
 }
+
+/**
+ * Webhook endpoints: loopback targets are for the local emulation (a receiver on this machine), never
+ * the cloud (the secret ARN is set); the longest wait between attempts is at least the first.
+ */
+export function webhookRules(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.HIERARCHICAL_MEMORY_SECRETS_ARN && e.HIERARCHICAL_MEMORY_WEBHOOK_ALLOW_LOOPBACK)
+    problems.push(
+      "HIERARCHICAL_MEMORY_WEBHOOK_ALLOW_LOOPBACK: must be false in the cloud (the secret ARN is set): endpoints there are https:// on public addresses",
+    );
+  if (e.HIERARCHICAL_MEMORY_WEBHOOK_RETRY_CAP < e.HIERARCHICAL_MEMORY_WEBHOOK_RETRY_BASE)
+    problems.push(
+      "HIERARCHICAL_MEMORY_WEBHOOK_RETRY_CAP: must be at least HIERARCHICAL_MEMORY_WEBHOOK_RETRY_BASE",
+    );
+  return problems;
+}

@@ -16,6 +16,7 @@ import { TenantId, UserId } from "../api/schemas.js";
 import { adminTenant, userKey } from "../domain/identity.js";
 import { describeError } from "../errors/memory-error.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
+import type { WebhookOverview } from "../memory/webhooks/service.js";
 import type { RunProgress } from "../migration/progress.js";
 import type { AuditLog } from "../util/audit.js";
 import type { Logger } from "../util/logger.js";
@@ -32,6 +33,8 @@ export interface ConsoleDeps {
   traffic?: { read(minutes: number): Promise<unknown[]> };
   /** Migration runs with their progress; absent without Postgres. */
   migrations?: { progress(): Promise<RunProgress[]> };
+  /** Every tenant's webhook endpoints and the tiers' open incidents; absent without Postgres. */
+  webhooks?: { overview(): Promise<WebhookOverview> };
   audit: AuditLog;
   logger: Logger;
 }
@@ -48,7 +51,7 @@ const parsedUser = (params: unknown) => {
 
 export function consoleRoutes(
   app: OpenAPIHono<AppEnv>,
-  { memory, auth, traffic, migrations, audit, logger }: ConsoleDeps,
+  { memory, auth, traffic, migrations, webhooks, audit, logger }: ConsoleDeps,
 ) {
   app.use(
     "/console*",
@@ -89,6 +92,35 @@ export function consoleRoutes(
     return c.json({ minutes, recording: Boolean(traffic) });
   });
   app.get("/console/api/migrations", async (c) => c.json({ runs: (await migrations?.progress()) ?? [] }));
+  app.get("/console/api/webhooks", async (c) => {
+    const overview = await webhooks?.overview();
+    return c.json({
+      recording: Boolean(webhooks),
+      endpoints: (overview?.endpoints ?? []).map((e) => ({
+        id: e.id,
+        tenant: e.tenantId,
+        // Scheme, host and path: a query string may hold the receiver's own token.
+        target: targetOf(e.url),
+        events: e.events,
+        includeText: e.includeText,
+        enabled: e.enabled,
+        disabledReason: e.disabledReason,
+        lastDelivery: {
+          at: e.health.lastAttemptAt?.toISOString() ?? null,
+          status: e.health.lastStatus,
+          responseStatus: e.health.lastResponseStatus,
+          error: e.health.lastError,
+        },
+        failureStreak: e.health.failureStreak,
+        pending: e.pending,
+      })),
+      incidents: (overview?.incidents ?? []).map((i) => ({
+        tier: i.tier,
+        since: i.startedAt.toISOString(),
+        error: i.error,
+      })),
+    });
+  });
   app.get("/console/api/users/:tenant/:userId", async (c) => {
     const { tenant, userId, key } = parsedUser(c.req.param());
     return c.json({ tenant, userId, tiers: await memory.userFootprint(key) });
@@ -107,4 +139,10 @@ export function consoleRoutes(
     audit.record({ event: "erase", via: "console", ...requester(c), tenant, userId, exchanges, pending });
     return c.json({ erased: true, exchanges, pending });
   });
+}
+
+/** An endpoint URL without its query string or fragment. */
+function targetOf(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
 }

@@ -17,6 +17,7 @@ import type { CorrectionResult, MemoriesService, MemoryPatch, NoteInput } from "
 import type { ProjectionService, ReconcileReport } from "./projection/service.js";
 import type { StoreResult, StoreService } from "./store-service.js";
 import type { ArchivePage, UserDataService, UserExport, UserFootprint } from "./user-data.js";
+import type { WebhookReport, WebhookService } from "./webhooks/service.js";
 
 export type { CorrectionResult, HealthStatus, MemoryPatch, NoteInput, StoreResult };
 
@@ -28,6 +29,8 @@ export interface MemoryServices {
   projection: ProjectionService;
   erasure: ErasureService;
   health: HealthService;
+  /** Absent without Postgres. */
+  webhooks?: Pick<WebhookService, "work">;
 }
 
 export class HierarchicalMemoryManager {
@@ -152,13 +155,19 @@ export class HierarchicalMemoryManager {
     return this.#s.users.deleteUser(userId);
   }
 
-  /** Applies due outbox rows to the projections and works due erase tasks (the scheduled worker). */
+  /**
+   * The scheduled worker: applies due outbox rows to the projections, works due erase tasks, and
+   * sends due webhook deliveries (and reports tiers degraded for long to the endpoints that asked).
+   */
   async reconcile(options?: {
     batchSize?: number;
     maxBatches?: number;
-  }): Promise<ReconcileReport & { erasures: ErasureReport }> {
+  }): Promise<ReconcileReport & { erasures: ErasureReport; webhooks?: WebhookReport }> {
     const erasures = await this.#s.erasure.drain(options);
-    return { ...(await this.#s.projection.reconcile(options)), erasures };
+    const projection = await this.#s.projection.reconcile(options);
+    // Webhooks keep their own batches and time budget (receivers can be slow).
+    const webhooks = await this.#s.webhooks?.work();
+    return { ...projection, erasures, webhooks };
   }
 
   /**

@@ -28,6 +28,7 @@ import type { Logger } from "../util/logger.js";
 import type { ErasureService } from "./erasure.js";
 import type { StoreResult, StoreService } from "./store-service.js";
 import type { ArchivePage } from "./user-data.js";
+import type { MemoryEvents } from "./webhooks/memory-events.js";
 
 export interface MemoriesDeps {
   stores: MemoryStores;
@@ -38,6 +39,8 @@ export interface MemoriesDeps {
   projections: () => readonly ProjectionTier[];
   /** Exchanges per summary window (which summary held a deleted exchange). */
   summaryWindow: number;
+  /** Told of each correction and delete (the tenant's webhooks). */
+  events?: Pick<MemoryEvents, "memoryCorrected" | "memoryDeleted">;
 }
 
 /** A note to store: a fact the bot or an operator states, with no exchange. */
@@ -100,6 +103,7 @@ export class MemoriesService {
       });
     const exchange = await archive.correctExchange(userId, id, change, by, this.#deps.projections());
     if (!exchange) throw noSuchMemory(userId, id);
+    await this.#deps.events?.memoryCorrected(exchange);
     return { exchange, pending: await this.#deps.storing.reproject(exchange) };
   }
 
@@ -112,6 +116,7 @@ export class MemoriesService {
     const archive = this.#archive("nothing was erased");
     const exchange = await archive.deleteExchange(userId, id, projections(), summaryWindow);
     if (!exchange) throw noSuchMemory(userId, id);
+    await this.#deps.events?.memoryDeleted(exchange);
     const pending = await erasure.runFor(userId, id).catch((error: unknown) => {
       logger.warn("exchange erase tasks left to the worker", { cause: describeError(error) });
       return [...projections()];

@@ -16,6 +16,7 @@ import type { CachedExchange } from "../tiers/recent-cache.js";
 import type { MemoryStores } from "../tiers/stores.js";
 import type { Logger } from "../util/logger.js";
 import type { ErasureService } from "./erasure.js";
+import type { MemoryEvents } from "./webhooks/memory-events.js";
 
 export type { ArchivePosition };
 
@@ -54,6 +55,8 @@ export interface UserDataDeps {
   projections: () => readonly ProjectionTier[];
   /** Migration runs, whose options and reports must not keep an erased user's ids. */
   runs?: Pick<MigrationRunStore, "forgetUser">;
+  /** Told of each erase: the tenant's webhooks, which drop what they still held of the user. */
+  events?: Pick<MemoryEvents, "userErased">;
 }
 
 export class UserDataService {
@@ -165,6 +168,7 @@ export class UserDataService {
       return { exchanges: held, pending: [] };
     }
     const exchanges = await archive.eraseUser(userId, this.#deps.projections());
+    await this.#deps.events?.userErased(userId, exchanges);
     await this.#deps.runs?.forgetUser(userId).catch((error: unknown) => {
       // The tombstone already keeps every migration from bringing the user back.
       this.#logger.error("an erased user's id is still in a migration run's options or report", {

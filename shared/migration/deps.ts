@@ -1,6 +1,7 @@
 /** What the migration works with: the memory's stores and services, the run store and the legacy source. */
 import type { Config } from "../config/index.js";
 import type { ProjectionService } from "../memory/projection/service.js";
+import type { MemoryEvents } from "../memory/webhooks/memory-events.js";
 import type { EntityExtractor } from "../processing/index.js";
 import type { Erasures } from "../tiers/erasures.js";
 import type { LegacySource } from "../tiers/legacy-source.js";
@@ -23,4 +24,6 @@ export interface MigrationDeps {
   summaryWindow: number;
   config: Config["migration"];
   logger: Logger;
+  /** Told when a run finishes (the tenant's webhooks); default none. */
+  events?: Pick<MemoryEvents, "migrationFinished">;
 }

@@ -20,7 +20,7 @@ import type { MigrationDeps } from "./deps.js";
 import { type IntegrityReport, validateIntegrity } from "./integrity.js";
 import { type RunProgress, runProgress } from "./progress.js";
 import { finishProjections } from "./projection-finisher.js";
-import { type BatchReport, sumReports } from "./reports.js";
+import { type BatchReport, type RunTotals, sumReports } from "./reports.js";
 import {
   batchKey,
   type MigrationOptions,
@@ -280,12 +280,22 @@ export class HierarchicalMigrationManager {
       await this.#deps.runs.setState(runId, state, { error });
     }
     const durationMs = Math.round(performance.now() - started);
+    const totals = sumReports(reports.values());
+    if (state !== "running")
+      await this.#deps.events?.migrationFinished({
+        tenantId: options.tenant,
+        runId,
+        state,
+        records: countsOf(totals),
+        batches: { total: batchesOf(options).length, done: reports.size, failed: failed.length },
+        durationMs,
+      });
     return {
       runId,
       dryRun: false,
       state,
       options,
-      records: sumReports(reports.values()),
+      records: totals,
       batches: { total: batchesOf(options).length, done: reports.size, resumed: outcome.resumed, failed },
       projectionsRemaining,
       pendingProjections: await this.#pendingProjections(),
@@ -302,3 +312,13 @@ export class HierarchicalMigrationManager {
     return backlog ? Object.values(backlog).reduce((a, b) => a + b, 0) : 0;
   }
 }
+
+/** A run's totals as counts only, for an event: no ids, no reasons (which may name a user). */
+const countsOf = ({ seen, migrated, existing, filtered, erased, skipped }: RunTotals) => ({
+  seen,
+  migrated,
+  existing,
+  filtered,
+  erased,
+  skipped,
+});

@@ -15,6 +15,11 @@ import { MemoriesService } from "../memory/memories.js";
 import { ProjectionService } from "../memory/projection/service.js";
 import { StoreService } from "../memory/store-service.js";
 import { UserDataService } from "../memory/user-data.js";
+import { WebhookDispatcher } from "../memory/webhooks/dispatcher.js";
+import { WebhookEmitter } from "../memory/webhooks/emitter.js";
+import { type MemoryEvents, noEvents } from "../memory/webhooks/memory-events.js";
+import { WebhookService } from "../memory/webhooks/service.js";
+import { httpTransport, type WebhookTransport } from "../memory/webhooks/transport.js";
 import { HierarchicalMigrationManager } from "../migration/migration-manager.js";
 import { createProcessing, type Processing } from "../processing/index.js";
 import { createStores } from "../tiers/index.js";
@@ -36,6 +41,8 @@ export interface MemoryDeps {
   logger?: Logger;
   /** Default: JSON lines on stdout, whatever the log level. */
   audit?: AuditLog;
+  /** How webhook attempts are sent; default HTTP(S) under the config's URL policy. */
+  webhookTransport?: WebhookTransport;
 }
 
 export interface Memory {
@@ -53,6 +60,10 @@ export interface Memory {
   readonly audit: AuditLog;
   /** The legacy migration (runs, progress, rollback); absent without Postgres. */
   readonly migration?: HierarchicalMigrationManager;
+  /** Tenants' webhook endpoints and deliveries; absent without Postgres. */
+  readonly webhooks?: WebhookService;
+  /** Where the services report what happened (webhooks); the bulk import reports here too. */
+  readonly events: MemoryEvents;
   /** A migration from another legacy source, or with other settings (tests, one-off imports). */
   migrationFrom(source: LegacySource, settings?: Partial<Config["migration"]>): HierarchicalMigrationManager;
   close(): Promise<void>;
@@ -85,6 +96,15 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     // A quarter of the pool: the rest stays free for stores and context reads.
     { lockedConnections: Math.floor(config.postgres.maxConnections / 4) },
   );
+  const health = new HealthService({
+    setup: stores.setup,
+    probes: stores.probes,
+    outbox: stores.outbox,
+    erasures: stores.erasures,
+    tracker,
+    logger,
+  });
+  const { webhooks, events } = createWebhooks(config, stores, logger, health, deps.webhookTransport);
   const erasure = new ErasureService({
     stores,
     logger,
@@ -98,6 +118,7 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     erasure,
     projections: () => projection.tiers,
     runs: stores.runs,
+    events,
   });
   const storing = new StoreService({
     stores,
@@ -116,19 +137,14 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
       logger,
       projections: () => projection.tiers,
       summaryWindow: config.memory.summaryWindow,
+      events,
     }),
     context: new IntelligentContextAssembler({ stores, processing, health: tracker, config }),
     users,
     projection,
     erasure,
-    health: new HealthService({
-      setup: stores.setup,
-      probes: stores.probes,
-      outbox: stores.outbox,
-      erasures: stores.erasures,
-      tracker,
-      logger,
-    }),
+    health,
+    webhooks,
   });
   const migrationFrom = (source: LegacySource, settings: Partial<Config["migration"]> = {}) => {
     if (!stores.runs || !stores.erasures)
@@ -146,6 +162,7 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
       summaryWindow: config.memory.summaryWindow,
       config: { ...config.migration, ...settings },
       logger,
+      events,
     });
   };
   return {
@@ -158,6 +175,46 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     audit: deps.audit ?? stdoutAudit,
     migration: stores.runs ? migrationFrom(stores.legacy ?? noLegacySource) : undefined,
     migrationFrom,
+    webhooks,
+    events,
     close: () => stores.close(),
   };
+}
+
+/** The webhook service and the events it sends, over Postgres's webhook stores; none without them. */
+function createWebhooks(
+  config: Config,
+  stores: Stores,
+  logger: Logger,
+  health: HealthService,
+  transport?: WebhookTransport,
+): { webhooks?: WebhookService; events: MemoryEvents } {
+  if (!stores.webhooks) return { events: noEvents };
+  const { endpoints, deliveries } = stores.webhooks;
+  const settings = config.webhooks;
+  const policy = { allowLoopback: settings.allowLoopback };
+  const emitter = new WebhookEmitter({ endpoints, deliveries, archive: stores.archive, logger });
+  const dispatcher = new WebhookDispatcher({
+    endpoints,
+    deliveries,
+    transport: transport ?? httpTransport(policy),
+    settings: {
+      timeoutMs: settings.timeoutMs,
+      maxAttempts: settings.maxAttempts,
+      retryBaseMs: settings.retryBaseMs,
+      retryCapMs: settings.retryCapMs,
+      disable: { afterFailures: settings.disableAfterFailures, afterMs: settings.disableAfterMs },
+      retentionMs: settings.retentionMs,
+    },
+    logger,
+  });
+  const webhooks = new WebhookService({
+    stores: stores.webhooks,
+    emitter,
+    dispatcher,
+    policy,
+    checkTiers: () => health.pings(),
+    logger,
+  });
+  return { webhooks, events: emitter };
 }

@@ -16,6 +16,9 @@ import { PostgresKeyStore } from "./postgres/key-store.js";
 import { PostgresMigrationRuns } from "./postgres/migration-runs.js";
 import { applyMigrations } from "./postgres/migrations.js";
 import { PostgresOutbox } from "./postgres/outbox.js";
+import { PostgresTierIncidents } from "./postgres/tier-incidents.js";
+import { PostgresWebhookDeliveries } from "./postgres/webhook-deliveries.js";
+import { PostgresWebhookEndpoints } from "./postgres/webhook-endpoints.js";
 import type { TierProbe, TierSetup } from "./probe.js";
 import { createRedisClient, redisProbe } from "./redis/client.js";
 import { RedisRateLimiter } from "./redis/rate-limiter.js";
@@ -55,6 +58,11 @@ export function createStores(config: Config): Stores {
     erasures: postgres && new PostgresErasures(postgres),
     keys: postgres && new PostgresKeyStore(postgres),
     runs: postgres && new PostgresMigrationRuns(postgres),
+    webhooks: postgres && {
+      endpoints: new PostgresWebhookEndpoints(postgres),
+      deliveries: new PostgresWebhookDeliveries(postgres),
+      incidents: new PostgresTierIncidents(postgres),
+    },
     legacy:
       postgres && legacyUrl
         ? new LegacyChromaSource(
@@ -83,4 +91,4 @@ export function createStores(config: Config): Stores {
   };
 }
 
-export type { MemoryStores, Stores } from "./stores.js";
+export type { MemoryStores, Stores, WebhookStores } from "./stores.js";

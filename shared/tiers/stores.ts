@@ -11,6 +11,7 @@ import type { RateLimiter } from "./rate-limiter.js";
 import type { RecentCache } from "./recent-cache.js";
 import type { SummaryIndex } from "./summary-index.js";
 import type { TrafficLog } from "./traffic-log.js";
+import type { TierIncidents, WebhookDeliveries, WebhookEndpoints } from "./webhooks.js";
 
 /** The stores the memory itself works with. */
 export interface MemoryStores {
@@ -23,11 +24,20 @@ export interface MemoryStores {
   graph?: KnowledgeGraph;
 }
 
+/** Events: the endpoints tenants register, the queue of deliveries, tiers' incidents. */
+export interface WebhookStores {
+  endpoints: WebhookEndpoints;
+  deliveries: WebhookDeliveries;
+  incidents: TierIncidents;
+}
+
 export interface Stores extends MemoryStores {
   keys?: KeyStore;
   runs?: MigrationRunStore;
   traffic?: TrafficLog;
   rateLimiter?: RateLimiter;
+  /** Webhook endpoints, deliveries and tier incidents (in Postgres). */
+  webhooks?: WebhookStores;
   /** The legacy store a migration reads. */
   legacy?: LegacySource;
   /** What prepares each enabled tier (start-up or deploy, never a request). */

@@ -4,6 +4,7 @@
  */
 import { createApp } from "../../shared/app/create-app.js";
 import { loadConfig } from "../../shared/config/index.js";
+import type { WebhookTransport } from "../../shared/memory/webhooks/transport.js";
 import { createMemory } from "../../shared/runtime/create-memory.js";
 import type { NewKeyOptions } from "../../shared/tiers/key-store.js";
 import type { AuditEvent } from "../../shared/util/audit.js";
@@ -38,6 +39,8 @@ export type CallInit = RequestInit & { json?: unknown };
 export interface InMemoryApiOptions {
   /** Changes the stores before the memory is built (a failing probe, a store that throws). */
   adapt?: (stores: InMemoryStores) => InMemoryStores;
+  /** How webhook attempts are sent (default: real HTTP). */
+  webhookTransport?: WebhookTransport;
 }
 
 export function inMemoryApi(overrides: Record<string, string> = {}, options: InMemoryApiOptions = {}) {
@@ -55,7 +58,12 @@ export function inMemoryApi(overrides: Record<string, string> = {}, options: InM
   const stores = options.adapt ? options.adapt(built) : built;
   const { logger, lines: logs } = recordingLogger();
   const audits: AuditEvent[] = [];
-  const memory = createMemory(config, { stores, logger, audit: { record: (e) => audits.push(e) } });
+  const memory = createMemory(config, {
+    stores,
+    logger,
+    audit: { record: (e) => audits.push(e) },
+    webhookTransport: options.webhookTransport,
+  });
   const app = createApp(memory);
   const request = (path: string, init: CallInit = {}, headers: Record<string, string> = {}) =>
     app.request(path, {

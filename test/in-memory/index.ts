@@ -19,6 +19,12 @@ import { InMemoryRateLimiter } from "./rate-limiter.js";
 import { InMemoryRecentCache } from "./recent-cache.js";
 import { InMemorySummaryIndex } from "./summary-index.js";
 import { InMemoryTrafficLog } from "./traffic-log.js";
+import {
+  InMemoryTierIncidents,
+  InMemoryWebhookDeliveries,
+  InMemoryWebhookEndpoints,
+  WebhookState,
+} from "./webhooks.js";
 
 export { InMemoryArchive } from "./archive.js";
 export { InMemoryDatabase } from "./database.js";
@@ -32,6 +38,12 @@ export { InMemoryRateLimiter } from "./rate-limiter.js";
 export { InMemoryRecentCache } from "./recent-cache.js";
 export { InMemorySummaryIndex } from "./summary-index.js";
 export { InMemoryTrafficLog } from "./traffic-log.js";
+export {
+  InMemoryTierIncidents,
+  InMemoryWebhookDeliveries,
+  InMemoryWebhookEndpoints,
+  WebhookState,
+} from "./webhooks.js";
 
 export interface InMemoryOptions {
   /** Recent cache list length per user (default 50, as the config's). */
@@ -63,6 +75,15 @@ function probe(tier: TierName): TierProbe {
   };
 }
 
+function inMemoryWebhooks() {
+  const state = new WebhookState();
+  return {
+    endpoints: new InMemoryWebhookEndpoints(state),
+    deliveries: new InMemoryWebhookDeliveries(state),
+    incidents: new InMemoryTierIncidents(),
+  };
+}
+
 export function createInMemoryStores(options: InMemoryOptions = {}): InMemoryStores {
   const on = { redis: true, chroma: true, neo4j: true, postgres: true, ...options.tiers };
   const state = new InMemoryDatabase();
@@ -81,6 +102,7 @@ export function createInMemoryStores(options: InMemoryOptions = {}): InMemorySto
     erasures: on.postgres ? new InMemoryErasures(state) : undefined,
     keys: on.postgres ? new InMemoryKeyStore() : undefined,
     runs: on.postgres ? new InMemoryMigrationRuns(state) : undefined,
+    webhooks: on.postgres ? inMemoryWebhooks() : undefined,
     legacy: on.postgres && options.legacy ? new InMemoryLegacySource(options.legacy) : undefined,
     cache: on.redis
       ? new InMemoryRecentCache({ size: options.recentCacheSize, ttlSeconds: options.cacheTtlSeconds })

@@ -1,7 +1,8 @@
 /**
  * The operator console end to end in a real browser (Debian's Chromium driven by playwright-core):
  * sign in with an operator key, see a stopped tier go down, watch a running migration's progress
- * move, look a user up and erase them. Leaves a screenshot in test/artifacts/.
+ * move, look a user up and erase them, see a webhook endpoint's latest delivery. Leaves a screenshot
+ * in test/artifacts/.
  */
 import { mkdirSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -11,11 +12,14 @@ import { startApi } from "../helpers/api.js";
 import { uniqueId } from "../helpers/memory.js";
 import { legacyStore, migrator } from "../helpers/migration.js";
 import { privateChroma } from "../helpers/services.js";
+import { startReceiver } from "../helpers/webhooks.js";
 
 const chromaTier = await privateChroma();
 const api = await startApi({
   ...chromaTier.env,
   HIERARCHICAL_MEMORY_MIGRATION_TENANT: uniqueId("legacy").toLowerCase(),
+  // A webhook receiver on this machine.
+  HIERARCHICAL_MEMORY_WEBHOOK_ALLOW_LOOPBACK: "true",
 });
 const legacy = await legacyStore();
 const { key: operatorKey } = await api.keys.createAdmin("console e2e");
@@ -139,5 +143,24 @@ describe("the operator console", () => {
     await page.getByRole("button", { name: "Erase user" }).click();
     await expect.poll(() => page.locator("#user-result").textContent()).toMatch(/^Erased .* \(1 exchanges\)/);
     expect((await tenant.call(`/v1/users/${userId}/conversations`)).status).toBe(404);
+  });
+
+  it("shows each webhook endpoint with its latest delivery", { timeout: 60_000 }, async () => {
+    const receiver = await startReceiver();
+    const res = await tenant.call("/v1/webhooks", {
+      method: "POST",
+      json: { url: receiver.url("/console?token=t0ps3cret"), events: ["user.erased"] },
+    });
+    const { id } = (await res.json()) as { id: string };
+    await tenant.call(`/v1/webhooks/${id}/ping`, { method: "POST" });
+    const row = page.locator(`#webhooks tr[data-endpoint="${id}"]`);
+    await expect
+      .poll(() => row.locator("td.status").textContent(), { timeout: 15_000 })
+      .toMatch(/^delivered \(204\) at /);
+    expect(await row.locator("th").textContent()).toBe(receiver.url("/console"));
+    expect(await page.locator("#webhooks").textContent()).not.toContain("t0ps3cret");
+    await page
+      .locator("section", { has: page.locator("#webhooks") })
+      .screenshot({ path: "test/artifacts/console-webhooks.png" });
   });
 });

@@ -168,6 +168,32 @@ describe("loadConfig: trust (issue 17)", () => {
     });
   });
 
+  it("keeps webhooks off loopback in the cloud, and their backoff within its cap", () => {
+    expect(loadConfig(minimal).webhooks).toEqual({
+      allowLoopback: false,
+      timeoutMs: 10_000,
+      maxAttempts: 15,
+      retryBaseMs: 5_000,
+      retryCapMs: 3_600_000,
+      disableAfterFailures: 50,
+      disableAfterMs: 24 * 3_600_000,
+      retentionMs: 30 * 86_400_000,
+    });
+    expect(
+      loadConfig({ ...minimal, HIERARCHICAL_MEMORY_WEBHOOK_ALLOW_LOOPBACK: "true" }).webhooks.allowLoopback,
+    ).toBe(true);
+    expect(problemsOf({ ...cloud, HIERARCHICAL_MEMORY_WEBHOOK_ALLOW_LOOPBACK: "true" })).toEqual([
+      expect.stringMatching(/^HIERARCHICAL_MEMORY_WEBHOOK_ALLOW_LOOPBACK: must be false in the cloud/),
+    ]);
+    expect(
+      problemsOf({
+        ...minimal,
+        HIERARCHICAL_MEMORY_WEBHOOK_RETRY_BASE: "10000",
+        HIERARCHICAL_MEMORY_WEBHOOK_RETRY_CAP: "5000",
+      }),
+    ).toEqual([expect.stringMatching(/^HIERARCHICAL_MEMORY_WEBHOOK_RETRY_CAP: must be at least/)]);
+  });
+
   it("serves on 127.0.0.1 unless told otherwise", () => {
     expect(loadConfig(minimal).host).toBe("127.0.0.1");
     expect(loadConfig({ ...minimal, HOST: "0.0.0.0" }).host).toBe("0.0.0.0");

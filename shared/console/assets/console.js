@@ -13,12 +13,14 @@
  * @typedef {{ requests: number, context: { p50Ms?: number, p95Ms?: number } }} TrafficMinute
  * @typedef {{ id: string, state: string, recordsDone: number, recordsTotal: number, recordsPerSecond: number, etaSeconds?: number, unmigratable: number, reasons: { reason: string, count: number }[], error: string | null, integrityScore?: number }} RunProgress
  * @typedef {{ postgres: { exchanges?: number }, redis: { recentMessages?: number }, chroma: { summaries?: number }, neo4j?: { entities: number, facts: number } }} UserFootprint
+ * @typedef {{ id: string, tenant: string, target: string, events: string[], includeText: boolean, enabled: boolean, disabledReason: string | null, lastDelivery: { at: string | null, status: string | null, responseStatus: number | null, error: string | null }, failureStreak: number, pending: number }} WebhookRow
+ * @typedef {{ recording: boolean, endpoints: WebhookRow[], incidents: { tier: string, since: string, error: string | null }[] }} WebhookOverview
  * @typedef {Error & { status?: number }} ApiError an error answer of the API, with its HTTP status
  */
 
 /**
  * The elements of console.html the script uses as more than an HTMLElement.
- * @typedef {{ key: HTMLInputElement, tenant: HTMLInputElement, user: HTMLInputElement, "erase-confirm": HTMLInputElement, tiers: HTMLTableElement, migrations: HTMLTableElement, "traffic-chart": SVGSVGElement }} ElementsById
+ * @typedef {{ key: HTMLInputElement, tenant: HTMLInputElement, user: HTMLInputElement, "erase-confirm": HTMLInputElement, tiers: HTMLTableElement, migrations: HTMLTableElement, webhooks: HTMLTableElement, "traffic-chart": SVGSVGElement }} ElementsById
  */
 /**
  * @template {string} Id
@@ -200,6 +202,48 @@ async function refreshMigrations() {
 }
 
 /**
+ * @param {WebhookRow["lastDelivery"]} d
+ * @returns {[label: string, cls: string]}
+ */
+function lastDelivery(d) {
+  if (!d.status) return ["none yet", "unknown"];
+  const what = d.status === "delivered" ? `delivered (${d.responseStatus})` : `failed: ${d.error}`;
+  return [`${what} at ${d.at}`, d.status === "delivered" ? "ok" : "down"];
+}
+
+async function refreshWebhooks() {
+  const { recording, endpoints, incidents } = /** @type {WebhookOverview} */ (await api("/webhooks"));
+  $("incidents").textContent = !recording
+    ? "Webhooks need Postgres, which is disabled."
+    : incidents.length === 0
+      ? "No tier incident open."
+      : `Open tier incidents: ${incidents.map((i) => `${i.tier} since ${i.since} (${fmt(i.error)})`).join("; ")}.`;
+  const body = /** @type {HTMLTableSectionElement} */ ($("webhooks").tBodies[0]);
+  body.replaceChildren();
+  if (endpoints.length === 0) {
+    const row = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 7;
+    td.textContent = "No endpoint registered.";
+    row.appendChild(td);
+    body.appendChild(row);
+  }
+  for (const e of endpoints) {
+    const row = document.createElement("tr");
+    row.dataset.endpoint = e.id;
+    cell(row, e.target);
+    cell(row, e.tenant);
+    cell(row, e.events.join(", ") + (e.includeText ? " (with text)" : ""));
+    cell(row, e.enabled ? "enabled" : `disabled${e.disabledReason ? `: ${e.disabledReason}` : ""}`);
+    const [label, cls] = lastDelivery(e.lastDelivery);
+    cell(row, label, `status ${cls}`);
+    cell(row, String(e.failureStreak));
+    cell(row, String(e.pending));
+    body.appendChild(row);
+  }
+}
+
+/**
  * The user looked up last; set before the export and erase buttons are shown.
  * @type {{ tenant: string, user: string }}
  */
@@ -272,7 +316,7 @@ async function eraseUser(event) {
 }
 
 async function refreshAll() {
-  await Promise.allSettled([refreshTiers(), refreshMigrations()]);
+  await Promise.allSettled([refreshTiers(), refreshMigrations(), refreshWebhooks()]);
 }
 
 async function open() {

@@ -223,6 +223,74 @@ const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: "webhooks: endpoints, deliveries, tier incidents",
+    // Secrets stay readable: signing needs them (an API key needs only its hash). A delivery names
+    // the user and the exchange it carries, so an erase can take it away.
+    sql: `
+      CREATE TABLE webhook_endpoints (
+        id uuid PRIMARY KEY,
+        tenant_id text NOT NULL,
+        url text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        events text[] NOT NULL,
+        include_text boolean NOT NULL DEFAULT false,
+        degraded_after_minutes int NOT NULL,
+        enabled boolean NOT NULL DEFAULT true,
+        disabled_reason text,
+        secret text NOT NULL,
+        previous_secret text,
+        previous_secret_expires_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        last_attempt_at timestamptz,
+        last_status text,
+        last_response_status int,
+        last_error text,
+        failure_streak int NOT NULL DEFAULT 0,
+        failing_since timestamptz
+      );
+      CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints (tenant_id, created_at);
+
+      CREATE TABLE webhook_deliveries (
+        id uuid PRIMARY KEY,
+        endpoint_id uuid NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+        tenant_id text NOT NULL,
+        event_id text NOT NULL,
+        event_type text NOT NULL,
+        payload text NOT NULL,
+        user_id text,
+        exchange_id uuid,
+        dedupe_key text,
+        status text NOT NULL DEFAULT 'pending',
+        attempts int NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        last_attempt_at timestamptz,
+        response_status int,
+        error text,
+        delivered_at timestamptz,
+        -- Milliseconds, as a listing's cursor carries it (a JavaScript Date).
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
+        UNIQUE (endpoint_id, dedupe_key)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at DESC, id DESC);
+      CREATE INDEX webhook_deliveries_user ON webhook_deliveries (user_id) WHERE user_id IS NOT NULL;
+      CREATE INDEX webhook_deliveries_exchange ON webhook_deliveries (exchange_id) WHERE exchange_id IS NOT NULL;
+      CREATE INDEX webhook_deliveries_done ON webhook_deliveries (created_at) WHERE status <> 'pending';
+
+      CREATE TABLE tier_incidents (
+        tier text NOT NULL,
+        started_at timestamptz NOT NULL,
+        last_failed_at timestamptz NOT NULL,
+        ended_at timestamptz,
+        error text,
+        PRIMARY KEY (tier, started_at)
+      );
+      CREATE UNIQUE INDEX tier_incidents_open ON tier_incidents (tier) WHERE ended_at IS NULL;
+    `,
+  },
 ];
 
 /**

@@ -35,10 +35,11 @@ export async function privatePostgres(): Promise<{ pool: Pool; reset(): Promise<
   return {
     pool,
     reset: async () => {
-      // Users cascade to exchanges, summaries and outbox rows, runs to their batches. (DELETE, not
-      // TRUNCATE: on tables this small it is some 40 times faster.)
+      // Users cascade to exchanges, summaries and outbox rows, runs to their batches, webhook
+      // endpoints to their deliveries. (DELETE, not TRUNCATE: on tables this small it is some 40
+      // times faster.)
       await pool.query(
-        "DELETE FROM users; DELETE FROM migration_runs; DELETE FROM api_keys; DELETE FROM erase_tasks; DELETE FROM erased_users",
+        "DELETE FROM users; DELETE FROM migration_runs; DELETE FROM api_keys; DELETE FROM erase_tasks; DELETE FROM erased_users; DELETE FROM webhook_endpoints; DELETE FROM tier_incidents",
       );
     },
   };

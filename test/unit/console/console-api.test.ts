@@ -7,9 +7,11 @@ import { describe, expect, it } from "vitest";
 import { legacyRecords } from "../../../infra/local/legacy-fixture.js";
 import { uniqueId } from "../../helpers/ids.js";
 import { inMemoryApi } from "../../helpers/in-memory-api.js";
+import { recordingTransport } from "../../helpers/webhooks.js";
 import { InMemoryLegacySource } from "../../in-memory/index.js";
 
-const api = inMemoryApi();
+const hooks = recordingTransport();
+const api = inMemoryApi({}, { webhookTransport: hooks.transport });
 const { key: operatorKey } = await api.keys.createAdmin("console test");
 const tenant = await api.tenant();
 const asOperator = (path: string, init: RequestInit = {}) =>
@@ -135,6 +137,39 @@ describe("console views", () => {
       expect.objectContaining({ event: "erase", via: "console", keyId: operatorKey.slice(0, 15), userId }),
     );
     expect((await tenant.call(`/v1/users/${userId}/conversations`)).status).toBe(404);
+  });
+
+  it("lists every tenant's webhook endpoints with their latest delivery, never a secret nor a query string", async () => {
+    const res = await tenant.call("/v1/webhooks", {
+      method: "POST",
+      json: { url: "https://hooks.example.com/in?token=abc123", events: ["user.erased", "tier.degraded"] },
+    });
+    const { id, secret } = (await res.json()) as { id: string; secret: string };
+    hooks.answerWith(() => 503);
+    await tenant.call(`/v1/webhooks/${id}/ping`, { method: "POST" });
+    const view = await (await asOperator("/console/api/webhooks")).text();
+    expect(view).not.toContain(secret.slice(6));
+    expect(view).not.toContain("abc123");
+    const { endpoints, incidents, recording } = JSON.parse(view) as {
+      endpoints: Record<string, unknown>[];
+      incidents: unknown[];
+      recording: boolean;
+    };
+    expect(recording).toBe(true);
+    expect(incidents).toEqual([]);
+    expect(endpoints.find((e) => e.id === id)).toEqual({
+      id,
+      tenant: tenant.tenantId,
+      target: "https://hooks.example.com/in",
+      events: ["user.erased", "tier.degraded"],
+      includeText: false,
+      enabled: true,
+      disabledReason: null,
+      lastDelivery: { at: expect.any(String), status: "failed", responseStatus: 503, error: "HTTP 503" },
+      failureStreak: 1,
+      pending: 1,
+    });
+    expect((await tenant.call("/console/api/webhooks")).status).toBe(403);
   });
 
   it("refuses a malformed tenant or user id with a precise 400", async () => {

@@ -296,6 +296,12 @@ describe("auth and routing", () => {
       "/v1/users/{userId}/export",
       "/v1/users/{userId}/notes",
       "/v1/users/{userId}/sessions",
+      "/v1/webhooks",
+      "/v1/webhooks/{id}",
+      "/v1/webhooks/{id}/deliveries",
+      "/v1/webhooks/{id}/deliveries/{deliveryId}/retry",
+      "/v1/webhooks/{id}/ping",
+      "/v1/webhooks/{id}/rotate-secret",
     ]);
   });
 

@@ -9,8 +9,10 @@
 Method names follow the original bot's memory manager where it had one (store_conversation,
 get_conversation_context, get_tier_health_status); every other method is named after the API's
 operationId, and a test checks the client against the served /openapi.json so the two cannot drift.
+`verify_webhook` checks a webhook delivery's signature on the receiving side.
 """
 
 from .client import MemoryApiError, MemoryClient, OPERATIONS
+from .webhooks import WebhookVerificationError, verify_webhook
 
-__all__ = ["MemoryApiError", "MemoryClient", "OPERATIONS"]
+__all__ = ["MemoryApiError", "MemoryClient", "OPERATIONS", "WebhookVerificationError", "verify_webhook"]

@@ -25,6 +25,15 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "delete_memory": ("DELETE", "/v1/users/{userId}/conversations/{id}", "deleteMemory"),
     "store_note": ("POST", "/v1/users/{userId}/notes", "storeNote"),
     "list_notes": ("GET", "/v1/users/{userId}/notes", "listNotes"),
+    "create_webhook": ("POST", "/v1/webhooks", "createWebhook"),
+    "list_webhooks": ("GET", "/v1/webhooks", "listWebhooks"),
+    "get_webhook": ("GET", "/v1/webhooks/{id}", "getWebhook"),
+    "update_webhook": ("PATCH", "/v1/webhooks/{id}", "updateWebhook"),
+    "delete_webhook": ("DELETE", "/v1/webhooks/{id}", "deleteWebhook"),
+    "rotate_webhook_secret": ("POST", "/v1/webhooks/{id}/rotate-secret", "rotateWebhookSecret"),
+    "ping_webhook": ("POST", "/v1/webhooks/{id}/ping", "pingWebhook"),
+    "list_webhook_deliveries": ("GET", "/v1/webhooks/{id}/deliveries", "listWebhookDeliveries"),
+    "retry_webhook_delivery": ("POST", "/v1/webhooks/{id}/deliveries/{deliveryId}/retry", "retryWebhookDelivery"),
 }
 
 _RETRIED = {429, 503}
@@ -196,6 +205,67 @@ class MemoryClient:
     ) -> dict[str, Any]:
         query = _page(cursor, limit, session_id, agent_id, filter)
         return await self._call("list_notes", {"userId": user_id}, query=query)
+
+    # -- webhooks (README, "Events") ------------------------------------------------------------
+
+    async def create_webhook(
+        self,
+        url: str,
+        events: list[str],
+        *,
+        description: Optional[str] = None,
+        include_text: Optional[bool] = None,
+        degraded_after_minutes: Optional[int] = None,
+        enabled: Optional[bool] = None,
+    ) -> dict[str, Any]:
+        """Registers an endpoint. Keep the answer's `secret` (shown only now) to verify deliveries."""
+        body = _body(
+            url=url,
+            events=events,
+            description=description,
+            include_text=include_text,
+            degraded_after_minutes=degraded_after_minutes,
+            enabled=enabled,
+        )
+        return await self._call("create_webhook", {}, body=body)
+
+    async def list_webhooks(self) -> list[dict[str, Any]]:
+        return (await self._call("list_webhooks", {}))["endpoints"]
+
+    async def get_webhook(self, webhook_id: str) -> dict[str, Any]:
+        return await self._call("get_webhook", {"id": webhook_id})
+
+    async def update_webhook(self, webhook_id: str, **fields: Any) -> dict[str, Any]:
+        """Changes url, events, description, include_text, degraded_after_minutes or enabled."""
+        return await self._call("update_webhook", {"id": webhook_id}, body=_body(**fields))
+
+    async def delete_webhook(self, webhook_id: str) -> None:
+        await self._call("delete_webhook", {"id": webhook_id})
+
+    async def rotate_webhook_secret(
+        self, webhook_id: str, *, keep_previous_for_seconds: Optional[int] = None
+    ) -> dict[str, Any]:
+        """A new `secret`; the old one also signs for keep_previous_for_seconds (default a day)."""
+        body = _body(keep_previous_for_seconds=keep_previous_for_seconds)
+        return await self._call("rotate_webhook_secret", {"id": webhook_id}, body=body)
+
+    async def ping_webhook(self, webhook_id: str) -> dict[str, Any]:
+        """Sends a test event now; answers the delivery after its first attempt."""
+        return await self._call("ping_webhook", {"id": webhook_id})
+
+    async def list_webhook_deliveries(
+        self,
+        webhook_id: str,
+        *,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+        status: Optional[str] = None,
+    ) -> dict[str, Any]:
+        query = {"cursor": cursor, "limit": limit, "status": status}
+        return await self._call("list_webhook_deliveries", {"id": webhook_id}, query=query)
+
+    async def retry_webhook_delivery(self, webhook_id: str, delivery_id: str) -> dict[str, Any]:
+        return await self._call("retry_webhook_delivery", {"id": webhook_id, "deliveryId": delivery_id})
 
     # -- transport -------------------------------------------------------------------------------
 
