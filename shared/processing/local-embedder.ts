@@ -134,8 +134,13 @@ async function load(modelFile: string, tokenizerFile: string, maxTokens: number)
     readFile(tokenizerFile, "utf8"),
   ]);
   const tokenizer = new Tokenizer(JSON.parse(tokenizerJson) as object, {});
+  // One thread, no spinning: the default pool spins a thread per core between runs, taking CPU from
+  // the event loop and the stores beside it (here 5.2 ms of CPU per text against 6.9 with the default).
   const session = (await ort.InferenceSession.create(modelFile, {
     graphOptimizationLevel: "all",
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } },
   })) as unknown as Session;
   const tokenize = (text: string): number[] => {
     const ids = tokenizer.encode(text).ids;
