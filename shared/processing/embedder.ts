@@ -14,6 +14,8 @@ export interface Embedder {
   readonly dimensions: number;
   /** One vector per text, unit length; `purpose` defaults to "passage". */
   embed(texts: readonly string[], purpose?: EmbeddingPurpose): Promise<number[][]>;
+  /** Loads what the first embed would (a model), at start-up rather than in the first request. */
+  prepare?(): Promise<void>;
 }
 
 /** Deterministic, model-free embeddings. Default dimensions: 512. */

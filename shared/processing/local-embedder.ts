@@ -76,6 +76,11 @@ export class LocalEmbedder implements Embedder {
     return vectors;
   }
 
+  /** Parsing the tokenizer blocks the event loop for a while: better at start-up than under a store. */
+  async prepare(): Promise<void> {
+    await this.load();
+  }
+
   private load(): Promise<Loaded> {
     let loading = sessions.get(this.modelFile);
     if (!loading) {

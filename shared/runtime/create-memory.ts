@@ -97,7 +97,12 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     { lockedConnections: Math.floor(config.postgres.maxConnections / 4) },
   );
   const health = new HealthService({
-    setup: stores.setup,
+    // The Chroma tier is ready once its embedder is (a local model loads once, at start-up).
+    setup: stores.setup.map((s) =>
+      s.tier === "chroma"
+        ? { ...s, run: async () => void (await Promise.all([s.run(), processing.embedder.prepare?.()])) }
+        : s,
+    ),
     probes: stores.probes,
     outbox: stores.outbox,
     erasures: stores.erasures,
