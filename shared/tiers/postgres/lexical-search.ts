@@ -45,15 +45,21 @@ const scopeFilter = (alias: string) =>
 
 const sql = `
   WITH terms AS (SELECT DISTINCT lexeme AS l FROM unnest(to_tsvector('english', $2::text))),
+  -- One pass over the user's exchanges that hold any query word: each word's document frequency
+  -- and each hit come from it.
+  matched AS (
+    SELECT e.ordinal, e.created_at, v.lexeme AS l, length(e.search) AS dl,
+           coalesce(array_length(v.positions, 1), 1) AS tf, (${scopeFilter("e")}) AS selected
+      FROM exchanges e
+      CROSS JOIN LATERAL unnest(e.search) v
+     WHERE e.user_id = $1
+       AND e.search @@ (SELECT string_agg(quote_literal(l), ' | ')::tsquery FROM terms)
+       AND v.lexeme IN (SELECT l FROM terms)),
   stats AS (
-    SELECT t.l, quote_literal(t.l)::tsquery AS q, d.n, u.exchange_count AS total
-      FROM terms t
-      JOIN users u ON u.id = $1
-      CROSS JOIN LATERAL (SELECT count(*) AS n FROM exchanges e
-                           WHERE e.user_id = $1 AND e.search @@ quote_literal(t.l)::tsquery) d
-     WHERE d.n > 0),
+    SELECT m.l, count(*) AS n, u.exchange_count AS total
+      FROM matched m JOIN users u ON u.id = $1 GROUP BY m.l, u.exchange_count),
   weights AS (
-    SELECT l, q, ln(1 + (total - n + 0.5) / (n + 0.5)) AS idf,
+    SELECT l, ln(1 + (total - n + 0.5) / (n + 0.5)) AS idf,
            -- a word in n exchanges is in about n * span windows
            ln(1 + (total - least(total, n * ${span}) + 0.5) / (least(total, n * ${span}) + 0.5)) AS widf
       FROM stats),
@@ -61,13 +67,8 @@ const sql = `
   -- of nearly everything: they only count if no rarer word is asked for.
   kept AS (SELECT * FROM weights WHERE idf >= 0.3 OR idf = (SELECT max(idf) FROM weights)),
   hits AS (
-    SELECT e.ordinal, e.created_at, k.l, k.idf, k.widf, length(e.search) AS dl,
-           coalesce(array_length(v.positions, 1), 1) AS tf
-      FROM exchanges e
-      CROSS JOIN LATERAL unnest(e.search) v
-      JOIN kept k ON k.l = v.lexeme
-     WHERE e.user_id = $1 AND e.search @@ (SELECT string_agg(q::text, ' | ')::tsquery FROM kept)
-       AND ${scopeFilter("e")}),
+    SELECT m.ordinal, m.created_at, k.l, k.idf, k.widf, m.dl, m.tf
+      FROM matched m JOIN kept k ON k.l = m.l WHERE m.selected),
   avgdl AS (SELECT greatest(avg(dl), 1) AS v FROM hits),
   own AS (
     SELECT h.ordinal, sum(h.idf * h.tf * ${k1 + 1} / (h.tf + ${k1} * (${1 - b} + ${b} * h.dl / a.v))) AS s
@@ -76,23 +77,35 @@ const sql = `
     SELECT h.ordinal + o AS ordinal, h.created_at, h.l, h.widf, h.tf
       FROM hits h CROSS JOIN generate_series(-${windowRadius}, ${windowRadius}) o),
   nearby AS (
-    SELECT r.ordinal, r.l, max(r.widf) AS widf, sum(r.tf) AS tf
+    SELECT r.ordinal, r.l, max(r.widf) AS widf, sum(r.tf) AS tf,
+           min(e.created_at) AS created_at, min(e.speaker) AS speaker
       FROM reach r
       JOIN exchanges e ON e.user_id = $1 AND e.ordinal = r.ordinal
      WHERE abs(extract(epoch FROM e.created_at - r.created_at)) <= ${windowSeconds} AND ${scopeFilter("e")}
      GROUP BY r.ordinal, r.l),
   windowed AS (
-    SELECT ordinal, sum(widf * tf * ${k1 + 1} / (tf + ${k1})) AS s FROM nearby GROUP BY ordinal),
-  ranked AS (
-    SELECT ${exchangeColumnsOf("e")},
-           (coalesce(own.s, 0) + ${windowWeight} * w.s)
-           * CASE WHEN regexp_split_to_array(lower(e.speaker), '[^[:alnum:]]+') && string_to_array($2, ' ')
-                  THEN ${speakerBoost} ELSE 1 END
-           * CASE WHEN e.created_at <@ $4::tstzmultirange THEN ${periodBoost} ELSE 1 END AS rank
-      FROM windowed w
-      JOIN exchanges e ON e.user_id = $1 AND e.ordinal = w.ordinal
-      LEFT JOIN own ON own.ordinal = w.ordinal)
-  SELECT * FROM ranked ORDER BY rank DESC, ordinal DESC LIMIT $3`;
+    SELECT ordinal, sum(widf * tf * ${k1 + 1} / (tf + ${k1})) AS s,
+           min(created_at) AS created_at, min(speaker) AS speaker
+      FROM nearby GROUP BY ordinal),
+  -- Own and window scores side by side without a join (the planner, expecting one row of each,
+  -- would nest-loop them); only the best ordinals fetch their rows.
+  scored AS (
+    SELECT ordinal, sum(own_s) + ${windowWeight} * sum(win_s) AS s,
+           max(created_at) AS created_at, max(speaker) AS speaker
+      FROM (SELECT ordinal, s AS own_s, 0 AS win_s, NULL::timestamptz AS created_at, NULL::text AS speaker,
+                   false AS windowed FROM own
+            UNION ALL
+            SELECT ordinal, 0, s, created_at, speaker, true FROM windowed) x
+     GROUP BY ordinal HAVING bool_or(windowed)),
+  best AS (
+    SELECT ordinal,
+           s * CASE WHEN regexp_split_to_array(lower(speaker), '[^[:alnum:]]+') && string_to_array($2, ' ')
+                    THEN ${speakerBoost} ELSE 1 END
+             * CASE WHEN created_at <@ $4::tstzmultirange THEN ${periodBoost} ELSE 1 END AS rank
+      FROM scored ORDER BY rank DESC, ordinal DESC LIMIT $3)
+  SELECT ${exchangeColumnsOf("e")}, b.rank
+    FROM best b JOIN exchanges e ON e.user_id = $1 AND e.ordinal = b.ordinal
+   ORDER BY b.rank DESC, b.ordinal DESC`;
 
 /** `periods` as a multirange literal, each widened by the slack; null for none. */
 export function periodsLiteral(periods: readonly TimeRange[]): string | null {
@@ -115,7 +128,7 @@ export async function searchBm25(
   if (words.length === 0) return [];
   // Named, so each connection prepares it once: planning this query costs about as much as running it.
   const { rows } = await db.query<ExchangeRow & { rank: number }>({
-    name: "hm_contextual_bm25_v5",
+    name: "hm_contextual_bm25_v6",
     text: sql,
     values: [
       userId,
