@@ -16,6 +16,7 @@ const stack = [
   "processing",
   "memory",
   "migration",
+  "import",
   "runtime",
   "api",
   "http",
@@ -66,9 +67,15 @@ module.exports = {
       { path: above("migration") },
     ),
     forbid(
+      "import-below-the-edges",
+      "The bulk import runs on the migration engine and knows no composition root or edge.",
+      { path: layer("import") },
+      { path: above("import") },
+    ),
+    forbid(
       "ports-not-implementations",
       "Above the tiers, stores are reached through their ports; only the composition root builds them.",
-      { path: any("memory", "migration", "api", "http", "mcp", "console", "app", "client") },
+      { path: any("memory", "migration", "import", "api", "http", "mcp", "console", "app", "client") },
       { path: implementations },
     ),
     forbid(

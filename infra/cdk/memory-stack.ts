@@ -1,9 +1,10 @@
 /**
  * The deployment: the HTTP API (API Gateway HTTP API → Lambda), the outbox reconciler (and erase
- * tasks) and the orphan sweep on schedules, the legacy migration state machine, alarms. Service URLs, tokens and passwords stay in one Secrets
- * Manager secret that the functions read at cold start; only non-secret settings (`memoryEnv`, names
- * as in template.env) are plain environment variables. Nothing runs when idle unless provisioned
- * concurrency is asked for.
+ * tasks, and import launches) and the orphan sweep on schedules, the legacy migration and the bulk
+ * import state machines, the bucket large imports are read from, alarms. Service URLs, tokens and
+ * passwords stay in one Secrets Manager secret that the functions read at cold start; only
+ * non-secret settings (`memoryEnv`, names as in template.env) are plain environment variables.
+ * Nothing runs when idle unless provisioned concurrency is asked for.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
@@ -18,6 +19,8 @@ import { Trigger } from "aws-cdk-lib/triggers";
 import type { Construct } from "constructs";
 import { secretVariables } from "../../shared/config/secrets.js";
 import { MemoryAlarms } from "./alarms.js";
+import { ImportBucket } from "./import-bucket.js";
+import { ImportStateMachine } from "./import-state-machine.js";
 import { MigrationStateMachine } from "./migration-state-machine.js";
 import { copyIntoBundle, nodeFunction } from "./node-function.js";
 
@@ -45,6 +48,9 @@ const apiConnectionsPerContainer = apiPoolSize + Math.max(2, Math.ceil(apiPoolSi
 
 export class MemoryStack extends Stack {
   readonly migration: MigrationStateMachine;
+  readonly imports: ImportStateMachine;
+  /** Where large import files are uploaded (objects expire after 7 days), and its access logs. */
+  readonly importFiles: ImportBucket;
   readonly api: HttpApi;
 
   constructor(scope: Construct, id: string, props: MemoryStackProps = {}) {
@@ -64,11 +70,23 @@ export class MemoryStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
     });
 
+    this.importFiles = new ImportBucket(this, "ImportFiles");
+    // Spread after memoryEnv, so they win: in Lambda an in-process import would freeze with its
+    // container once the response is sent, and only the import bucket's (presigned) URLs are read.
+    const importSettings = {
+      HIERARCHICAL_MEMORY_IMPORT_RUNNER: "step-functions",
+      HIERARCHICAL_MEMORY_IMPORT_URL_PREFIXES: this.importFiles.urlPrefix,
+    };
+
     const budget = props.postgresConnectionBudget ?? 300;
     const apiFunction = nodeFunction(this, "Api", {
       entry: "functions/api.ts",
       timeout: Duration.seconds(10),
-      environment: { HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS: String(apiPoolSize), ...environment },
+      environment: {
+        HIERARCHICAL_MEMORY_POSTGRESQL_MAX_CONNECTIONS: String(apiPoolSize),
+        ...environment,
+        ...importSettings,
+      },
       reservedConcurrentExecutions: budget > 0 ? Math.floor(budget / apiConnectionsPerContainer) : undefined,
       // The console's page, script and styles: shared/console/assets.ts reads them at import from
       // ./assets beside itself, which in the bundle is beside index.mjs.
@@ -153,6 +171,37 @@ export class MemoryStack extends Stack {
       logs: new LogGroup(this, "MigrationLogs", { retention: RetentionDays.THREE_MONTHS }),
     });
 
+    // A file of up to HIERARCHICAL_MEMORY_IMPORT_MAX_OBJECT_BYTES (256 MB) is held as its bytes, its
+    // text and its lines at once: room for that, and the CPU that comes with the memory.
+    const importTask = (name: string, handler: string, timeout: Duration, memorySize = 3008) =>
+      nodeFunction(this, name, {
+        entry: "functions/imports.ts",
+        handler,
+        timeout,
+        memorySize,
+        environment: { ...environment, ...importSettings },
+      });
+    this.imports = new ImportStateMachine(this, "Import", {
+      tasks: {
+        plan: importTask("ImportPlan", "plan", Duration.minutes(5)),
+        // A group is 20 batches of 500 lines: seconds, unless the file must be read again first.
+        importGroup: importTask("ImportGroup", "importGroup", Duration.minutes(15)),
+        finish: importTask("ImportFinish", "finish", Duration.minutes(15)),
+        fail: importTask("ImportFail", "fail", Duration.minutes(1), 1024),
+      },
+      logs: new LogGroup(this, "ImportLogs", { retention: RetentionDays.THREE_MONTHS }),
+    });
+    // The reconciler launches each import: one execution, named by the import's id.
+    reconciler.addEnvironment(
+      "HIERARCHICAL_MEMORY_IMPORT_RUNNER",
+      importSettings.HIERARCHICAL_MEMORY_IMPORT_RUNNER,
+    );
+    reconciler.addEnvironment(
+      "HIERARCHICAL_MEMORY_IMPORT_STATE_MACHINE_ARN",
+      this.imports.stateMachine.stateMachineArn,
+    );
+    this.imports.stateMachine.grantStartExecution(reconciler);
+
     // The tiers are prepared (schema migrations, collections, constraints) at deploy, before the
     // functions that use them are created or updated: requests never migrate a schema.
     const schema = nodeFunction(this, "Schema", {
@@ -164,10 +213,23 @@ export class MemoryStack extends Stack {
       handler: schema,
       timeout: Duration.minutes(5),
       executeOnHandlerChange: true,
-      executeBefore: [apiFunction, reconciler, sweep, ...Object.values(this.migration.tasks)],
+      executeBefore: [
+        apiFunction,
+        reconciler,
+        sweep,
+        ...Object.values(this.migration.tasks),
+        ...Object.values(this.imports.tasks),
+      ],
     });
 
-    for (const fn of [apiFunction, reconciler, sweep, schema, ...Object.values(this.migration.tasks)])
+    for (const fn of [
+      apiFunction,
+      reconciler,
+      sweep,
+      schema,
+      ...Object.values(this.migration.tasks),
+      ...Object.values(this.imports.tasks),
+    ])
       secret.grantRead(fn);
 
     const alarms = new MemoryAlarms(this, "Alarms", {
@@ -180,6 +242,8 @@ export class MemoryStack extends Stack {
 
     new CfnOutput(this, "ApiUrl", { value: this.api.apiEndpoint });
     new CfnOutput(this, "MigrationStateMachineArn", { value: this.migration.stateMachine.stateMachineArn });
+    new CfnOutput(this, "ImportStateMachineArn", { value: this.imports.stateMachine.stateMachineArn });
+    new CfnOutput(this, "ImportBucketName", { value: this.importFiles.bucket.bucketName });
     new CfnOutput(this, "SecretName", { value: secret.secretName });
     new CfnOutput(this, "DeadLetterQueueUrl", { value: deadLetters.queueUrl });
     new CfnOutput(this, "AlarmTopicArn", { value: alarms.topic.topicArn });

@@ -27,7 +27,11 @@ export function acknowledgeAcceptedFindings(stack: MemoryStack) {
     "IAM5[Resource::*]",
     "X-Ray's PutTraceSegments/PutTelemetryRecords and the log delivery APIs Step Functions needs accept no resource scoping.",
   );
-  for (const fn of Object.values(stack.migration.tasks)) {
+  Validations.of(stack.importFiles.logs).acknowledge({
+    id: rule("S1"),
+    reason: "This bucket receives the import bucket's server access logs; logging its own access would loop.",
+  });
+  for (const fn of [...Object.values(stack.migration.tasks), ...Object.values(stack.imports.tasks)]) {
     const id = stack.getLogicalId(fn.node.defaultChild as CfnElement);
     accept(
       `IAM5[Resource::<${id}.Arn>:*]`,

@@ -30,6 +30,8 @@ export function nodeFunction(
     bundling: {
       format: OutputFormat.ESM,
       minify: true,
+      // Error class names survive minification: Step Functions' retry rules and the logs match on them.
+      keepNames: true,
       sourceMap: true,
       target: "node24",
       // Some dependencies still call require(): give the ESM bundle one.

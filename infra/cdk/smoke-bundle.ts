@@ -1,7 +1,9 @@
 /**
  * Runs the API function exactly as `cdk synth` bundled it (cdk.out) against the configured stores (the
  * local emulation by default): imports the bundle, sends GET /v1/health as an API Gateway HTTP API
- * event, and fails unless every tier answers. Prints the import and first-response times.
+ * event, and fails unless every tier answers. Prints the import and first-response times. Then runs
+ * the import tasks' bundle the same way: its Plan task, for an import that does not exist, must reach
+ * Postgres and refuse it by the error name the state machine relies on (minified, a class name would not survive).
  *
  *   npx cdk synth --quiet && npm run smoke:bundle
  */
@@ -21,13 +23,16 @@ Runs the API function exactly as cdk synth bundled it (cdk.out/HierarchicalMemor
 asset) against the configured stores: imports the bundle, sends it GET /v1/health as an API Gateway HTTP
 API event, and fails unless every tier answers. Prints one JSON line: importMs, firstResponseMs, status,
 and the health status (ok: every tier answered). Fails too if the bundle holds the ONNX runtime (the
-local-minilm embedder is not deployed). It takes no flags.`,
+local-minilm embedder is not deployed). Then imports the import tasks' bundle and runs its plan task for
+an unknown import: it must answer ImportRefused (the error name the import state machine does not
+retry), which takes the config and Postgres. It takes no flags.`,
   options: {},
   notes: `
 Environment: the service settings of template.env (with no service URL set, the local emulation, started
 if needed), given to the bundle as its environment. Run from the repository root (cdk.out is relative).
 
-Exit status: 0 every tier answered; 1 no bundle in cdk.out, or a tier did not answer; 2 for a usage error.`,
+Exit status: 0 every tier answered and the import tasks refused; 1 no bundle in cdk.out, a tier did not
+answer, or the import tasks failed otherwise; 2 for a usage error.`,
 } satisfies Command;
 
 parseCommandLine(command);
@@ -37,19 +42,28 @@ runMain(command, async () => {
   const template = JSON.parse(readFileSync(templateFile, "utf8")) as {
     Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
   };
-  const api = Object.entries(template.Resources).find(
-    ([id, r]) => id.startsWith("Api") && r.Type === "AWS::Lambda::Function",
-  );
-  const asset = api?.[1].Metadata?.["aws:asset:path"];
-  if (!asset) throw new CliError("no bundled API function in cdk.out: run npx cdk synth first");
-  // The cloud embeds over HTTP: the ONNX runtime must stay out of the bundle (an external import only).
-  const code = readFileSync(join(outDir, asset, "index.mjs"), "utf8");
-  if (code.includes("onnxruntime_binding") || !code.includes('import("onnxruntime-node")'))
-    throw new CliError("the API bundle should import onnxruntime-node as an external module, not bundle it");
+  /** The bundle (index.mjs) of the first function whose logical id starts with `prefix`. */
+  const bundleOf = (prefix: string, name: string) => {
+    const found = Object.entries(template.Resources).find(
+      ([id, r]) => id.startsWith(prefix) && r.Type === "AWS::Lambda::Function",
+    );
+    const asset = found?.[1].Metadata?.["aws:asset:path"];
+    if (!asset) throw new CliError(`no bundled ${name} function in cdk.out: run npx cdk synth first`);
+    const file = join(outDir, asset, "index.mjs");
+    // The cloud embeds over HTTP: the ONNX runtime must stay out of the bundle (an external import only).
+    const code = readFileSync(file, "utf8");
+    if (code.includes("onnxruntime_binding") || !code.includes('import("onnxruntime-node")'))
+      throw new CliError(
+        `the ${name} bundle should import onnxruntime-node as an external module, not bundle it`,
+      );
+    return file;
+  };
+  const apiBundle = bundleOf("Api", "API");
+  const importsBundle = bundleOf("ImportPlan", "import tasks");
   const { resolveEnv } = await import("../local/resolve-env.js");
   Object.assign(process.env, (await resolveEnv()).env);
   const started = performance.now();
-  const bundle = (await import(pathToFileURL(join(outDir, asset, "index.mjs")).href)) as {
+  const bundle = (await import(pathToFileURL(apiBundle).href)) as {
     handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
   };
   const imported = performance.now();
@@ -78,14 +92,34 @@ runMain(command, async () => {
   );
   // Anonymous health: "ok" once every tier answers its ping (tier detail needs an operator key).
   const body = JSON.parse(response.body) as { status: string };
+  const answered = performance.now();
+
+  const tasks = (await import(pathToFileURL(importsBundle).href)) as {
+    plan: (event: unknown) => Promise<unknown>;
+  };
+  const planned = await tasks.plan({ importId: crypto.randomUUID() }).then(
+    () => new Error("planned an import that does not exist"),
+    (error: unknown) => error,
+  );
+  const importTasks = planned instanceof Error ? planned.name : String(planned);
   console.log(
     JSON.stringify({
       importMs: Math.round(imported - started),
-      firstResponseMs: Math.round(performance.now() - started),
+      firstResponseMs: Math.round(answered - started),
       status: response.statusCode,
       health: body.status,
+      importTasksMs: Math.round(performance.now() - answered),
+      importTasks,
     }),
   );
   if (response.statusCode !== 200 || body.status !== "ok")
     throw new CliError(`bundle answered ${response.body}`);
+  if (importTasks !== "ImportRefused") {
+    // Postgres's undefined_table: the functions expect the schema a deploy applies first.
+    const noSchema =
+      (planned as { code?: unknown }).code === "42P01" ? " (the database has no schema: npm run schema)" : "";
+    throw new CliError(
+      `the import tasks' plan should refuse an unknown import (ImportRefused), not: ${String(planned)}${noSchema}`,
+    );
+  }
 });

@@ -3,7 +3,7 @@
  * notes: the validation at the edge (REST, MCP) and the OpenAPI document.
  */
 import { z } from "@hono/zod-openapi";
-import { isStorableText, unstorableRule } from "../domain/storable.js";
+import { isStorableText, textBounds, unstorableRule } from "../domain/storable.js";
 import { projectionTiers } from "../domain/tiers.js";
 import { noteSources } from "../domain/types.js";
 import { AgentId, ExchangeView, ListQuery, SessionId, StoreRequest, UserId } from "./schemas.js";
@@ -21,7 +21,7 @@ export const MemoryParams = z.object({
   }),
 });
 
-export const NoteText = storableText(32_000).regex(/\S/, "must not be blank");
+export const NoteText = storableText(textBounds.message).regex(/\S/, "must not be blank");
 export const NoteSource = z.enum(noteSources);
 
 export const CorrectionRequest = z

@@ -60,6 +60,8 @@ export function toAppError(error: unknown): AppError {
       headers: p.retry ? { "retry-after": retryAfterSeconds } : {},
     });
   }
+  if (error instanceof HTTPException && error.status === 415)
+    return problems.unsupportedMediaType("this route does not take a body of that content type");
   if (error instanceof HTTPException && error.status < 500)
     return problems.badRequest(error.message || "invalid request");
   return new AppError(500, problemType("internal"), "Internal Server Error", internalDetail, {
@@ -101,6 +103,8 @@ export const problems = {
       "Payload Too Large",
       `the request body exceeds ${limit} bytes`,
     ),
+  unsupportedMediaType: (detail: string) =>
+    new AppError(415, problemType("unsupported-media-type"), "Unsupported Media Type", detail),
   rateLimited: (retryAfter: number) =>
     new AppError(
       429,

@@ -5,7 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { FilterSyntaxError, parseFilter } from "../domain/filter-grammar.js";
 import { tenantIdPattern, tenantIdRule, userIdPattern, userIdRule } from "../domain/identity.js";
-import { isStorableText, jsonValueProblem, unstorableRule } from "../domain/storable.js";
+import { isStorableText, jsonValueProblem, textBounds, unstorableRule } from "../domain/storable.js";
 import { projectionTiers, tierNames } from "../domain/tiers.js";
 import { exchangeKinds, noteSources } from "../domain/types.js";
 
@@ -85,12 +85,12 @@ const MetadataField = z
   .openapi({
     description: "Any JSON object, nested at most 16 deep, with at most 1,000 keys and values.",
   });
-const SpeakerField = storableText(200).regex(/\S/, "must not be blank");
+const SpeakerField = storableText(textBounds.speaker).regex(/\S/, "must not be blank");
 
 export const StoreRequest = z
   .object({
-    userMessage: storableText(32_000),
-    botResponse: storableText(32_000),
+    userMessage: storableText(textBounds.message),
+    botResponse: storableText(textBounds.message),
     speaker: SpeakerField.optional().openapi({
       description:
         "Who wrote userMessage, when the memory holds a conversation between people (a group chat, a transcript). A query naming the speaker favours what they said.",

@@ -19,6 +19,7 @@ import { describeError } from "../errors/memory-error.js";
 import { rateLimit } from "../http/middleware/rate-limit.js";
 import { requestLog } from "../http/middleware/request-log.js";
 import { type RequestOutcome, requestMetrics } from "../http/middleware/request-metrics.js";
+import { importRoutes, importsPath } from "../http/routes/imports.js";
 import { memoriesRoutes } from "../http/routes/memories.js";
 import { contextRoute, memoryRoutes } from "../http/routes/memory.js";
 import { systemRoutes } from "../http/routes/system.js";
@@ -60,17 +61,27 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
       }
     : undefined;
   app.use(requestId(), requestLog({ logger }), requestMetrics({ metrics, onRequest: recordTraffic }));
-  app.use(
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: config.http.maxBodyBytes,
+      maxSize,
       onError: () => {
-        throw problems.tooLarge(config.http.maxBodyBytes);
+        throw problems.tooLarge(maxSize);
       },
-    }),
-  );
+    });
+  // An import's lines may be larger than any other request; nothing else on its path is.
+  const generalLimit = limitBody(config.http.maxBodyBytes);
+  app.use((c, next) => (c.req.path === importsPath ? next() : generalLimit(c, next)));
+  app.use(importsPath, limitBody(config.imports.maxBodyBytes));
   const auth = keyAuth(memory.keys);
   // The REST memory and webhook routes and MCP share the keys, the rate limit and the tenant scoping.
-  for (const path of ["/v1/users/*", "/v1/webhooks", "/v1/webhooks/*", "/mcp"])
+  for (const path of [
+    "/v1/users/*",
+    "/v1/webhooks",
+    "/v1/webhooks/*",
+    importsPath,
+    `${importsPath}/*`,
+    "/mcp",
+  ])
     app.use(path, auth.required, rateLimit({ limiter: memory.rateLimiter, logger }), async (c, next) => {
       if (c.get("tenantId") === adminTenant)
         throw problems.forbidden("an operator key opens /console only; use a tenant's key");
@@ -81,6 +92,7 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
   memoryRoutes(app, manager, audit);
   memoriesRoutes(app, manager, audit);
   webhookRoutes(app, memory.webhooks);
+  importRoutes(app, memory.imports);
   mcpRoutes(app, { memory: manager, audit, logger });
   consoleRoutes(app, {
     memory: manager,
@@ -88,6 +100,7 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
     traffic,
     migrations: memory.migration,
     webhooks: memory.webhooks,
+    imports: memory.imports,
     audit,
     logger,
   });

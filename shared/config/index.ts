@@ -124,6 +124,29 @@ export interface Config {
     /** Delivered and failed deliveries are kept this long, ms. Default 30 days. */
     retentionMs: number;
   };
+  /** Bulk imports (POST /v1/imports): limits, batches and where a file may be read from. */
+  readonly imports: {
+    /** Largest NDJSON body a request may carry (Lambda takes 6 MB); larger files are read from a location. */
+    maxBodyBytes: number;
+    /** Largest file read from a location. */
+    maxObjectBytes: number;
+    /** Most lines (units) an import may have. */
+    maxLines: number;
+    /** Imports a tenant may have running at once. */
+    maxActivePerTenant: number;
+    batchSize: number;
+    /** Batches committed at the same time by one runner. */
+    concurrency: number;
+    /** Lines re-read and checked against the archive at the end; 0 skips it. */
+    validateSample: number;
+    /** Who runs an import: the process that took it (`in-process`) or a Step Functions execution the reconciler starts. */
+    runner: "in-process" | "step-functions";
+    stateMachineArn?: string;
+    /** URLs an import may be read from must start with one of these (e.g. the import bucket's); none: no URL. */
+    urlPrefixes: readonly string[];
+    /** Directories a local file may be read from (the emulation); none: no file path. */
+    localDirs: readonly string[];
+  };
 }
 
 type Source = Record<string, string | undefined>;
@@ -238,8 +261,28 @@ function toConfig(e: Env): Config {
       disableAfterMs: e.HIERARCHICAL_MEMORY_WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
       retentionMs: e.HIERARCHICAL_MEMORY_WEBHOOK_RETENTION_DAYS * 86_400_000,
     },
+    imports: {
+      maxBodyBytes: e.HIERARCHICAL_MEMORY_IMPORT_MAX_BODY_BYTES,
+      maxObjectBytes: e.HIERARCHICAL_MEMORY_IMPORT_MAX_OBJECT_BYTES,
+      maxLines: e.HIERARCHICAL_MEMORY_IMPORT_MAX_LINES,
+      maxActivePerTenant: e.HIERARCHICAL_MEMORY_IMPORT_MAX_ACTIVE,
+      batchSize: e.HIERARCHICAL_MEMORY_IMPORT_BATCH_SIZE,
+      concurrency: e.HIERARCHICAL_MEMORY_IMPORT_CONCURRENCY,
+      validateSample: e.HIERARCHICAL_MEMORY_IMPORT_VALIDATE_SAMPLE,
+      runner: e.HIERARCHICAL_MEMORY_IMPORT_RUNNER,
+      stateMachineArn: e.HIERARCHICAL_MEMORY_IMPORT_STATE_MACHINE_ARN,
+      urlPrefixes: list(e.HIERARCHICAL_MEMORY_IMPORT_URL_PREFIXES),
+      localDirs: list(e.HIERARCHICAL_MEMORY_IMPORT_LOCAL_DIRS),
+    },
   };
 }
+
+/** A comma-separated setting as its non-blank entries. */
+const list = (value: string | undefined): string[] =>
+  (value ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 
 function embeddingOf(e: Env): Config["embedding"] {
   const legacyAlias = e.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER === "local-minilm";

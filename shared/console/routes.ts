@@ -10,17 +10,33 @@ import { z } from "zod";
 import { requester } from "../api/audit.js";
 import { requireScope } from "../api/auth.js";
 import type { AppEnv } from "../api/hono-env.js";
+import { importView } from "../api/import-views.js";
 import { parseOrBadRequest } from "../api/parse.js";
 import { problems } from "../api/problems.js";
 import { TenantId, UserId } from "../api/schemas.js";
 import { adminTenant, userKey } from "../domain/identity.js";
 import { describeError } from "../errors/memory-error.js";
+import type { ImportManager } from "../import/import-manager.js";
 import type { HierarchicalMemoryManager } from "../memory/manager.js";
 import type { WebhookOverview } from "../memory/webhooks/service.js";
 import type { RunProgress } from "../migration/progress.js";
 import type { AuditLog } from "../util/audit.js";
 import type { Logger } from "../util/logger.js";
 import { consoleAssets } from "./assets.js";
+
+/** An import as the ImportManager keeps it (tenant, format, state, source, times). */
+type ImportEntry = NonNullable<Awaited<ReturnType<ImportManager["get"]>>>;
+
+/** Every tenant's imports, as the console lists them. */
+export interface ConsoleImports {
+  /** The newest imports of all tenants, newest first. */
+  recent(limit: number): Promise<ImportEntry[]>;
+  /** An import's committed batches (its counts and refused lines). */
+  batchReports: ImportManager["batchReports"];
+}
+
+/** Imports the console lists: enough to see what runs now and what ended lately. */
+const importsShown = 20;
 
 export interface ConsoleDeps {
   memory: Pick<
@@ -35,6 +51,8 @@ export interface ConsoleDeps {
   migrations?: { progress(): Promise<RunProgress[]> };
   /** Every tenant's webhook endpoints and the tiers' open incidents; absent without Postgres. */
   webhooks?: { overview(): Promise<WebhookOverview> };
+  /** Every tenant's bulk imports with their progress; absent without Postgres. */
+  imports?: ConsoleImports;
   audit: AuditLog;
   logger: Logger;
 }
@@ -51,7 +69,7 @@ const parsedUser = (params: unknown) => {
 
 export function consoleRoutes(
   app: OpenAPIHono<AppEnv>,
-  { memory, auth, traffic, migrations, webhooks, audit, logger }: ConsoleDeps,
+  { memory, auth, traffic, migrations, webhooks, imports, audit, logger }: ConsoleDeps,
 ) {
   app.use(
     "/console*",
@@ -92,6 +110,12 @@ export function consoleRoutes(
     return c.json({ minutes, recording: Boolean(traffic) });
   });
   app.get("/console/api/migrations", async (c) => c.json({ runs: (await migrations?.progress()) ?? [] }));
+  app.get("/console/api/imports", async (c) => {
+    if (!imports) return c.json({ recording: false, imports: [] });
+    const entries = await imports.recent(importsShown);
+    const rows = await Promise.all(entries.map(async (e) => importRow(e, await imports.batchReports(e.id))));
+    return c.json({ recording: true, imports: rows });
+  });
   app.get("/console/api/webhooks", async (c) => {
     const overview = await webhooks?.overview();
     return c.json({
@@ -139,6 +163,27 @@ export function consoleRoutes(
     audit.record({ event: "erase", via: "console", ...requester(c), tenant, userId, exchanges, pending });
     return c.json({ erased: true, exchanges, pending });
   });
+}
+
+/** An import's progress and counts, with its tenant; not its refused lines, whose reasons may quote the text. */
+function importRow(entry: ImportEntry, reports: Awaited<ReturnType<ConsoleImports["batchReports"]>>) {
+  const { id, format, state, source, lines, batches, validation, error, createdAt, updatedAt } = importView(
+    entry,
+    reports,
+  );
+  return {
+    id,
+    tenant: entry.tenantId,
+    format,
+    state,
+    source,
+    lines,
+    batches,
+    validationScore: validation?.score ?? null,
+    error,
+    createdAt,
+    updatedAt,
+  };
 }
 
 /** An endpoint URL without its query string or fragment. */

@@ -10,6 +10,9 @@ export const unstorableRule = "must not contain NUL (U+0000) or unpaired surroga
 
 export const isStorableText = (text: string) => !unstorable.test(text);
 
+/** The longest a stored text may be: a message or reply (and a note's text), a speaker's name. */
+export const textBounds = { message: 32_000, speaker: 200 };
+
 /** How deep and how large a JSON value (metadata) may be. */
 export const jsonBounds = { depth: 16, entries: 1000 };
 

@@ -6,6 +6,7 @@
 import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import type { Config } from "../config/index.js";
 import { ConfigError } from "../errors/memory-error.js";
+import { ImportManager } from "../import/import-manager.js";
 import { IntelligentContextAssembler } from "../memory/assembler/assembler.js";
 import { ErasureService } from "../memory/erasure.js";
 import { TierHealthTracker } from "../memory/health.js";
@@ -62,6 +63,8 @@ export interface Memory {
   readonly migration?: HierarchicalMigrationManager;
   /** Tenants' webhook endpoints and deliveries; absent without Postgres. */
   readonly webhooks?: WebhookService;
+  /** Tenants' bulk imports (POST /v1/imports); absent without Postgres. */
+  readonly imports?: ImportManager;
   /** Where the services report what happened (webhooks); the bulk import reports here too. */
   readonly events: MemoryEvents;
   /** A migration from another legacy source, or with other settings (tests, one-off imports). */
@@ -181,6 +184,18 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     migration: stores.runs ? migrationFrom(stores.legacy ?? noLegacySource) : undefined,
     migrationFrom,
     webhooks,
+    imports:
+      stores.imports && stores.runs
+        ? new ImportManager({
+            imports: stores.imports,
+            runs: stores.runs,
+            erasures: stores.erasures,
+            projection,
+            config: config.imports,
+            logger,
+            events,
+          })
+        : undefined,
     events,
     close: () => stores.close(),
   };

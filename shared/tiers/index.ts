@@ -12,6 +12,7 @@ import { Neo4jKnowledgeGraph } from "./neo4j/knowledge-graph.js";
 import { PostgresArchive } from "./postgres/archive.js";
 import { createPostgresPool, postgresProbe } from "./postgres/client.js";
 import { PostgresErasures } from "./postgres/erasures.js";
+import { PostgresImports } from "./postgres/imports.js";
 import { PostgresKeyStore } from "./postgres/key-store.js";
 import { PostgresMigrationRuns } from "./postgres/migration-runs.js";
 import { applyMigrations } from "./postgres/migrations.js";
@@ -58,6 +59,7 @@ export function createStores(config: Config): Stores {
     erasures: postgres && new PostgresErasures(postgres),
     keys: postgres && new PostgresKeyStore(postgres),
     runs: postgres && new PostgresMigrationRuns(postgres),
+    imports: postgres && new PostgresImports(postgres),
     webhooks: postgres && {
       endpoints: new PostgresWebhookEndpoints(postgres),
       deliveries: new PostgresWebhookDeliveries(postgres),

@@ -5,11 +5,12 @@
  * that exists. Implemented by PostgresMigrationRuns.
  */
 
+import type { RunState } from "../domain/runs.js";
 import type { ProjectionTier } from "../domain/tiers.js";
 import type { Exchange } from "../domain/types.js";
 import type { NewExchange } from "./archive.js";
 
-export type RunState = "running" | "completed" | "failed" | "validated" | "rolled_back";
+export type { RunState };
 
 export interface MigrationRun {
   id: string;
@@ -57,7 +58,7 @@ export interface BatchRef {
 export interface MigrationRunStore {
   create(id: string, options: Record<string, unknown>): Promise<void>;
   get(id: string): Promise<MigrationRun | undefined>;
-  /** Newest first. */
+  /** Newest first; migrations only (a bulk import is a run too, listed by the ImportStore). */
   list(limit?: number): Promise<MigrationRun[]>;
   setState(
     id: string,
@@ -99,6 +100,6 @@ export interface MigrationRunStore {
   forgetUser(userId: string): Promise<void>;
   /** The archived exchanges for these (user, idempotency key) pairs. */
   byKeys(pairs: readonly { userId: string; key: string }[]): Promise<Exchange[]>;
-  /** The newest runs with their committed batches' totals. */
+  /** The newest migration runs (not imports) with their committed batches' totals. */
   summaries(limit: number): Promise<RunSummary[]>;
 }

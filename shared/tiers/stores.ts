@@ -1,6 +1,7 @@
 /** Every store a process can have, by role (ports only); a tier that is disabled leaves its stores out. */
 import type { Archive } from "./archive.js";
 import type { Erasures } from "./erasures.js";
+import type { ImportStore } from "./imports.js";
 import type { KeyStore } from "./key-store.js";
 import type { KnowledgeGraph } from "./knowledge-graph.js";
 import type { LegacySource } from "./legacy-source.js";
@@ -34,6 +35,8 @@ export interface WebhookStores {
 export interface Stores extends MemoryStores {
   keys?: KeyStore;
   runs?: MigrationRunStore;
+  /** Bulk imports (runs of kind import, with their tenant and source). */
+  imports?: ImportStore;
   traffic?: TrafficLog;
   rateLimiter?: RateLimiter;
   /** Webhook endpoints, deliveries and tier incidents (in Postgres). */

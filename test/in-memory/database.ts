@@ -55,6 +55,17 @@ export const copyExchange = (e: Exchange): Exchange => ({ ...e, metadata: viaJso
 
 const pairKey = (userId: string, key: string) => `${userId}\u0000${key}`;
 
+/** What Postgres's imports table keeps beside an import's run. */
+export interface ImportRow {
+  tenantId: string;
+  format: string;
+  body: string | null;
+  location: string | null;
+  units: number | null;
+  launchedAt: Date | null;
+  createdAt: Date;
+}
+
 export class InMemoryDatabase {
   /** Per user, the last ordinal handed out (Postgres: users.exchange_count). */
   readonly users = new Map<string, { lastOrdinal: number }>();
@@ -65,6 +76,8 @@ export class InMemoryDatabase {
   readonly summaries = new Map<string, Summary>();
   readonly outbox = new Map<number, OutboxRow>();
   readonly runs = new Map<string, MigrationRun>();
+  /** Bulk imports by run id (Postgres: imports); their runs are in `runs`. */
+  readonly imports = new Map<string, ImportRow>();
   /** Erase tasks by user, tier and exchange (eraseTaskKey; Postgres: erase_tasks). */
   readonly eraseTasks = new Map<string, EraseTaskRow>();
   /** Tombstones: hex SHA-256 of erased user ids (Postgres: erased_users). */

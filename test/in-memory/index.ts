@@ -10,6 +10,7 @@ import type { Stores } from "../../shared/tiers/stores.js";
 import { InMemoryArchive } from "./archive.js";
 import { InMemoryDatabase } from "./database.js";
 import { InMemoryErasures } from "./erasures.js";
+import { InMemoryImports } from "./imports.js";
 import { InMemoryKeyStore } from "./key-store.js";
 import { InMemoryKnowledgeGraph } from "./knowledge-graph.js";
 import { InMemoryLegacySource } from "./legacy-source.js";
@@ -29,6 +30,7 @@ import {
 export { InMemoryArchive } from "./archive.js";
 export { InMemoryDatabase } from "./database.js";
 export { InMemoryErasures } from "./erasures.js";
+export { InMemoryImports } from "./imports.js";
 export { InMemoryKeyStore } from "./key-store.js";
 export { InMemoryKnowledgeGraph } from "./knowledge-graph.js";
 export { InMemoryLegacySource } from "./legacy-source.js";
@@ -102,6 +104,7 @@ export function createInMemoryStores(options: InMemoryOptions = {}): InMemorySto
     erasures: on.postgres ? new InMemoryErasures(state) : undefined,
     keys: on.postgres ? new InMemoryKeyStore() : undefined,
     runs: on.postgres ? new InMemoryMigrationRuns(state) : undefined,
+    imports: on.postgres ? new InMemoryImports(state) : undefined,
     webhooks: on.postgres ? inMemoryWebhooks() : undefined,
     legacy: on.postgres && options.legacy ? new InMemoryLegacySource(options.legacy) : undefined,
     cache: on.redis

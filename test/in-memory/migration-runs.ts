@@ -54,6 +54,7 @@ export class InMemoryMigrationRuns implements MigrationRunStore {
   /** Newest first; runs started in the same millisecond, the later created first. */
   async list(limit = 50): Promise<MigrationRun[]> {
     return [...this.#db.runs.values()]
+      .filter((run) => !this.#db.imports.has(run.id))
       .map((run, order) => ({ run, order }))
       .sort((a, b) => b.run.startedAt.getTime() - a.run.startedAt.getTime() || b.order - a.order)
       .slice(0, limit)

@@ -1,8 +1,8 @@
 /**
  * The operator console end to end in a real browser (Debian's Chromium driven by playwright-core):
  * sign in with an operator key, see a stopped tier go down, watch a running migration's progress
- * move, look a user up and erase them, see a webhook endpoint's latest delivery. Leaves a screenshot
- * in test/artifacts/.
+ * move, see a tenant's bulk import end with its counts, look a user up and erase them, see a webhook
+ * endpoint's latest delivery. Leaves a screenshot in test/artifacts/.
  */
 import { mkdirSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -100,6 +100,35 @@ describe("the operator console", () => {
     expect(report.records.migrated).toBeGreaterThan(2500);
   });
 
+  it("shows a tenant's bulk import with its lines and counts", { timeout: 60_000 }, async () => {
+    const userId = uniqueId("console-import");
+    const lines = [
+      { userId, userMessage: "I adopted a cat named Bailey.", botResponse: "Lovely!" },
+      "{not json",
+      { userId, kind: "note", text: "Allergic to peanuts." },
+    ];
+    const res = await tenant.call("/v1/imports", {
+      method: "POST",
+      body: lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n"),
+      headers: { "content-type": "application/x-ndjson" },
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await api.memory.imports?.settled();
+    const row = page.locator(`#imports tr[data-import="${id}"]`);
+    await expect.poll(() => row.locator("td.state").textContent(), { timeout: 15_000 }).toBe("completed");
+    expect(await row.locator("td").allTextContents()).toEqual([
+      tenant.tenantId,
+      "ndjson",
+      "completed",
+      " 3 / 3",
+      "2",
+      "0",
+      "1",
+      expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    ]);
+  });
+
   it("looks a user up across the tiers, and erases them only after confirmation", {
     timeout: 60_000,
   }, async () => {
@@ -136,12 +165,17 @@ describe("the operator console", () => {
 
     await page.getByLabel(/type the user id again/).fill("someone-else");
     await page.getByRole("button", { name: "Erase user" }).click();
-    await expect.poll(() => page.locator("#user-result").textContent()).toMatch(/^Not erased: erasing needs/);
+    // An erase reaches every tier; after the migration above the projections may still be busy.
+    await expect
+      .poll(() => page.locator("#user-result").textContent(), { timeout: 15_000 })
+      .toMatch(/^Not erased: erasing needs/);
     expect((await tenant.call(`/v1/users/${userId}/conversations`)).status).toBe(200);
 
     await page.getByLabel(/type the user id again/).fill(userId);
     await page.getByRole("button", { name: "Erase user" }).click();
-    await expect.poll(() => page.locator("#user-result").textContent()).toMatch(/^Erased .* \(1 exchanges\)/);
+    await expect
+      .poll(() => page.locator("#user-result").textContent(), { timeout: 15_000 })
+      .toMatch(/^Erased .* \(1 exchanges\)/);
     expect((await tenant.call(`/v1/users/${userId}/conversations`)).status).toBe(404);
   });
 

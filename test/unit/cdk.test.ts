@@ -2,6 +2,7 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { synthStack } from "../../infra/cdk/synth.js";
+import { secretVariables } from "../../shared/config/secrets.js";
 
 const { app, stack } = synthStack(
   { memoryEnv: { HIERARCHICAL_MEMORY_CONTEXT_ASSEMBLY_TIMEOUT: "80", HIERARCHICAL_MEMORY_CACHE_TTL: "600" } },
@@ -21,12 +22,16 @@ describe("CDK deployment", () => {
   it("has one function per entry point, all Node 24 on arm64, with settings but no secrets in the environment", () => {
     const handlers = functions.map((f) => f.Properties.Handler).sort();
     expect(handlers).toEqual([
+      "index.fail",
+      "index.finish",
       "index.finish",
       "index.handler",
       "index.handler",
       "index.handler",
       "index.handler",
+      "index.importGroup",
       "index.migrateGroup",
+      "index.plan",
       "index.plan",
       "index.validate",
     ]);
@@ -41,7 +46,12 @@ describe("CDK deployment", () => {
         HIERARCHICAL_MEMORY_CACHE_TTL: "600",
         HIERARCHICAL_MEMORY_SECRETS_ARN: expect.anything(),
       });
-      expect(Object.keys(variables).filter((k) => /URL|URI|PASSWORD|API_KEY/.test(k))).toEqual([]);
+      const secretLike = (k: string) =>
+        /URL|URI|PASSWORD|API_KEY/.test(k) && k !== "HIERARCHICAL_MEMORY_IMPORT_URL_PREFIXES";
+      expect(Object.keys(variables).filter(secretLike)).toEqual([]);
+      expect(
+        Object.keys(variables).filter((k) => (secretVariables as readonly string[]).includes(k)),
+      ).toEqual([]);
     }
   });
 
@@ -111,7 +121,7 @@ describe("CDK deployment", () => {
         (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
       )
       .filter((s) => [s.Action].flat().some((a) => a.startsWith("secretsmanager:")));
-    expect(secretStatements).toHaveLength(8);
+    expect(secretStatements).toHaveLength(12);
     for (const s of secretStatements)
       expect(JSON.stringify(s.Resource)).toContain(":secret:hierarchical-memory-??????");
   });

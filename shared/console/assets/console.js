@@ -15,12 +15,13 @@
  * @typedef {{ postgres: { exchanges?: number }, redis: { recentMessages?: number }, chroma: { summaries?: number }, neo4j?: { entities: number, facts: number } }} UserFootprint
  * @typedef {{ id: string, tenant: string, target: string, events: string[], includeText: boolean, enabled: boolean, disabledReason: string | null, lastDelivery: { at: string | null, status: string | null, responseStatus: number | null, error: string | null }, failureStreak: number, pending: number }} WebhookRow
  * @typedef {{ recording: boolean, endpoints: WebhookRow[], incidents: { tier: string, since: string, error: string | null }[] }} WebhookOverview
+ * @typedef {{ id: string, tenant: string, format: string, state: string, source: string, lines: { total: number | null, done: number, imported: number, existing: number, erased: number, refused: number }, error: string | null, updatedAt: string }} ImportRow
  * @typedef {Error & { status?: number }} ApiError an error answer of the API, with its HTTP status
  */
 
 /**
  * The elements of console.html the script uses as more than an HTMLElement.
- * @typedef {{ key: HTMLInputElement, tenant: HTMLInputElement, user: HTMLInputElement, "erase-confirm": HTMLInputElement, tiers: HTMLTableElement, migrations: HTMLTableElement, webhooks: HTMLTableElement, "traffic-chart": SVGSVGElement }} ElementsById
+ * @typedef {{ key: HTMLInputElement, tenant: HTMLInputElement, user: HTMLInputElement, "erase-confirm": HTMLInputElement, tiers: HTMLTableElement, migrations: HTMLTableElement, imports: HTMLTableElement, webhooks: HTMLTableElement, "traffic-chart": SVGSVGElement }} ElementsById
  */
 /**
  * @template {string} Id
@@ -153,6 +154,26 @@ async function refreshTraffic() {
     " ms.";
 }
 
+/**
+ * A table body emptied, holding only `text` when there are no rows.
+ * @param {string} id the table's
+ * @param {number} columns
+ * @param {string | undefined} text
+ */
+function emptied(id, columns, text) {
+  const body = /** @type {HTMLTableSectionElement} */ (/** @type {HTMLTableElement} */ ($(id)).tBodies[0]);
+  body.replaceChildren();
+  if (text !== undefined) {
+    const row = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = columns;
+    td.textContent = text;
+    row.appendChild(td);
+    body.appendChild(row);
+  }
+  return body;
+}
+
 /** @param {number | undefined} s seconds */
 function duration(s) {
   if (s === undefined) return "–";
@@ -165,16 +186,7 @@ function duration(s) {
 
 async function refreshMigrations() {
   const { runs } = /** @type {{ runs: RunProgress[] }} */ (await api("/migrations"));
-  const body = /** @type {HTMLTableSectionElement} */ ($("migrations").tBodies[0]);
-  body.replaceChildren();
-  if (runs.length === 0) {
-    const row = document.createElement("tr");
-    const td = document.createElement("td");
-    td.colSpan = 7;
-    td.textContent = "No migration has run.";
-    row.appendChild(td);
-    body.appendChild(row);
-  }
+  const body = emptied("migrations", 7, runs.length === 0 ? "No migration has run." : undefined);
   for (const r of runs) {
     const row = document.createElement("tr");
     row.dataset.run = r.id;
@@ -201,6 +213,35 @@ async function refreshMigrations() {
   }
 }
 
+async function refreshImports() {
+  const { recording, imports } = /** @type {{ recording: boolean, imports: ImportRow[] }} */ (
+    await api("/imports")
+  );
+  const none = !recording ? "Imports need Postgres, which is disabled." : "No import has run.";
+  const body = emptied("imports", 9, imports.length === 0 ? none : undefined);
+  for (const i of imports) {
+    const row = document.createElement("tr");
+    row.dataset.import = i.id;
+    cell(row, i.id.slice(0, 8));
+    cell(row, i.tenant);
+    cell(row, i.source === "location" ? `${i.format} (from a location)` : i.format);
+    cell(row, i.error ? `${i.state}: ${i.error}` : i.state, `state ${i.state}`);
+    const lines = document.createElement("td");
+    const bar = document.createElement("progress");
+    bar.max = Math.max(1, i.lines.total ?? 1);
+    bar.value = i.lines.done;
+    bar.setAttribute("aria-label", "lines done");
+    lines.append(bar, ` ${i.lines.done} / ${fmt(i.lines.total)}`);
+    lines.className = "lines";
+    row.appendChild(lines);
+    cell(row, String(i.lines.imported));
+    cell(row, String(i.lines.existing));
+    cell(row, String(i.lines.refused));
+    cell(row, i.updatedAt);
+    body.appendChild(row);
+  }
+}
+
 /**
  * @param {WebhookRow["lastDelivery"]} d
  * @returns {[label: string, cls: string]}
@@ -218,16 +259,7 @@ async function refreshWebhooks() {
     : incidents.length === 0
       ? "No tier incident open."
       : `Open tier incidents: ${incidents.map((i) => `${i.tier} since ${i.since} (${fmt(i.error)})`).join("; ")}.`;
-  const body = /** @type {HTMLTableSectionElement} */ ($("webhooks").tBodies[0]);
-  body.replaceChildren();
-  if (endpoints.length === 0) {
-    const row = document.createElement("tr");
-    const td = document.createElement("td");
-    td.colSpan = 7;
-    td.textContent = "No endpoint registered.";
-    row.appendChild(td);
-    body.appendChild(row);
-  }
+  const body = emptied("webhooks", 7, endpoints.length === 0 ? "No endpoint registered." : undefined);
   for (const e of endpoints) {
     const row = document.createElement("tr");
     row.dataset.endpoint = e.id;
@@ -316,7 +348,7 @@ async function eraseUser(event) {
 }
 
 async function refreshAll() {
-  await Promise.allSettled([refreshTiers(), refreshMigrations(), refreshWebhooks()]);
+  await Promise.allSettled([refreshTiers(), refreshMigrations(), refreshImports(), refreshWebhooks()]);
 }
 
 async function open() {

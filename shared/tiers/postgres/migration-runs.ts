@@ -66,7 +66,7 @@ export class PostgresMigrationRuns implements MigrationRunStore {
 
   async list(limit = 50): Promise<MigrationRun[]> {
     const { rows } = await this.#db.query<RunRow>(
-      "SELECT * FROM migration_runs ORDER BY started_at DESC LIMIT $1",
+      "SELECT * FROM migration_runs WHERE kind = 'migration' ORDER BY started_at DESC LIMIT $1",
       [limit],
     );
     return rows.map(toRun);
@@ -219,6 +219,7 @@ export class PostgresMigrationRuns implements MigrationRunStore {
               coalesce(sum(jsonb_array_length(coalesce(b.report->'skipped', '[]'::jsonb))), 0) AS unmigratable,
               max(b.done_at) AS last_batch_at
          FROM migration_runs r LEFT JOIN migration_batches b ON b.run_id = r.id
+        WHERE r.kind = 'migration'
         GROUP BY r.id ORDER BY r.started_at DESC LIMIT $1`,
       [limit],
     );

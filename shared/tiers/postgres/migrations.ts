@@ -224,6 +224,28 @@ const migrations: Migration[] = [
     `,
   },
   {
+    version: 11,
+    name: "bulk imports",
+    // An import is a run of the migration engine (its batches, checkpoints and outbox rows), kind
+    // 'import', owned by a tenant. The uploaded text is kept only until the import ends.
+    sql: `
+      ALTER TABLE migration_runs ADD COLUMN kind text NOT NULL DEFAULT 'migration'
+        CHECK (kind IN ('migration', 'import'));
+      CREATE TABLE imports (
+        run_id uuid PRIMARY KEY REFERENCES migration_runs (id) ON DELETE CASCADE,
+        tenant_id text NOT NULL,
+        format text NOT NULL,
+        body text,
+        location text,
+        units int,
+        launched_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX imports_tenant ON imports (tenant_id, created_at DESC);
+      CREATE INDEX imports_unlaunched ON imports (created_at) WHERE launched_at IS NULL;
+    `,
+  },
+  {
     version: 12,
     name: "webhooks: endpoints, deliveries, tier incidents",
     // Secrets stay readable: signing needs them (an API key needs only its hash). A delivery names

@@ -288,6 +288,9 @@ describe("auth and routing", () => {
     expect(verdict.valid).toBe(true);
     expect(validator.version).toBe("3.1");
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/v1/imports",
+      "/v1/imports/{id}",
+      "/v1/imports/{id}/errors",
       "/v1/users/{userId}",
       "/v1/users/{userId}/context",
       "/v1/users/{userId}/conversations",

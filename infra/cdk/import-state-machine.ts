@@ -1,0 +1,105 @@
+/**
+ * The bulk import state machine (Standard), one execution per import, named by the import's id (so
+ * Step Functions refuses a second start: each import runs once). Plan reads the source and cuts it
+ * into groups of batches; a Map imports the groups two at a time (each retried with backoff);
+ * Finish builds the projections within a time budget and loops until none remain, then closes the
+ * import. Unlike the migration's, a group that still fails stops the import: any failure is caught,
+ * the Fail task records the import as failed (what was committed stays) and the execution fails.
+ */
+import { Duration } from "aws-cdk-lib";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { ILogGroup } from "aws-cdk-lib/aws-logs";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
+import { Construct } from "constructs";
+import { importRefused } from "../../shared/import/tasks.js";
+
+export interface ImportTaskFunctions {
+  plan: IFunction;
+  importGroup: IFunction;
+  finish: IFunction;
+  fail: IFunction;
+}
+
+export interface ImportStateMachineProps {
+  tasks: ImportTaskFunctions;
+  /** Groups imported at the same time (each holds Postgres connections). Default 2. */
+  maxConcurrency?: number;
+  logs?: ILogGroup;
+}
+
+export class ImportStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly tasks: ImportTaskFunctions;
+
+  constructor(scope: Construct, id: string, props: ImportStateMachineProps) {
+    super(scope, id);
+    const { tasks } = props;
+    this.tasks = tasks;
+    const invoke = (
+      name: string,
+      fn: IFunction,
+      options: Partial<ConstructorParameters<typeof LambdaInvoke>[2]>,
+    ) =>
+      new LambdaInvoke(this, name, { lambdaFunction: fn, payloadResponseOnly: true, ...options })
+        // Bad input and refusals (an unreadable location, too many lines) fail the same way every time.
+        .addRetry({ errors: ["ZodError", importRefused], maxAttempts: 0 })
+        .addRetry({ errors: ["States.ALL"], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3 });
+
+    const failImport = invoke("FailImport", tasks.fail, {
+      payload: sfn.TaskInput.fromObject({ "importId.$": "$.importId", "error.$": "$.error" }),
+      resultPath: "$.failed",
+    }).next(
+      new sfn.Fail(this, "ImportFailed", {
+        error: "ImportFailed",
+        // The short reason the import records (never a stack), as the execution's cause.
+        causePath: "$.failed.reason",
+      }),
+    );
+    // What was caught goes to $.error ({Error, Cause}); $.importId, the execution's input, stays.
+    const onFailure = { errors: ["States.ALL"], resultPath: "$.error" };
+
+    const plan = invoke("Plan", tasks.plan, {
+      payload: sfn.TaskInput.fromObject({ "importId.$": "$.importId" }),
+      resultPath: "$.plan",
+    }).addCatch(failImport, onFailure);
+    const eachGroup = new sfn.Map(this, "EachGroup", {
+      itemsPath: "$.plan.groups",
+      itemSelector: {
+        "importId.$": "$.plan.importId",
+        "groupSize.$": "$.plan.groupSize",
+        "group.$": "$$.Map.Item.Value",
+      },
+      maxConcurrency: props.maxConcurrency ?? 2,
+      resultPath: sfn.JsonPath.DISCARD,
+    })
+      .itemProcessor(invoke("ImportGroup", tasks.importGroup, {}))
+      .addCatch(failImport, onFailure);
+    const finish = invoke("Finish", tasks.finish, {
+      payload: sfn.TaskInput.fromObject({ "importId.$": "$.importId" }),
+      resultPath: "$.report",
+    }).addCatch(failImport, onFailure);
+
+    const definition = plan
+      .next(eachGroup)
+      .next(finish)
+      .next(
+        // Projections are built within a time budget per call: loop until none remain.
+        new sfn.Choice(this, "ProjectionsRemaining")
+          .when(sfn.Condition.booleanEquals("$.report.projectionsRemaining", true), finish)
+          .otherwise(new sfn.Succeed(this, "Imported")),
+      );
+
+    this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      // As the migration's: a run this long is stuck (the import then stays running; see the logs).
+      timeout: Duration.days(7),
+      tracingEnabled: true,
+      // Inputs and outputs stay in each execution's history, out of the logs.
+      ...(props.logs
+        ? { logs: { destination: props.logs, level: sfn.LogLevel.ALL, includeExecutionData: false } }
+        : {}),
+    });
+  }
+}
