@@ -5,6 +5,7 @@
  */
 import type { z } from "@hono/zod-openapi";
 import type { FilterJson } from "../api/filter-json.js";
+import type { ImportErrorsPage, ImportFormat, ImportList, ImportView } from "../api/import-schemas.js";
 import type {
   CorrectionRequest,
   CorrectionResponse,
@@ -74,6 +75,27 @@ export type WebhookDeliveryPage = z.infer<typeof DeliveriesPage>;
 export type WebhookDeliveriesInput = Omit<Partial<z.input<typeof DeliveriesQuery>>, "limit"> & {
   limit?: number;
 };
+
+export type ImportFormatName = z.infer<typeof ImportFormat>;
+/** An import: its state, line counts, batches, first refused lines and validation. */
+export type Import = z.infer<typeof ImportView>;
+export type ImportErrors = z.infer<typeof ImportErrorsPage>;
+export type ImportErrorsInput = {
+  /** Lines after this one (a page's `nextAfter`). Default: 0. */
+  after?: number;
+  /** Default: 100; at most 1000. */
+  limit?: number;
+};
+export interface ImportOptions {
+  /** The file's format (README, "Bulk import"). Default: ndjson. */
+  format?: ImportFormatName;
+}
+export interface WaitOptions {
+  /** Between two reads. Default: 1000. */
+  intervalMs?: number;
+  /** Then `waitForImport` throws (the import goes on). Default: 600000 (10 minutes). */
+  timeoutMs?: number;
+}
 
 /** The API answered with an application/problem+json error. */
 export class MemoryApiError extends Error {
@@ -215,20 +237,78 @@ export class MemoryClient {
     return this.call("POST", `${webhook(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`);
   }
 
-  private async call<T>(
+  /**
+   * Starts an import of these lines: one string (the file's text), or one line per item (an object
+   * is serialized as one JSON line). Answers at once, with the import running; see `waitForImport`.
+   */
+  importLines(lines: string | readonly (string | object)[], options: ImportOptions = {}): Promise<Import> {
+    const text = typeof lines === "string" ? lines : ndjson(lines);
+    const query = queryOf({ format: options.format ?? "ndjson" });
+    return this.send("POST", `${importsPath}${query}`, { type: "application/x-ndjson", text });
+  }
+
+  /** Starts an import of the file at `location`: a URL under an allowed prefix, or locally an allowed path. */
+  importFrom(location: string, options: ImportOptions = {}): Promise<Import> {
+    return this.call("POST", importsPath, { format: options.format ?? "ndjson", location });
+  }
+
+  getImport(id: string): Promise<Import> {
+    return this.call("GET", importPath(id));
+  }
+
+  /** The tenant's imports, newest first (default 20, at most 100). */
+  async listImports(options: { limit?: number } = {}): Promise<Import[]> {
+    return (await this.call<z.infer<typeof ImportList>>("GET", `${importsPath}${queryOf(options)}`)).imports;
+  }
+
+  /** A page of an import's refused lines in line order; pass `nextAfter` as `after` for the next. */
+  importErrors(id: string, options: ImportErrorsInput = {}): Promise<ImportErrors> {
+    return this.call("GET", `${importPath(id)}/errors${queryOf(options)}`);
+  }
+
+  /** Reads the import until it is no longer running; throws when `timeoutMs` passes first. */
+  async waitForImport(
+    id: string,
+    { intervalMs = 1000, timeoutMs = 600_000 }: WaitOptions = {},
+  ): Promise<Import> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await this.getImport(id);
+      if (current.state !== "running") return current;
+      if (Date.now() + intervalMs > deadline)
+        throw new Error(
+          `import ${id} is still running after ${timeoutMs} ms (it goes on; read it with getImport)`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+
+  /** A JSON request (or none). */
+  private call<T>(
     method: string,
     path: string,
     body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const json = body === undefined ? undefined : { type: "application/json", text: JSON.stringify(body) };
+    return this.send(method, path, json, headers);
+  }
+
+  /** A request with this body as it is (JSON, or an import's lines), answered as JSON or a MemoryApiError. */
+  private async send<T>(
+    method: string,
+    path: string,
+    body?: { type: string; text: string },
     headers: Record<string, string> = {},
   ): Promise<T> {
     const response = await this.fetch(`${this.options.baseUrl.replace(/\/$/, "")}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${this.options.apiKey}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(body === undefined ? {} : { "content-type": body.type }),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body?.text,
     });
     if (response.status === 204) return undefined as T;
     const payload = (await response.json()) as T & z.infer<typeof Problem>;
@@ -239,7 +319,13 @@ export class MemoryClient {
 
 const user = (userId: string) => `/v1/users/${encodeURIComponent(userId)}`;
 const webhook = (id: string) => `/v1/webhooks/${encodeURIComponent(id)}`;
+const importsPath = "/v1/imports";
+const importPath = (id: string) => `${importsPath}/${encodeURIComponent(id)}`;
 const memory = (userId: string, id: string) => `${user(userId)}/conversations/${encodeURIComponent(id)}`;
+
+/** One JSON line per object (a string is a line already), each ended by a newline. */
+const ndjson = (lines: readonly (string | object)[]) =>
+  lines.map((line) => `${typeof line === "string" ? line : JSON.stringify(line)}\n`).join("");
 
 /** `?a=1&b=2` of the options that are set, or nothing. */
 function queryOf(options: Record<string, string | number | undefined>) {

@@ -95,4 +95,60 @@ describe("MemoryClient", () => {
     const stranger = new MemoryClient({ baseUrl: api.base, apiKey: "hm_nope" });
     await expect(stranger.conversations("anyone")).rejects.toMatchObject({ status: 401 });
   });
+
+  it("imports lines (objects and text), waits for the end, pages refused lines, and writes nothing twice", async () => {
+    const userId = uniqueId("client-import");
+    const lines = [
+      { userId, userMessage: "I adopted a dog named Pixel.", botResponse: "Yay!", externalId: "m-1" },
+      "{not json",
+      { userId, kind: "note", text: "Prefers short answers." },
+      { userMessage: "no user", botResponse: "x" },
+    ];
+    const started = await client.importLines(lines);
+    expect(started).toMatchObject({ state: "running", format: "ndjson", source: "body" });
+    const done = await client.waitForImport(started.id, { intervalMs: 50, timeoutMs: 60_000 });
+    expect(done).toMatchObject({
+      state: "completed",
+      lines: { total: 4, done: 4, imported: 2, existing: 0, refused: 2 },
+      error: null,
+    });
+    const first = await client.importErrors(started.id, { limit: 1 });
+    expect(first).toMatchObject({
+      errors: [{ line: 2, reason: expect.stringMatching(/JSON/) }],
+      nextAfter: 2,
+    });
+    const rest = await client.importErrors(started.id, { after: first.nextAfter });
+    expect(rest).toEqual({ errors: [{ line: 4, reason: expect.stringMatching(/userId/) }] });
+    expect((await client.listImports({ limit: 5 })).map((i) => i.id)).toContain(started.id);
+    expect((await client.getImport(started.id)).lines.imported).toBe(2);
+    expect((await client.conversations(userId)).items).toHaveLength(2);
+
+    // The same file as text: every line is already stored.
+    const text = lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n");
+    const again = await client.waitForImport((await client.importLines(text)).id, { intervalMs: 50 });
+    expect(again.lines).toMatchObject({ imported: 0, existing: 2, refused: 2 });
+    expect((await client.conversations(userId)).items).toHaveLength(2);
+  });
+
+  it("imports a Mem0 export, and refuses what it cannot take with a MemoryApiError", async () => {
+    const userId = uniqueId("client-mem0");
+    const exported = [{ id: "a1", memory: "Lives in Porto", user_id: userId }];
+    const done = await client.waitForImport((await client.importLines(exported, { format: "mem0" })).id, {
+      intervalMs: 50,
+    });
+    expect(done).toMatchObject({ format: "mem0", state: "completed", lines: { imported: 1 } });
+    expect((await client.notes(userId)).items.map((n) => n.text)).toEqual(["Lives in Porto"]);
+
+    const refusals = [
+      client.importLines("\n\n"),
+      client.importFrom("/etc/passwd"),
+      client.getImport("not-a-uuid"),
+    ].map((p) => p.catch((e: unknown) => e));
+    const [empty, outside, malformed] = (await Promise.all(refusals)) as MemoryApiError[];
+    expect(empty).toBeInstanceOf(MemoryApiError);
+    expect(empty?.problem).toMatchObject({ status: 400, detail: expect.stringMatching(/no lines/) });
+    expect(outside?.problem.detail).toMatch(/^location: /);
+    expect(malformed?.status).toBe(400);
+    await expect(client.getImport(crypto.randomUUID())).rejects.toMatchObject({ status: 404 });
+  });
 });

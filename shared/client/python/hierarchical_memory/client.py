@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from typing import Any, Optional
+from typing import Any, Iterable, Optional, Union
 
 # Each method's operation: (HTTP method, path template, the API's operationId).
 OPERATIONS: dict[str, tuple[str, str, str]] = {
@@ -34,6 +35,12 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "ping_webhook": ("POST", "/v1/webhooks/{id}/ping", "pingWebhook"),
     "list_webhook_deliveries": ("GET", "/v1/webhooks/{id}/deliveries", "listWebhookDeliveries"),
     "retry_webhook_delivery": ("POST", "/v1/webhooks/{id}/deliveries/{deliveryId}/retry", "retryWebhookDelivery"),
+    # Both start an import: the lines as the body, or a location to read them from.
+    "import_lines": ("POST", "/v1/imports", "createImport"),
+    "import_from": ("POST", "/v1/imports", "createImport"),
+    "list_imports": ("GET", "/v1/imports", "listImports"),
+    "get_import": ("GET", "/v1/imports/{id}", "getImport"),
+    "list_import_errors": ("GET", "/v1/imports/{id}/errors", "listImportErrors"),
 }
 
 _RETRIED = {429, 503}
@@ -267,6 +274,46 @@ class MemoryClient:
     async def retry_webhook_delivery(self, webhook_id: str, delivery_id: str) -> dict[str, Any]:
         return await self._call("retry_webhook_delivery", {"id": webhook_id, "deliveryId": delivery_id})
 
+    # -- bulk import (README, "Bulk import") ------------------------------------------------------
+
+    async def import_lines(
+        self, lines: Union[str, Iterable[Union[str, dict[str, Any]]]], *, format: str = "ndjson"
+    ) -> dict[str, Any]:
+        """Starts an import of these lines: the file's text, or one line per item (a dict becomes one
+        JSON line). Answers at once, the import running; `wait_for_import` waits for its end."""
+        text = lines if isinstance(lines, str) else "".join(
+            (line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines
+        )
+        return await self._call("import_lines", {}, query={"format": format}, lines=text)
+
+    async def import_from(self, location: str, *, format: str = "ndjson") -> dict[str, Any]:
+        """Starts an import of the file at `location`: a URL under an allowed prefix, or locally an allowed path."""
+        return await self._call("import_from", {}, body={"format": format, "location": location})
+
+    async def get_import(self, import_id: str) -> dict[str, Any]:
+        return await self._call("get_import", {"id": import_id})
+
+    async def list_imports(self, *, limit: Optional[int] = None) -> list[dict[str, Any]]:
+        """The tenant's imports, newest first (default 20, at most 100)."""
+        return (await self._call("list_imports", {}, query={"limit": limit}))["imports"]
+
+    async def list_import_errors(
+        self, import_id: str, *, after: Optional[int] = None, limit: Optional[int] = None
+    ) -> dict[str, Any]:
+        """A page of refused lines in line order; pass its `nextAfter` as `after` for the next."""
+        return await self._call("list_import_errors", {"id": import_id}, query={"after": after, "limit": limit})
+
+    async def wait_for_import(self, import_id: str, *, interval: float = 0.5, timeout: float = 600) -> dict[str, Any]:
+        """Reads the import until it is no longer running; TimeoutError when `timeout` seconds pass first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            current = await self.get_import(import_id)
+            if current["state"] != "running":
+                return current
+            if time.monotonic() + interval > deadline:
+                raise TimeoutError(f"import {import_id} is still running after {timeout} s (it goes on)")
+            await asyncio.sleep(interval)
+
     # -- transport -------------------------------------------------------------------------------
 
     async def _call(
@@ -276,6 +323,7 @@ class MemoryClient:
         *,
         body: Optional[dict[str, Any]] = None,
         query: Optional[dict[str, Any]] = None,
+        lines: Optional[str] = None,
         idempotency_key: Optional[str] = None,
     ) -> Any:
         method, template, _ = OPERATIONS[operation]
@@ -285,7 +333,7 @@ class MemoryClient:
         wanted = {k: v for k, v in (query or {}).items() if v is not None}
         if wanted:
             path += "?" + urllib.parse.urlencode(wanted)
-        return await self._request(method, path, body=body, idempotency_key=idempotency_key)
+        return await self._request(method, path, body=body, lines=lines, idempotency_key=idempotency_key)
 
     async def _request(
         self,
@@ -293,12 +341,19 @@ class MemoryClient:
         path: str,
         *,
         body: Optional[dict[str, Any]] = None,
+        lines: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         accept: tuple[int, ...] = (),
     ) -> Any:
+        """`body` is sent as JSON, `lines` (an import's) as NDJSON."""
+        content = None
+        if body is not None:
+            content = ("application/json", json.dumps(body).encode())
+        elif lines is not None:
+            content = ("application/x-ndjson", lines.encode())
         for attempt in range(self._retries + 1):
             status, headers, payload = await asyncio.to_thread(
-                self._send, method, path, body, idempotency_key
+                self._send, method, path, content, idempotency_key
             )
             if status < 400 or status in accept:
                 return json.loads(payload) if payload else None
@@ -313,13 +368,16 @@ class MemoryClient:
         raise AssertionError("unreachable")
 
     def _send(
-        self, method: str, path: str, body: Optional[dict[str, Any]], idempotency_key: Optional[str]
+        self,
+        method: str,
+        path: str,
+        content: Optional[tuple[str, bytes]],
+        idempotency_key: Optional[str],
     ) -> tuple[int, dict[str, str], bytes]:
         headers = {"authorization": f"Bearer {self._key}", "accept": "application/json"}
         data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["content-type"] = "application/json"
+        if content is not None:
+            headers["content-type"], data = content
         if idempotency_key:
             headers["idempotency-key"] = idempotency_key
         request = urllib.request.Request(self._base + path, data=data, method=method, headers=headers)

@@ -3,7 +3,6 @@ passes HM_API_URL and HM_API_KEY), and its retries against a stand-in server tha
 
 import asyncio
 import json
-import os
 import threading
 import urllib.request
 import uuid
@@ -12,14 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from hierarchical_memory import OPERATIONS, MemoryApiError, MemoryClient
-
-
-@pytest.fixture(scope="module")
-def api():
-    url, key = os.environ.get("HM_API_URL"), os.environ.get("HM_API_KEY")
-    if not url or not key:
-        raise RuntimeError("set HM_API_URL and HM_API_KEY (npm test runs these tests against its server)")
-    return url, key
 
 
 def run(coroutine):
