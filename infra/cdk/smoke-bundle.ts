@@ -19,8 +19,9 @@ const command = {
   name: "smoke:bundle",
   usage: ["npx cdk synth --quiet && npm run smoke:bundle"],
   about: `
-Runs the API function exactly as cdk synth bundled it (cdk.out/HierarchicalMemory.template.json and its
-asset) against the configured stores: imports the bundle, sends it GET /v1/health as an API Gateway HTTP
+Runs the schema function as a deploy does (it prepares every tier), then the API function exactly as cdk
+synth bundled it (cdk.out/HierarchicalMemory.template.json and its asset) against the configured stores:
+imports the bundle, sends it GET /v1/health as an API Gateway HTTP
 API event, and fails unless every tier answers. Prints one JSON line: importMs, firstResponseMs, status,
 and the health status (ok: every tier answered). Fails too if the bundle holds the ONNX runtime (the
 local-minilm embedder is not deployed). Then imports the import tasks' bundle and runs its plan task for
@@ -58,10 +59,14 @@ runMain(command, async () => {
       );
     return file;
   };
+  const schemaBundle = bundleOf("Schema", "schema");
   const apiBundle = bundleOf("Api", "API");
   const importsBundle = bundleOf("ImportPlan", "import tasks");
   const { resolveEnv } = await import("../local/resolve-env.js");
   Object.assign(process.env, (await resolveEnv()).env);
+  // As a deploy does: the schema function prepares the tiers before any other function runs.
+  const schema = (await import(pathToFileURL(schemaBundle).href)) as { handler: () => Promise<unknown> };
+  await schema.handler();
   const started = performance.now();
   const bundle = (await import(pathToFileURL(apiBundle).href)) as {
     handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
