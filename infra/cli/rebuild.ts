@@ -4,7 +4,9 @@
  *
  *   npm run rebuild -- [--tiers redis,chroma,neo4j] [--user TENANT/ID]
  */
+
 import { type Command, parseCommandLine, runMain, UsageError } from "./run-cli.js";
+import { withMemory } from "./with-memory.js";
 
 const command = {
   name: "rebuild",
@@ -40,12 +42,7 @@ Exit status: 0 rebuilt; 1 a store failed or the configuration is invalid; 2 for 
 const { values } = parseCommandLine(command);
 
 runMain(command, async () => {
-  const [{ loadConfig }, { projectionTiers }, { createMemory }, { resolveEnv }] = await Promise.all([
-    import("../../shared/config/index.js"),
-    import("../../shared/domain/tiers.js"),
-    import("../../shared/runtime/create-memory.js"),
-    import("../local/resolve-env.js"),
-  ]);
+  const { projectionTiers } = await import("../../shared/domain/tiers.js");
   const tiers = values.tiers?.split(",").map((t) => t.trim());
   const unknown = tiers?.filter((t) => !(projectionTiers as readonly string[]).includes(t)) ?? [];
   if (tiers?.length === 0 || unknown.length > 0)
@@ -53,8 +50,7 @@ runMain(command, async () => {
       `--tiers takes ${projectionTiers.join(", ")}; not ${unknown.join(", ") || "nothing"}`,
     );
   const chosen = tiers as (typeof projectionTiers)[number][] | undefined;
-  const memory = createMemory(loadConfig((await resolveEnv()).env));
-  try {
+  return withMemory(async (memory) => {
     // The schema first (Postgres migrations, collections, constraints): an upgrade runs this next.
     await memory.manager.initializeTiers();
     const started = performance.now();
@@ -70,7 +66,5 @@ runMain(command, async () => {
       );
     }
     return 0;
-  } finally {
-    await memory.close();
-  }
+  });
 });

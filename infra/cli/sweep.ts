@@ -5,7 +5,9 @@
  *
  *   npm run sweep -- [--tenant ID]
  */
+
 import { type Command, parseCommandLine, runMain, UsageError } from "./run-cli.js";
+import { withMemory } from "./with-memory.js";
 
 const command = {
   name: "sweep",
@@ -33,22 +35,14 @@ Exit status: 0 swept; 1 a store failed or the configuration is invalid; 2 for a 
 const { values } = parseCommandLine(command);
 
 runMain(command, async () => {
-  const [{ loadConfig }, { tenantIdPattern }, { createMemory }, { resolveEnv }] = await Promise.all([
-    import("../../shared/config/index.js"),
-    import("../../shared/domain/identity.js"),
-    import("../../shared/runtime/create-memory.js"),
-    import("../local/resolve-env.js"),
-  ]);
+  const { tenantIdPattern } = await import("../../shared/domain/identity.js");
   const tenant = values.tenant;
   if (tenant !== undefined && !tenantIdPattern.test(tenant))
     throw new UsageError(`--tenant "${tenant}" is not a tenant id`);
-  const memory = createMemory(loadConfig((await resolveEnv()).env));
-  try {
+  return withMemory(async (memory) => {
     const swept = await memory.manager.sweepOrphans({ tenant });
     for (const [tier, users] of Object.entries(swept))
       console.log(`${tier.padEnd(8)}${users} user(s) erased`);
     return 0;
-  } finally {
-    await memory.close();
-  }
+  });
 });
