@@ -13,6 +13,7 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { importRefused } from "../../shared/import/tasks.js";
+import { retryingInvoke } from "./task-invoke.js";
 
 export interface ImportTaskFunctions {
   plan: IFunction;
@@ -36,15 +37,8 @@ export class ImportStateMachine extends Construct {
     super(scope, id);
     const { tasks } = props;
     this.tasks = tasks;
-    const invoke = (
-      name: string,
-      fn: IFunction,
-      options: Partial<ConstructorParameters<typeof LambdaInvoke>[2]>,
-    ) =>
-      new LambdaInvoke(this, name, { lambdaFunction: fn, payloadResponseOnly: true, ...options })
-        // Bad input and refusals (an unreadable location, too many lines) fail the same way every time.
-        .addRetry({ errors: ["ZodError", importRefused], maxAttempts: 0 })
-        .addRetry({ errors: ["States.ALL"], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3 });
+    // Bad input and refusals (an unreadable location, too many lines) fail the same way every time.
+    const invoke = retryingInvoke(this, ["ZodError", importRefused]);
 
     const failImport = invoke("FailImport", tasks.fail, {
       payload: sfn.TaskInput.fromObject({ "importId.$": "$.importId", "error.$": "$.error" }),

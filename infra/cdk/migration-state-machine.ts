@@ -11,6 +11,7 @@ import type { ILogGroup } from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
+import { retryingInvoke } from "./task-invoke.js";
 
 export interface MigrationTaskFunctions {
   plan: IFunction;
@@ -34,15 +35,15 @@ export class MigrationStateMachine extends Construct {
     super(scope, id);
     const { tasks } = props;
     this.tasks = tasks;
-    const invoke = (
-      name: string,
-      fn: IFunction,
-      options: Partial<ConstructorParameters<typeof LambdaInvoke>[2]>,
-    ) =>
-      new LambdaInvoke(this, name, { lambdaFunction: fn, payloadResponseOnly: true, ...options })
-        // Bad input and refused requests fail the same way every time: no retry.
-        .addRetry({ errors: ["ZodError", "MigrationError"], maxAttempts: 0 })
-        .addRetry({ errors: ["States.ALL"], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3 });
+    // Bad input and refused requests (an unknown or rolled-back run, a changed legacy store, no tenant
+    // configured) fail the same way every time: no retry. The bundles keep class names (keepNames).
+    const invoke = retryingInvoke(this, [
+      "ZodError",
+      "InvalidInputError",
+      "NotFoundError",
+      "ConflictError",
+      "ConfigError",
+    ]);
 
     const plan = invoke("Plan", tasks.plan, { resultPath: "$.plan" });
     const migrateGroup = invoke("MigrateGroup", tasks.migrateGroup, {});

@@ -24,12 +24,16 @@ export function synthTemplate(memoryEnv: Record<string, string> = {}): Template 
 
 type Part = string | { "Fn::GetAtt"?: [string, string] };
 
-export function migrationDefinition(template: Template): object {
-  const machines = Object.values(template.findResources("AWS::StepFunctions::StateMachine"));
-  const definition = machines[0]?.Properties?.DefinitionString as
-    | { "Fn::Join": [string, Part[]] }
-    | undefined;
-  if (!definition) throw new Error("the stack has no state machine");
+/**
+ * A state machine's definition as CDK synthesizes it (the first whose logical id starts with
+ * `prefix`), Lambda ARNs filled with placeholders, so tests run exactly that definition locally.
+ */
+export function stateMachineDefinition(template: Template, prefix: "Migration" | "Import"): object {
+  const machine = Object.entries(template.findResources("AWS::StepFunctions::StateMachine")).find(([id]) =>
+    id.startsWith(prefix),
+  )?.[1];
+  const definition = machine?.Properties?.DefinitionString as { "Fn::Join": [string, Part[]] } | undefined;
+  if (!definition) throw new Error(`the stack has no ${prefix} state machine`);
   const text = definition["Fn::Join"][1]
     .map((part) =>
       typeof part === "string"
@@ -39,3 +43,6 @@ export function migrationDefinition(template: Template): object {
     .join("");
   return JSON.parse(text) as object;
 }
+
+export const migrationDefinition = (template: Template) => stateMachineDefinition(template, "Migration");
+export const importDefinition = (template: Template) => stateMachineDefinition(template, "Import");

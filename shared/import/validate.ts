@@ -5,21 +5,10 @@
  */
 import type { Erasures } from "../tiers/erasures.js";
 import type { MigrationRunStore } from "../tiers/migration-runs.js";
+import { seededRandom } from "../util/random.js";
 import { planBatch } from "./batches.js";
 import type { ImportFormat, ImportUnit } from "./records.js";
 import type { ImportValidation } from "./report.js";
-
-/** A small deterministic generator (mulberry32): the same import samples the same lines. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export async function validateImport(
   stores: { runs: Pick<MigrationRunStore, "byKeys">; erasures?: Pick<Erasures, "erased"> },
@@ -27,7 +16,8 @@ export async function validateImport(
   options: { format: ImportFormat; tenant: string },
   sampleSize: number,
 ): Promise<ImportValidation> {
-  const random = seeded(units.length);
+  // Seeded: the same import samples the same lines.
+  const random = seededRandom(units.length);
   const picked = new Set<number>();
   while (picked.size < Math.min(sampleSize, units.length)) picked.add(Math.floor(random() * units.length));
   const sample = [...picked].sort((a, b) => a - b).flatMap((i) => units[i] ?? []);

@@ -7,8 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { importDefinition } from "../../infra/cdk/import-definition.js";
-import { synthTemplate } from "../../infra/cdk/synth.js";
+import { importDefinition, synthTemplate } from "../../infra/cdk/synth.js";
 import {
   type JSONValue,
   type LocalTaskHandlers,

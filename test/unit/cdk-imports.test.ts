@@ -1,8 +1,7 @@
 /** The CDK app wires bulk imports as intended: task functions, the state machine, the private expiring bucket, the launcher's grant. */
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { importDefinition } from "../../infra/cdk/import-definition.js";
-import { synthTemplate } from "../../infra/cdk/synth.js";
+import { importDefinition, synthTemplate } from "../../infra/cdk/synth.js";
 
 const template = synthTemplate({ HIERARCHICAL_MEMORY_IMPORT_BATCH_SIZE: "250" });
 const functions = Object.entries(template.findResources("AWS::Lambda::Function"));

@@ -31,7 +31,10 @@ describe("CDK: migration", () => {
     expect(states.EachGroup).toMatchObject({ Type: "Map", MaxConcurrency: 4, ItemsPath: "$.plan.groups" });
     expect(states.Plan?.Retry).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ ErrorEquals: ["ZodError", "MigrationError"], MaxAttempts: 0 }),
+        expect.objectContaining({
+          ErrorEquals: ["ZodError", "InvalidInputError", "NotFoundError", "ConflictError", "ConfigError"],
+          MaxAttempts: 0,
+        }),
         expect.objectContaining({ ErrorEquals: ["States.ALL"], MaxAttempts: 3, BackoffRate: 2 }),
       ]),
     );
