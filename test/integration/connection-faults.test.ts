@@ -92,7 +92,10 @@ describe.each([
     await t.stores.outbox?.releaseAll(tier);
     await manager.reconcile();
     await expectProjectionMatchesArchive(t, tier, userId);
-    expect((await timedContext(userId)).context.degraded).not.toContain(tier);
+    // The first call may open a new connection (a Bolt handshake) past a loaded machine's deadline.
+    await expect
+      .poll(async () => (await timedContext(userId)).context.degraded, { timeout: 10_000 })
+      .not.toContain(tier);
   });
 });
 

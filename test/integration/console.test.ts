@@ -140,8 +140,9 @@ describe("the operator console", () => {
     await page.getByLabel("Tenant", { exact: true }).fill(tenant.tenantId);
     await page.getByLabel("User id", { exact: true }).fill(userId);
     await page.getByRole("button", { name: "Look up" }).click();
+    // The import and migration above may keep the projections (and the machine) busy a while.
     await expect
-      .poll(() => page.locator("#user-result").textContent())
+      .poll(() => page.locator("#user-result").textContent(), { timeout: 15_000 })
       .toMatch(/^.+: 1 exchanges in Postgres, 1 recent/);
     // Some traffic for the chart, then the whole page as an operator sees it.
     for (let i = 0; i < 20; i++)
