@@ -60,6 +60,11 @@ export class IntelligentContextAssembler {
         ? withinDeadline(() => health.track(tier, () => work(store)), deadline.reached, started)
         : undefined;
 
+    // First: the query's embedding is the longest step on the critical path (the model, then Chroma).
+    const semantic = run("chroma", summaries, async (s) => {
+      const [embedding] = await processing.embedder.embed([currentQuery], "query");
+      return s.search(userId, embedding ?? [], hitLimit, { scope: only, filter });
+    });
     const asOf = request.asOf;
     const cached = asOf
       ? undefined
@@ -73,10 +78,6 @@ export class IntelligentContextAssembler {
     const lexical = run("postgres", archive, (a) =>
       a.search(userId, currentQuery, hitLimit, { periods, scope: only, filter }),
     );
-    const semantic = run("chroma", summaries, async (s) => {
-      const [embedding] = await processing.embedder.embed([currentQuery], "query");
-      return s.search(userId, embedding ?? [], hitLimit, { scope: only, filter });
-    });
     const keys = processing.extractor.queryKeys(currentQuery);
     const facts = run("neo4j", graph, (g) =>
       g.factsFor(userId, keys, hitLimit, { scope: only, filter, asOf }),

@@ -121,7 +121,7 @@ function dedupe(ranked: readonly { c: Candidate; score: number }[]): ContextItem
   for (const { c, score } of ranked) {
     if (!c.claim && c.exchangeIds.length > 0 && c.exchangeIds.every((id) => covered.has(id))) continue;
     const words = new Set(terms(c.text));
-    if (texts.some((seen) => jaccard(seen, words) >= 0.85)) continue;
+    if (texts.some((seen) => nearDuplicate(seen, words))) continue;
     if (!c.claim) for (const id of c.exchangeIds) covered.add(id);
     texts.push(words);
     items.push({
@@ -153,9 +153,11 @@ export function cut(items: readonly ContextItem[], maxItems: number, tokenBudget
   return kept;
 }
 
-function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
+function nearDuplicate(a: ReadonlySet<string>, b: ReadonlySet<string>, threshold = 0.85): boolean {
+  if (a.size === 0 || b.size === 0) return false;
+  // Jaccard is at most the smaller size over the larger: most pairs are decided without a look inside.
+  if (Math.min(a.size, b.size) / Math.max(a.size, b.size) < threshold) return false;
   let inter = 0;
   for (const x of a) if (b.has(x)) inter++;
-  return inter / (a.size + b.size - inter);
+  return inter / (a.size + b.size - inter) >= threshold;
 }
