@@ -1,6 +1,6 @@
 /**
- * Bulk import throughput end to end: N NDJSON lines (the same conversations the migration
- * benchmark's legacy fixture holds, about 20 per user, with a few bad lines) are written to a file,
+ * Bulk import throughput end to end: N NDJSON lines (the same records the migration benchmark's
+ * legacy fixture holds, conversations and facts, about 20 per user, with a few bad lines) are written to a file,
  * then imported from that location into all four tiers (fresh database hm_bench_import, tenant
  * "bench") by the same ImportManager the API runs, and a sample validated. Reports lines/s, the time
  * batches and projections took, the validation score, and the refused lines.
@@ -20,8 +20,9 @@ const command = {
     "npm run bench:import -- [--lines N] [--batch-size N] [--concurrency N] [--seed N] [--validate N] [--out FILE]",
   ],
   about: `
-Bulk import throughput end to end: --lines NDJSON lines (the conversations of the migration benchmark's
-legacy fixture, about 20 a user, one line in 200 malformed) are written to a file, imported from that
+Bulk import throughput end to end: --lines NDJSON lines (the records of the migration benchmark's legacy
+fixture, same seed: conversations as exchanges, facts as notes, about 20 a user; one line in 200
+malformed) are written to a file, imported from that
 location into all four tiers (fresh database hm_bench_import, tenant "bench") by the ImportManager the
 API runs, and a sample validated. Runs on the local emulation (brought up if needed). Prints lines/s,
 the time batches and projections took, the validation score and the peak memory as JSON.`,
@@ -45,31 +46,36 @@ const { values } = parseCommandLine(command);
 
 const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
 
-/** NDJSON of `count` lines: each legacy conversation as an exchange line, one line in 200 broken. */
+/**
+ * NDJSON of the first `count` records of the migration benchmark's legacy fixture (same seed, same
+ * mix): conversations as exchanges, facts as notes (global facts for the user "_global", as the
+ * migration files them); one line in 200 broken. So the two benchmarks write the same memories.
+ */
 function ndjsonLines(count: number, seed: number): string {
   const out: string[] = [];
-  let i = 0;
-  for (const record of legacyRecords(count * 2, seed)) {
-    if (out.length === count) break;
+  for (const record of legacyRecords(count, seed)) {
     const meta = record.metadata ?? {};
-    if (typeof meta.user_id !== "string" || typeof meta.bot_response !== "string") continue;
-    i++;
-    if (i % 200 === 0) {
-      out.push(`{"userId": "${meta.user_id}", "userMessage": `);
+    const userId = (typeof meta.user_id === "string" ? meta.user_id : "_global").replace(
+      /[^A-Za-z0-9._:@-]/g,
+      "_",
+    );
+    const at = new Date(Date.UTC(2025, 0, 1) + out.length * 61_000).toISOString();
+    if ((out.length + 1) % 200 === 0) {
+      out.push(`{"userId": "${userId}", "userMessage": `);
       continue;
     }
-    out.push(
-      JSON.stringify({
-        userId: meta.user_id.replace(/[^A-Za-z0-9._:@-]/g, "_"),
-        userMessage:
-          typeof meta.user_message === "string"
-            ? meta.user_message
-            : (record.document ?? "").split("\n")[0]?.replace(/^User: /, ""),
-        botResponse: meta.bot_response,
-        timestamp: new Date(Date.UTC(2025, 0, 1) + i * 61_000).toISOString(),
-        externalId: record.id,
-      }),
-    );
+    const line =
+      typeof meta.bot_response === "string"
+        ? {
+            userId,
+            userMessage:
+              typeof meta.user_message === "string"
+                ? meta.user_message
+                : (record.document ?? "").split("\n")[0]?.replace(/^User: /, ""),
+            botResponse: meta.bot_response,
+          }
+        : { userId, kind: "note", text: record.document ?? "" };
+    out.push(JSON.stringify({ ...line, timestamp: at, externalId: record.id }));
   }
   return `${out.join("\n")}\n`;
 }

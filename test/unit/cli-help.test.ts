@@ -67,6 +67,7 @@ const flags: Record<string, string[]> = {
   "bench:one-memory": ["--exchanges", "--users", "--samples", "--out"],
   "bench:locomo": ["--data", "--out", "--fresh", "--speaker-in-text"],
   "bench:migration": ["--records", "--batch-size", "--concurrency", "--seed", "--validate", "--out"],
+  "bench:busy-bot": ["--clients", "--users", "--seconds", "--out"],
   "bench:import": ["--lines", "--batch-size", "--concurrency", "--seed", "--validate", "--out"],
   "bench:profile": ["--top"],
   "bench:embedding": ["--provider", "--queries", "--batches"],

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { windowVector } from "../../../shared/memory/projection/windows.js";
 
 const norm = (v: number[]) => Math.hypot(...v);
-const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * (b[i] ?? 0), 0) / (norm(a) * norm(b));
+const cosine = (a: number[], b: number[]) =>
+  a.reduce((s, x, i) => s + x * (b[i] ?? 0), 0) / (norm(a) * norm(b));
 
 describe("windowVector", () => {
   it("is the normalized mean of the exchanges' vectors", () => {
