@@ -9,7 +9,7 @@
 import type { AddressInfo } from "node:net";
 import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
 import { percentile } from "../shared/util/stats.js";
-import { machine, publish } from "./report.js";
+import { benchExitStatus, machine, outOption, publish } from "./report.js";
 
 const command = {
   name: "bench:busy-bot",
@@ -24,14 +24,9 @@ latency (p50/p95/p99) and requests done, with the machine, as JSON.`,
     clients: { type: "string", value: "N", default: "4", description: "clients storing and asking at once" },
     users: { type: "string", value: "N", default: "8", description: "users they take turns on" },
     seconds: { type: "string", value: "N", default: "40", description: "how long the load runs" },
-    out: {
-      type: "string",
-      value: "FILE",
-      description: "also write the result as JSON there, and as markdown beside it",
-      defaultText: "print only",
-    },
+    out: outOption,
   },
-  notes: "Exit status: 0 measured; 1 it failed; 2 for a usage error.",
+  notes: benchExitStatus,
 } satisfies Command;
 
 const { values } = parseCommandLine(command);

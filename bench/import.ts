@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
 import { legacyRecords } from "../infra/local/legacy-fixture.js";
-import { machine, publish } from "./report.js";
+import { benchExitStatus, machine, outOption, publish } from "./report.js";
 
 const command = {
   name: "bench:import",
@@ -32,14 +32,9 @@ the time batches and projections took, the validation score and the peak memory 
     concurrency: { type: "string", value: "N", default: "2", description: "batches in flight at once" },
     seed: { type: "string", value: "N", default: "1", description: "seed of the generated lines" },
     validate: { type: "string", value: "N", default: "500", description: "lines the validation samples" },
-    out: {
-      type: "string",
-      value: "FILE",
-      description: "also write the result as JSON there, and as markdown beside it",
-      defaultText: "print only",
-    },
+    out: outOption,
   },
-  notes: "Exit status: 0 measured; 1 it failed; 2 for a usage error.",
+  notes: benchExitStatus,
 } satisfies Command;
 
 const { values } = parseCommandLine(command);

@@ -17,7 +17,7 @@ import { percentile } from "../shared/util/stats.js";
 import { settle } from "./load/cpu.js";
 import { loadConversations } from "./locomo-data.js";
 import { recordQuestion, Samples } from "./locomo-metrics.js";
-import { machine, publish } from "./report.js";
+import { benchExitStatus, machine, outOption, publish } from "./report.js";
 
 const command = {
   name: "bench:locomo",
@@ -38,12 +38,7 @@ hm_bench_locomo between runs (stores are idempotent, so a re-run only re-asks). 
       default: "../shared/data/locomo",
       description: "the LoCoMo data set (its JSON files)",
     },
-    out: {
-      type: "string",
-      value: "FILE",
-      description: "also write the result as JSON there, and as markdown beside it",
-      defaultText: "print only",
-    },
+    out: outOption,
     fresh: {
       type: "boolean",
       default: false,
@@ -69,7 +64,7 @@ hm_bench_locomo between runs (stores are idempotent, so a re-run only re-asks). 
       description: 'with --fresh: store "Speaker: text" and no speaker field, for comparison',
     },
   },
-  notes: "Exit status: 0 measured; 1 it failed; 2 for a usage error.",
+  notes: benchExitStatus,
 } satisfies Command;
 
 const { values } = parseCommandLine(command);

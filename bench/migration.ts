@@ -7,7 +7,7 @@
  */
 import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
 import { legacyRecords, writeLegacyStore } from "../infra/local/legacy-fixture.js";
-import { machine, publish } from "./report.js";
+import { benchExitStatus, machine, outOption, publish } from "./report.js";
 
 const command = {
   name: "bench:migration",
@@ -36,14 +36,9 @@ took, the integrity score and the peak memory as JSON.`,
       default: "500",
       description: "legacy records the integrity validation samples",
     },
-    out: {
-      type: "string",
-      value: "FILE",
-      description: "also write the result as JSON there, and as markdown beside it",
-      defaultText: "print only",
-    },
+    out: outOption,
   },
-  notes: "Exit status: 0 measured; 1 it failed; 2 for a usage error.",
+  notes: benchExitStatus,
 } satisfies Command;
 
 const { values } = parseCommandLine(command);

@@ -38,3 +38,14 @@ export function publish(title: string, result: Record<string, unknown>, out?: st
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(out.replace(/\.json$/, ".md"), markdownReport(title, result));
 }
+
+/** The --out option of a benchmark that prints its result and, asked to, publishes it (see publish). */
+export const outOption = {
+  type: "string",
+  value: "FILE",
+  description: "also write the result as JSON there, and as markdown beside it",
+  defaultText: "print only",
+} as const;
+
+/** What every benchmark's --help says of its exit status. */
+export const benchExitStatus = "Exit status: 0 measured; 1 it failed; 2 for a usage error.";
