@@ -1,19 +1,9 @@
-/**
- * The bulk import state machine (Standard), one execution per import, named by the import's id (so
- * Step Functions refuses a second start: each import runs once). Plan reads the source and cuts it
- * into groups of batches; a Map imports the groups two at a time (each retried with backoff);
- * Finish builds the projections within a time budget and loops until none remain, then closes the
- * import. Unlike the migration's, a group that still fails stops the import: any failure is caught,
- * the Fail task records the import as failed (what was committed stays) and the execution fails.
- */
-import { Duration } from "aws-cdk-lib";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ILogGroup } from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
-import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { importRefused } from "../../shared/import/tasks.js";
-import { retryingInvoke } from "./task-invoke.js";
+import { retryingInvoke, standardStateMachine } from "./task-invoke.js";
 
 export interface ImportTaskFunctions {
   plan: IFunction;
@@ -84,16 +74,6 @@ export class ImportStateMachine extends Construct {
           .otherwise(new sfn.Succeed(this, "Imported")),
       );
 
-    this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      // As the migration's: a run this long is stuck (the import then stays running; see the logs).
-      timeout: Duration.days(7),
-      tracingEnabled: true,
-      // Inputs and outputs stay in each execution's history, out of the logs.
-      ...(props.logs
-        ? { logs: { destination: props.logs, level: sfn.LogLevel.ALL, includeExecutionData: false } }
-        : {}),
-    });
+    this.stateMachine = standardStateMachine(this, definition, props.logs);
   }
 }

@@ -1,17 +1,8 @@
-/**
- * The migration state machine (Standard): plan the run, migrate groups of batches in a Map with
- * bounded concurrency (each group retried with backoff, a group that still fails is recorded and
- * the others go on), finish the run, then validate its integrity, which rolls the run back itself
- * under the minimum score. A failed or rolled-back run ends the execution in a Fail state; a new
- * execution with `resumeRunId` continues a failed run where it stopped.
- */
-import { Duration } from "aws-cdk-lib";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ILogGroup } from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
-import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
-import { retryingInvoke } from "./task-invoke.js";
+import { retryingInvoke, standardStateMachine } from "./task-invoke.js";
 
 export interface MigrationTaskFunctions {
   plan: IFunction;
@@ -108,14 +99,6 @@ export class MigrationStateMachine extends Construct {
           .otherwise(afterFinish),
       );
 
-    this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: Duration.days(7),
-      tracingEnabled: true,
-      ...(props.logs
-        ? { logs: { destination: props.logs, level: sfn.LogLevel.ALL, includeExecutionData: false } }
-        : {}),
-    });
+    this.stateMachine = standardStateMachine(this, definition, props.logs);
   }
 }
