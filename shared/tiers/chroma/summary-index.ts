@@ -270,7 +270,8 @@ export class ChromaSummaryIndex implements SummaryIndex {
    * single unsuffixed collection before sharding, may still hold some of the user's summaries.
    */
   deleteUser(userId: string): Promise<void> {
-    return this.#deleteEverywhere(userId);
+    // Listed afresh: an erase is rare and must be final, whatever collection appeared since the last listing.
+    return this.#deleteEverywhere(userId, undefined, { fresh: true });
   }
 
   /** In every collection of this index, as deleteUser: an earlier layout may hold the window. */
@@ -292,9 +293,9 @@ export class ChromaSummaryIndex implements SummaryIndex {
   }
 
   /** The user's documents (these ids only, when given) out of every collection of the family. */
-  async #deleteEverywhere(userId: string, ids?: string[]): Promise<void> {
+  async #deleteEverywhere(userId: string, ids?: string[], { fresh = false } = {}): Promise<void> {
     const limit = pLimit(8);
-    const collections = await this.#ownCollections();
+    const collections = await this.#ownCollections({ fresh });
     await Promise.all(
       collections.map((c) => limit(() => c.delete({ ...(ids ? { ids } : {}), where: { user_id: userId } }))),
     );
@@ -314,11 +315,13 @@ export class ChromaSummaryIndex implements SummaryIndex {
   /**
    * This index's collections as they are on the server: `<name>` and `<name>_<n>`, any n, and those
    * of any other model of the family (`<family>_<model>` and its shards). Listed
-   * at most every 30 s (a server holding many collections lists slowly), plus the shards this
-   * instance has created since: an erase's final pass, a minute on, sees any collection there was.
+   * at most every 30 s (a server holding many collections lists slowly; `fresh`: now), plus the
+   * shards this instance has created since: an erase's final pass, a minute on, sees any collection
+   * there was.
    */
-  async #ownCollections(now = Date.now()): Promise<Collection[]> {
-    if (!this.#listed || now - this.#listed.at > 30_000)
+  async #ownCollections({ fresh = false } = {}): Promise<Collection[]> {
+    const now = Date.now();
+    if (fresh || !this.#listed || now - this.#listed.at > 30_000)
       this.#listed = { at: now, collections: this.#list() };
     const listed = await this.#listed.collections.catch((error: unknown) => {
       this.#listed = undefined;
