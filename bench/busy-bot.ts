@@ -16,7 +16,7 @@ const command = {
   usage: ["npm run bench:busy-bot -- [--clients N] [--users N] [--seconds N] [--out FILE]"],
   about: `
 A busy bot against the app served over HTTP on this machine (fresh corner of the local emulation: database
-hm_bench_busy, tenant "busy", default settings, so the default 100 ms context deadline): --clients
+hm_bench_busy, tenant "busy", default settings but no rate limit, so the default 100 ms context deadline): --clients
 clients, each in a loop storing an exchange for a user and then asking for that user's context, over
 --users users, for --seconds. Reports the share of context answers degraded (by tier), context and store
 latency (p50/p95/p99) and requests done, with the machine, as JSON.`,
@@ -61,6 +61,8 @@ async function main() {
     collection: "bench_busy",
     redisDb: 7,
     tenant: "busy",
+    // The load is the point: the per-tenant rate limit (600/min by default) would answer most of it 429.
+    env: { HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: "0" },
   });
   const server = serve({ fetch: createApp(memory).fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
@@ -77,7 +79,8 @@ async function main() {
   const contextMs: number[] = [];
   const degraded = new Map<string, number>();
   let degradedAnswers = 0;
-  let failures = 0;
+  const failures = new Map<number, number>();
+  const failed = (status: number) => failures.set(status, (failures.get(status) ?? 0) + 1);
   const until = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
@@ -87,13 +90,14 @@ async function main() {
         let started = performance.now();
         const stored = await call(`/v1/users/${userId}/conversations`, { userMessage, botResponse });
         storeMs.push(performance.now() - started);
-        if (stored.status !== 201) failures++;
+        if (stored.status !== 201) failed(stored.status);
         await stored.body?.cancel();
         started = performance.now();
         const answer = await call(`/v1/users/${userId}/context`, { query: questions[i % questions.length] });
         contextMs.push(performance.now() - started);
         if (answer.status !== 200) {
-          failures++;
+          failed(answer.status);
+          await answer.body?.cancel();
           continue;
         }
         const context = (await answer.json()) as { degraded: string[] };
@@ -121,7 +125,7 @@ async function main() {
     contexts: contextMs.length,
     degradedShare: Math.round((degradedAnswers / Math.max(1, contextMs.length)) * 1000) / 1000,
     degradedByTier: Object.fromEntries(degraded),
-    failures,
+    failuresByStatus: Object.fromEntries(failures),
     contextMs: pcts(contextMs),
     storeMs: pcts(storeMs),
   };
