@@ -4,13 +4,24 @@
  * leaves nothing of the exchange in any of them, notes reach every tier and read as notes, and
  * another tenant gets 404 for all of it. The same on in-memory stores: test/unit/http/memories.test.ts.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { dropDatabase, ensureDatabase } from "../../infra/local/services/postgres.js";
 import { userKey } from "../../shared/domain/identity.js";
 import { startApi } from "../helpers/api.js";
+import { testConfig } from "../helpers/config.js";
 import { uniqueId } from "../helpers/memory.js";
+
+// A database of its own: settle() waits for an empty outbox, which other files' bulk work (imports,
+// migrations) would keep filling, and its reconcile would work their rows.
+const wsProxy = testConfig().postgres.wsProxy ?? "";
+const database = `hm_memories_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+const databaseUrl = await ensureDatabase(wsProxy, database);
+// Registered first, so it runs after the memory below has closed its pools.
+afterAll(() => dropDatabase(wsProxy, database));
 
 // Windows of 2: the exchange to correct and delete shares its window with one other.
 const api = await startApi({
+  HIERARCHICAL_MEMORY_POSTGRESQL_URL: databaseUrl,
   HIERARCHICAL_MEMORY_SUMMARY_WINDOW: "2",
   HIERARCHICAL_MEMORY_ERASE_FINAL_PASS_DELAY: "0",
   // Stores answer before their summaries and facts are derived: deletes race them.
@@ -45,7 +56,7 @@ async function tiers(userId: string, word: string, exchangeId: string) {
 
 /**
  * Until every projection in flight has landed and the outbox is empty (stores do not wait for them),
- * or 10 s (the outbox is shared with other files' tests; the assertions then say what is missing).
+ * or about 10 s (the assertions then say what is missing).
  */
 async function settle() {
   for (let i = 0; i < 100; i++) {
