@@ -90,6 +90,10 @@ export const ImportView = z
       .openapi({
         description: "Sampled lines found in the archive as imported, once the import has completed.",
       }),
+    pendingTiers: z.array(z.string()).openapi({
+      description:
+        "Tiers still missing some of a completed import's memories (a write failed; the background worker retries it): empty once every tier holds everything it was given.",
+    }),
     error: z.string().nullable().openapi({ description: "Why a failed import stopped." }),
     createdAt: z.string(),
     updatedAt: z.string(),

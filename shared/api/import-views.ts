@@ -20,6 +20,7 @@ export function importView(
   const totals = sumImportReports(reports.values());
   const result = ImportResultSchema.safeParse(entry.report);
   const validation = result.success ? result.data.validation : null;
+  const pendingTiers = result.success ? result.data.pendingTiers : [];
   const batchSize = Number(entry.options.batchSize ?? 1);
   return {
     id: entry.id,
@@ -37,6 +38,7 @@ export function importView(
       matched: validation.matched,
       score: validation.score,
     },
+    pendingTiers,
     error: entry.error,
     createdAt: entry.createdAt.toISOString(),
     updatedAt: entry.updatedAt.toISOString(),

@@ -212,10 +212,15 @@ export class ImportManager {
         ? await validateImport(this.#deps, units, importOptions, importOptions.validateSample)
         : null;
     const totals = sumImportReports(reports.values());
+    // A bulk write that failed leaves its rows in the outbox for the reconciler: say so, not "all done".
+    const pendingTiers: string[] = [];
+    for (const tier of projection.tiers)
+      if ((await runs.usersWithPending(id, tier, "", 1)).length > 0) pendingTiers.push(tier);
     const result = ImportResultSchema.parse({
       totals,
       validation,
       durationMs: Date.now() - entry.createdAt.getTime(),
+      pendingTiers,
     });
     await runs.setState(id, "completed", { integrity: result, error: null });
     await imports.dropBody(id);

@@ -71,5 +71,7 @@ export const ImportResultSchema = z.object({
   }),
   validation: ImportValidationSchema.nullable(),
   durationMs: z.number().int().nullable(),
+  /** Projection tiers still missing some of the import's memories (a write failed; the reconciler retries it). */
+  pendingTiers: z.array(z.string()).default([]),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { ImportFinished } from "../../../shared/memory/webhooks/memory-events.js";
 import type { MigrationRunStore } from "../../../shared/tiers/migration-runs.js";
 import { inMemoryMemory } from "../../helpers/in-memory-memory.js";
+import type { InMemoryStores } from "../../in-memory/index.js";
 
 const lines = (n: number, user = "u1") =>
   Array.from({ length: n }, (_, i) =>
@@ -16,6 +17,7 @@ const lines = (n: number, user = "u1") =>
 function setup(
   overrides: Record<string, string> = {},
   runs?: (real: MigrationRunStore) => MigrationRunStore,
+  adapt: (stores: InMemoryStores) => InMemoryStores = (s) => s,
 ) {
   const finished: ImportFinished[] = [];
   const t = inMemoryMemory(
@@ -24,7 +26,7 @@ function setup(
       HIERARCHICAL_MEMORY_IMPORT_BATCH_SIZE: "2",
       ...overrides,
     },
-    { adapt: (s) => (runs && s.runs ? { ...s, runs: runs(s.runs) } : s) },
+    { adapt: (s) => adapt(runs && s.runs ? { ...s, runs: runs(s.runs) } : s) },
   );
   const imports = t.memory.imports;
   if (!imports) throw new Error("no imports without Postgres");
@@ -47,6 +49,7 @@ describe("ImportManager", () => {
     const { result } = await imports.finish(entry.id);
     expect(result?.totals).toEqual({ lines: 5, imported: 5, existing: 0, erased: 0, refused: 0 });
     expect(result?.validation).toMatchObject({ sampled: 5, matched: 5, score: 1 });
+    expect(result?.pendingTiers).toEqual([]);
     expect(stores.archive && (await stores.archive.recent("t1/u1", 10)).length).toBe(5);
     expect(await stores.imports?.body(entry.id)).toBeUndefined();
     expect(finished).toEqual([
@@ -88,6 +91,28 @@ describe("ImportManager", () => {
     expect(finished).toEqual([
       expect.objectContaining({ state: "failed", lines: expect.objectContaining({ imported: 2 }) }),
     ]);
+  });
+
+  it("completes, naming the tier still missing memories, when a projection write fails", async () => {
+    const { imports } = setup({}, undefined, (stores) =>
+      stores.summaries
+        ? {
+            ...stores,
+            summaries: new Proxy(stores.summaries, {
+              get: (target, name) => {
+                if (name === "upsert") return () => Promise.reject(new Error("chroma is down"));
+                const value = Reflect.get(target, name);
+                return typeof value === "function" ? value.bind(target) : value;
+              },
+            }),
+          }
+        : stores,
+    );
+    const entry = await imports.create("t1", { format: "ndjson", body: lines(3) });
+    const result = await imports.run(entry.id);
+    expect(result?.pendingTiers).toEqual(["chroma"]);
+    expect(result?.totals.imported).toBe(3);
+    expect(await imports.get("t1", entry.id)).toMatchObject({ state: "completed" });
   });
 
   it("refuses an import with more lines than allowed, and a tenant over its running imports", async () => {
