@@ -5,7 +5,6 @@
  * misses is finished from the outbox, so a tier that is down never loses or blocks a write. Without
  * an archive (Postgres disabled) the memory is cache-only.
  */
-import pLimit from "p-limit";
 import type { ProjectionTier } from "../domain/tiers.js";
 import { type Exchange, type ExchangeInput, scopeOf } from "../domain/types.js";
 import {
@@ -20,6 +19,7 @@ import type { MemoryStores } from "../tiers/stores.js";
 import type { Logger } from "../util/logger.js";
 import { withTimeout } from "../util/timeout.js";
 import type { TierHealthTracker } from "./health.js";
+import { ProjectionQueue } from "./projection/queue.js";
 import type { ProjectionService, ReconcileReport } from "./projection/service.js";
 
 export interface StoreResult {
@@ -43,16 +43,29 @@ export interface StoreDeps {
 
 /** Longest a store waits for its write-through to the recent cache before answering without it. */
 const writeThroughWaitMs = 250;
-/** Stores whose summary and graph projections may run in this process at once. */
-const maxDerivedInFlight = 32;
+/**
+ * Users whose summary and graph projections run in this process at once, and the stored exchanges
+ * that may wait for them (more are left to the outbox worker). Few lanes: under a burst the reads
+ * keep the stores' and the machine's time, and a user's waiting exchanges are applied together.
+ */
+const derivedLanes = 2;
+const derivedWaiting = 256;
 
 export class StoreService {
   readonly #deps: StoreDeps;
   /** Bounded: under a burst of stores the rest waits in the outbox instead of piling up here. */
-  readonly #derived = pLimit(maxDerivedInFlight);
+  readonly #derived: ProjectionQueue<ReconcileReport>;
 
   constructor(deps: StoreDeps) {
     this.#deps = deps;
+    const derivedTiers = deps.projection.tiers.filter((t) => t !== "redis");
+    this.#derived = new ProjectionQueue(
+      (exchanges) => deps.projection.applyExchanges(exchanges, derivedTiers),
+      {
+        concurrency: derivedLanes,
+        capacity: derivedWaiting,
+      },
+    );
   }
 
   get mode(): "durable" | "cache-only" {
@@ -117,12 +130,13 @@ export class StoreService {
     const { projection, processingBudgetMs } = this.#deps;
     const cacheTiers = projection.tiers.filter((t) => t === "redis");
     const derivedTiers = projection.tiers.filter((t) => t !== "redis");
-    const startDerived = () =>
-      this.#derived.activeCount + this.#derived.pendingCount >= maxDerivedInFlight
-        ? Promise.resolve(undefined)
-        : this.#derived(() => projection.applyExchange(exchange, derivedTiers));
+    // The batch's report, as far as this exchange goes.
+    const startDerived = async () => {
+      const report = await this.#derived.offer(exchange);
+      return report && { ...report, errors: report.errors.filter((e) => e.exchangeId === exchange.id) };
+    };
     const pending = await Promise.all([
-      this.#within(cacheTiers, writeThroughWaitMs, () => projection.applyExchange(exchange, cacheTiers)),
+      this.#within(cacheTiers, writeThroughWaitMs, () => projection.applyExchanges([exchange], cacheTiers)),
       this.#within(derivedTiers, processingBudgetMs, startDerived),
     ]);
     return pending.flat();

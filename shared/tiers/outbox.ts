@@ -7,13 +7,19 @@
 import type { ProjectionTier } from "../domain/tiers.js";
 import type { OutboxItem } from "../domain/types.js";
 
+/** Which due rows a claim may take: all when nothing is given. */
+export interface OutboxSelection {
+  exchangeId?: string;
+  exchangeIds?: readonly string[];
+  tiers?: readonly ProjectionTier[];
+}
+
 export interface Outbox {
-  /** Claims up to `limit` due rows, oldest first (optionally of one exchange or some tiers), for `leaseMs`. */
-  claim(
-    limit: number,
-    leaseMs: number,
-    only?: { exchangeId?: string; tiers?: readonly ProjectionTier[] },
-  ): Promise<OutboxItem[]>;
+  /**
+   * Claims up to `limit` due rows, oldest first (optionally of one exchange, of some exchanges, or of
+   * some tiers), for `leaseMs`.
+   */
+  claim(limit: number, leaseMs: number, only?: OutboxSelection): Promise<OutboxItem[]>;
   complete(ids: readonly number[]): Promise<void>;
   /** Marks these exchanges' rows for one tier done (after a bulk projection applied them). */
   completeFor(exchangeIds: readonly string[], tier: ProjectionTier): Promise<void>;

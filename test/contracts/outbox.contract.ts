@@ -77,6 +77,25 @@ export function outboxContract(name: string, make: () => Promise<OutboxFixture>)
       expect(await f.outbox.claim(10, lease)).toEqual([]);
     });
 
+    it("claims the rows of several named exchanges, and of no other", async () => {
+      const e1 = await exchangeFor(["chroma", "neo4j"]);
+      const e2 = await exchangeFor(["chroma"]);
+      const e3 = await exchangeFor(["chroma"]);
+      expect(rowsOf(await f.outbox.claim(10, lease, { exchangeIds: [e1, e3], tiers: ["chroma"] }))).toEqual(
+        rowsOf([
+          { exchangeId: e1, tier: "chroma" },
+          { exchangeId: e3, tier: "chroma" },
+        ]),
+      );
+      expect(await f.outbox.claim(10, lease, { exchangeIds: [] })).toEqual([]);
+      expect(rowsOf(await f.outbox.claim(10, lease))).toEqual(
+        rowsOf([
+          { exchangeId: e1, tier: "neo4j" },
+          { exchangeId: e2, tier: "chroma" },
+        ]),
+      );
+    });
+
     it("deletes completed rows, and one tier's rows of given exchanges", async () => {
       const e1 = await exchangeFor(["redis", "chroma"]);
       const e2 = await exchangeFor(["redis", "chroma"]);

@@ -2,7 +2,7 @@
 
 import type { ProjectionTier } from "../../shared/domain/tiers.js";
 import type { OutboxItem } from "../../shared/domain/types.js";
-import { type Outbox, retryDelayMs } from "../../shared/tiers/outbox.js";
+import { type Outbox, type OutboxSelection, retryDelayMs } from "../../shared/tiers/outbox.js";
 import type { InMemoryDatabase, OutboxRow } from "./database.js";
 
 const toItem = (r: OutboxRow): OutboxItem => ({
@@ -20,17 +20,14 @@ export class InMemoryOutbox implements Outbox {
     this.#db = db;
   }
 
-  async claim(
-    limit: number,
-    leaseMs: number,
-    only: { exchangeId?: string; tiers?: readonly ProjectionTier[] } = {},
-  ): Promise<OutboxItem[]> {
+  async claim(limit: number, leaseMs: number, only: OutboxSelection = {}): Promise<OutboxItem[]> {
     const now = Date.now();
     const due = [...this.#db.outbox.values()]
       .filter(
         (r) =>
           r.availableAt <= now &&
           (only.exchangeId === undefined || r.exchangeId === only.exchangeId) &&
+          (only.exchangeIds === undefined || only.exchangeIds.includes(r.exchangeId)) &&
           (only.tiers === undefined || only.tiers.includes(r.tier)),
       )
       .sort((a, b) => a.id - b.id)

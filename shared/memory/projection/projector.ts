@@ -13,7 +13,7 @@ import { extractionOf } from "../../processing/index.js";
 import type { EraseTask } from "../../tiers/erasures.js";
 import { withTimeout } from "../../util/timeout.js";
 import type { ProjectionDeps } from "./deps.js";
-import { summarizeWindows, windowIndexOf, windowsOf } from "./windows.js";
+import { summarizeWindows, windowsOf } from "./windows.js";
 
 /** A projection that has not finished in this time counts as failed; the outbox retries it. */
 const projectionTimeoutMs = 15_000;
@@ -33,25 +33,32 @@ export class Projector {
   }
 
   /**
-   * `replay`: the row was claimed before (or by the reconciler), so a push could duplicate.
-   * Afterwards, whether it succeeded or not, the exchange must still be in the archive: if its user
-   * was erased while this ran, what it wrote is undone from the archive (the erase's final pass is
-   * the backstop for writes that land later still).
+   * Applies one user's exchanges (one, or several waiting together) to a tier in one go: one window
+   * rewrite for the windows they fall in, one graph transaction, one cache rebuild. `replay`: the
+   * rows were claimed before (or by the reconciler), so a push could duplicate. Afterwards, whether
+   * it succeeded or not, each exchange must still be in the archive: if its user was erased while
+   * this ran, what it wrote is undone from the archive (the erase's final pass is the backstop for
+   * writes that land later still).
    */
-  async apply(tier: ProjectionTier, exchange: Exchange, replay = false): Promise<void> {
+  async apply(tier: ProjectionTier, exchanges: readonly Exchange[], replay = false): Promise<void> {
+    if (exchanges.length === 0) return;
     try {
-      await this.#applyNow(tier, exchange, replay);
+      await this.#applyNow(tier, exchanges, replay);
     } finally {
-      await this.#settle(tier, exchange);
+      await this.#settle(tier, exchanges);
     }
   }
 
-  #applyNow(tier: ProjectionTier, exchange: Exchange, replay: boolean) {
-    const corrected = exchange.version > 1;
+  #applyNow(tier: ProjectionTier, exchanges: readonly Exchange[], replay: boolean) {
+    const corrected = exchanges.filter((e) => e.version > 1);
+    const [first] = exchanges as [Exchange, ...Exchange[]];
     const work = {
-      redis: () => (replay || corrected ? this.rebuildCache(exchange.userId) : this.#toCache(exchange)),
-      chroma: () => this.toSummaries(exchange),
-      neo4j: () => (corrected ? this.#replaceInGraph(exchange) : this.#toGraph(exchange)),
+      redis: () =>
+        replay || corrected.length > 0 || exchanges.length > 1
+          ? this.rebuildCache(first.userId)
+          : this.#toCache(first),
+      chroma: () => this.#toSummaries(exchanges),
+      neo4j: () => this.#toGraphReplacing(exchanges, corrected),
     }[tier];
     return this.#deps.health.track(tier, () =>
       withTimeout(work(), projectionTimeoutMs, `${tier} did not answer within ${projectionTimeoutMs} ms`),
@@ -63,14 +70,27 @@ export class Projector {
    * or its own erase) is undone from the archive; one corrected meanwhile is applied again as it
    * now reads, so an older version in flight cannot end up last.
    */
-  async #settle(tier: ProjectionTier, exchange: Exchange) {
+  async #settle(tier: ProjectionTier, exchanges: readonly Exchange[]) {
     const { archive } = this.#deps.stores;
-    if (!archive) return;
-    const [now] = await archive.byIds(exchange.userId, [exchange.id]);
-    if (now && now.version === exchange.version) return;
-    const redo = now
-      ? this.#applyNow(tier, { ...now, version: Math.max(now.version, 2) }, true)
-      : this.rebuild(exchange.userId, [tier]);
+    const userId = exchanges[0]?.userId;
+    if (!archive || userId === undefined) return;
+    const now = new Map(
+      (
+        await archive.byIds(
+          userId,
+          exchanges.map((e) => e.id),
+        )
+      ).map((e) => [e.id, e]),
+    );
+    const gone = exchanges.some((e) => !now.has(e.id));
+    const changed = exchanges.flatMap((e) => {
+      const current = now.get(e.id);
+      return current && current.version !== e.version
+        ? [{ ...current, version: Math.max(current.version, 2) }]
+        : [];
+    });
+    if (!gone && changed.length === 0) return;
+    const redo = gone ? this.rebuild(userId, [tier]) : this.#applyNow(tier, changed, true);
     await redo.catch((error: unknown) =>
       this.#deps.logger.warn(
         "could not settle a projection the archive changed under; the outbox or erase task will",
@@ -156,26 +176,31 @@ export class Projector {
     if (cache && archive) await cache.replace(userId, await archive.recent(userId, cache.capacity));
   }
 
-  /** Rewrites the summary of the window the exchange falls in, and its own vector (under the window's lock). */
-  async toSummaries(exchange: Exchange) {
+  /**
+   * Rewrites the summaries of the windows these exchanges fall in, with their own vectors (under the
+   * windows' locks): several exchanges of one window cost one rewrite.
+   */
+  async #toSummaries(exchanges: readonly Exchange[]) {
     const { summaries, archive } = this.#deps.stores;
     if (!summaries || !archive) return;
     const size = this.#deps.summaryWindow;
-    const window = { userId: exchange.userId, windowIndex: windowIndexOf(exchange.ordinal, size) };
-    const fresh = new Set([exchange.id]);
+    const fresh = new Set(exchanges.map((e) => e.id));
     await this.#lockedWrites(() =>
-      archive.rewriteWindows([window], size, (exchanges) => summarizeWindows(this.#deps, exchanges, fresh)),
+      archive.rewriteWindows(windowsOf(exchanges, size), size, (inWindows) =>
+        summarizeWindows(this.#deps, inWindows, fresh),
+      ),
     );
   }
 
-  #toGraph(exchange: Exchange) {
-    return this.#toGraphMany([exchange]);
-  }
-
-  /** A corrected exchange's facts: what it stated before goes, what it states now comes. */
-  async #replaceInGraph(exchange: Exchange) {
-    await this.#deps.stores.graph?.removeExchanges(exchange.userId, [exchange.id]);
-    await this.#toGraph(exchange);
+  /** What corrected exchanges stated before goes; what all of them state now comes. */
+  async #toGraphReplacing(exchanges: readonly Exchange[], corrected: readonly Exchange[]) {
+    const [first] = exchanges;
+    if (first && corrected.length > 0)
+      await this.#deps.stores.graph?.removeExchanges(
+        first.userId,
+        corrected.map((e) => e.id),
+      );
+    await this.#toGraphMany(exchanges);
   }
 
   /**

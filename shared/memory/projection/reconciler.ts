@@ -29,12 +29,18 @@ export class Reconciler {
     this.#projector = projector;
   }
 
-  /** Applies the outbox rows of one just-stored exchange, for the given tiers or all. */
-  async applyExchange(exchange: Exchange, tiers?: readonly ProjectionTier[]): Promise<ReconcileReport> {
+  /** Applies the outbox rows of just-stored exchanges (one user's, as a rule), for the given tiers or all. */
+  async applyExchanges(
+    exchanges: readonly Exchange[],
+    tiers?: readonly ProjectionTier[],
+  ): Promise<ReconcileReport> {
     const outbox = this.#deps.stores.outbox;
-    if (!outbox) return emptyReport();
-    const items = await outbox.claim(10, leaseMs, { exchangeId: exchange.id, tiers });
-    return this.#applyItems(items, new Map([[exchange.id, exchange]]), false);
+    if (!outbox || exchanges.length === 0) return emptyReport();
+    const items = await outbox.claim(10 * exchanges.length, leaseMs, {
+      exchangeIds: exchanges.map((e) => e.id),
+      tiers,
+    });
+    return this.#applyItems(items, new Map(exchanges.map((e) => [e.id, e])), false);
   }
 
   /** Applies due outbox rows, `batchSize` at a time, until none are due or `maxBatches` ran. */
@@ -87,8 +93,9 @@ export class Reconciler {
   }
 
   /**
-   * One user's rows for one tier run in order (that tier's projection builds on the one before);
-   * tiers and users run in parallel.
+   * One user's rows for one tier are applied together (several exchanges of one window cost one
+   * rewrite); tiers and users run in parallel. A lane that fails is tried again row by row, so one
+   * exchange a tier refuses holds back no other.
    */
   async #applyItems(
     items: readonly OutboxItem[],
@@ -97,37 +104,57 @@ export class Reconciler {
   ): Promise<ReconcileReport> {
     const report = emptyReport();
     const done: number[] = [];
-    const { outbox } = this.#deps.stores;
     const lanes = Map.groupBy(items, (i) => `${i.tier} ${i.userId}`);
     await Promise.all(
-      [...lanes.values()].map(async (laneItems) => {
-        for (const item of laneItems) {
-          const exchange = exchanges.get(item.exchangeId);
-          try {
-            if (exchange) await this.#projector.apply(item.tier, exchange, replay || item.attempts > 1);
-            done.push(item.id);
-            report.applied++;
-          } catch (error) {
-            report.failed++;
-            report.errors.push({
-              tier: item.tier,
-              exchangeId: item.exchangeId,
-              error: tierFailureCode(error),
-            });
-            await outbox
-              ?.fail(item.id, item.attempts, `${item.tier}: ${describeError(error)}`)
-              .catch((failed) =>
-                this.#deps.logger.warn("could not back off an outbox row; its lease will expire instead", {
-                  tier: item.tier,
-                  cause: describeError(failed),
-                }),
-              );
+      [...lanes.values()].map(async (lane) => {
+        const tier = (lane[0] as OutboxItem).tier;
+        const again = replay || lane.some((i) => i.attempts > 1);
+        const together = [...new Set(lane.map((i) => exchanges.get(i.exchangeId)))].filter(
+          (e): e is Exchange => e !== undefined,
+        );
+        if (lane.length > 1) {
+          const applied = await this.#projector.apply(tier, together, again).then(
+            () => true,
+            () => false,
+          );
+          if (applied) {
+            done.push(...lane.map((i) => i.id));
+            report.applied += lane.length;
+            return;
           }
         }
+        for (const item of lane)
+          await this.#applyOne(item, exchanges.get(item.exchangeId), again, report, done);
       }),
     );
-    await outbox?.complete(done);
+    await this.#deps.stores.outbox?.complete(done);
     return report;
+  }
+
+  async #applyOne(
+    item: OutboxItem,
+    exchange: Exchange | undefined,
+    replay: boolean,
+    report: ReconcileReport,
+    done: number[],
+  ) {
+    try {
+      // A row whose exchange is gone (erased) has nothing to apply.
+      if (exchange) await this.#projector.apply(item.tier, [exchange], replay);
+      done.push(item.id);
+      report.applied++;
+    } catch (error) {
+      report.failed++;
+      report.errors.push({ tier: item.tier, exchangeId: item.exchangeId, error: tierFailureCode(error) });
+      await this.#deps.stores.outbox
+        ?.fail(item.id, item.attempts, `${item.tier}: ${describeError(error)}`)
+        .catch((failed) =>
+          this.#deps.logger.warn("could not back off an outbox row; its lease will expire instead", {
+            tier: item.tier,
+            cause: describeError(failed),
+          }),
+        );
+    }
   }
 }
 

@@ -34,9 +34,12 @@ export class ProjectionService {
     this.#bulk = new BulkProjector(deps);
   }
 
-  /** Applies the outbox rows of one just-stored exchange, for the given tiers or all. */
-  applyExchange(exchange: Exchange, tiers?: readonly ProjectionTier[]): Promise<ReconcileReport> {
-    return this.#reconciler.applyExchange(exchange, tiers);
+  /** Applies the outbox rows of just-stored exchanges (one user's, as a rule), for the given tiers or all. */
+  applyExchanges(
+    exchanges: readonly Exchange[],
+    tiers?: readonly ProjectionTier[],
+  ): Promise<ReconcileReport> {
+    return this.#reconciler.applyExchanges(exchanges, tiers);
   }
 
   /** Projects many archived exchanges in a few round trips per tier; completes their outbox rows. */

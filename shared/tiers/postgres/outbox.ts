@@ -5,7 +5,7 @@
 import type { Pool } from "@neondatabase/serverless";
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { OutboxItem } from "../../domain/types.js";
-import { type Outbox, retryDelayMs } from "../outbox.js";
+import { type Outbox, type OutboxSelection, retryDelayMs } from "../outbox.js";
 import { guard, type Queryable } from "./client.js";
 
 interface OutboxRow {
@@ -31,20 +31,17 @@ export class PostgresOutbox implements Outbox {
     this.#db = guard(pool);
   }
 
-  async claim(
-    limit: number,
-    leaseMs: number,
-    only: { exchangeId?: string; tiers?: readonly ProjectionTier[] } = {},
-  ): Promise<OutboxItem[]> {
+  async claim(limit: number, leaseMs: number, only: OutboxSelection = {}): Promise<OutboxItem[]> {
+    const exchangeIds = only.exchangeIds ?? (only.exchangeId === undefined ? null : [only.exchangeId]);
     const { rows } = await this.#db.query<OutboxRow>(
       `UPDATE outbox SET available_at = now() + make_interval(secs => $2::float8 / 1000), attempts = attempts + 1
         WHERE id IN (
           SELECT id FROM outbox
-           WHERE available_at <= now() AND ($3::uuid IS NULL OR exchange_id = $3)
+           WHERE available_at <= now() AND ($3::uuid[] IS NULL OR exchange_id = ANY($3))
              AND ($4::text[] IS NULL OR tier = ANY($4))
            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING id, exchange_id, user_id, tier, attempts`,
-      [limit, leaseMs, only.exchangeId ?? null, only.tiers ?? null],
+      [limit, leaseMs, exchangeIds, only.tiers ?? null],
     );
     return rows.map(toItem).sort((a, b) => a.id - b.id);
   }
