@@ -152,6 +152,16 @@ export function summaryIndexContract(name: string, make: () => Promise<SummaryIn
       expect(await f.index.query(v, [1, 0, 0, 0], 10)).toHaveLength(1);
     });
 
+    it("lands writes asked at once, and none asked before a user's delete outlives it", async () => {
+      const [u, v] = [f.user(), f.user()];
+      const writes = [0, 1, 2, 3, 4, 5].map((w) =>
+        f.index.upsert([{ summary: summary(w % 2 ? v : u, w), embedding: [1, 0, 0, w] }]),
+      );
+      await Promise.all([...writes, f.index.deleteUser(u)]);
+      expect(await f.index.countForUser(u)).toBe(0);
+      expect(await f.index.countForUser(v)).toBe(3);
+    });
+
     it("deletes some windows of one user, leaving the user's others and other users' alone", async () => {
       const { u, v, mine, theirs } = await twoUsers();
       await f.index.deleteWindows(u, [1, 2]);

@@ -17,6 +17,7 @@ import type {
   SummaryHit,
   SummaryIndex,
 } from "../summary-index.js";
+import { CollectionWrites, type UpsertRecords } from "./collection-writes.js";
 
 type Windows = readonly { summary: Summary; embedding: number[] }[];
 type Exchanges = readonly { exchange: IndexedExchange; embedding: number[] }[];
@@ -26,6 +27,7 @@ const scopedKey = (userId: string, id: string) => `${userId}\u001f${id}`;
 
 export class ChromaSummaryIndex implements SummaryIndex {
   readonly #collections = new Map<number, Promise<Collection>>();
+  readonly #writes = new Map<string, CollectionWrites>();
   #listed?: { at: number; collections: Promise<Collection[]> };
   readonly #chroma: ChromaClient;
   readonly #name: string;
@@ -110,8 +112,7 @@ export class ChromaSummaryIndex implements SummaryIndex {
   }
 
   async #upsertInto(shard: number, windows: Windows, exchanges: Exchanges) {
-    const collection = await this.ensureCollection(shard);
-    await collection.upsert({
+    const records: UpsertRecords = {
       ids: [
         ...windows.map(({ summary }) => docId(summary.userId, summary.windowIndex)),
         ...exchanges.map(({ exchange }) => exchangeDocId(exchange.userId, exchange.exchangeId)),
@@ -140,7 +141,21 @@ export class ChromaSummaryIndex implements SummaryIndex {
           ...(e.metadata === undefined ? {} : { metadata: JSON.stringify(e.metadata) }),
         })),
       ],
-    });
+    };
+    // In line at once (the collection is fetched when the call goes), so a delete asked later cannot pass it.
+    await this.#writesTo(this.collectionName(shard)).upsert(records, async (r) =>
+      (await this.ensureCollection(shard)).upsert(r),
+    );
+  }
+
+  /** A collection's writes in order, upserts that wait grouped into one call (see CollectionWrites). */
+  #writesTo(name: string): CollectionWrites {
+    let writes = this.#writes.get(name);
+    if (!writes) {
+      writes = new CollectionWrites();
+      this.#writes.set(name, writes);
+    }
+    return writes;
   }
 
   async query(
@@ -297,7 +312,13 @@ export class ChromaSummaryIndex implements SummaryIndex {
     const limit = pLimit(8);
     const collections = await this.#ownCollections({ fresh });
     await Promise.all(
-      collections.map((c) => limit(() => c.delete({ ...(ids ? { ids } : {}), where: { user_id: userId } }))),
+      collections.map((c) =>
+        limit(() =>
+          this.#writesTo(c.name).barrier(() =>
+            c.delete({ ...(ids ? { ids } : {}), where: { user_id: userId } }),
+          ),
+        ),
+      ),
     );
   }
 
