@@ -1,8 +1,13 @@
 /**
- * A benchmark's own, empty corner of the local emulation: a fresh database, its own Chroma
- * collections, its own Redis database, and none of its tenant's nodes left in Neo4j from an earlier run.
+ * A benchmark's own, empty corner of the local emulation: a fresh database, a Chroma server of its own
+ * on an empty folder, its own Redis database, and none of its tenant's nodes left in Neo4j from an
+ * earlier run.
  */
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ensureLocalUp } from "../infra/local/control.js";
+import { startChroma } from "../infra/local/services/chroma.js";
 import { dropDatabase, ensureDatabase } from "../infra/local/services/postgres.js";
 import { loadConfig } from "../shared/config/index.js";
 import { createProcessing } from "../shared/processing/index.js";
@@ -24,6 +29,28 @@ export interface BenchCorner {
   /** The tenant whose user ids the benchmark writes (Neo4j keeps one database for all). */
   tenant: string;
   env?: Record<string, string>;
+  /**
+   * Use the emulation's shared Chroma instead of a server of its own (default: own). The shared one
+   * carries every earlier run's and test's collections: its writes cost 33-37 ms of CPU each after an
+   * afternoon of them against 15 ms on a fresh folder, which made one run's leftovers the next one's result.
+   */
+  sharedChroma?: boolean;
+}
+
+/**
+ * A Chroma server on an empty folder, for this process only: stopped, and its folder removed, when
+ * the process exits (the server also stops by itself once its parent is gone).
+ */
+async function ownChroma(name: string): Promise<string> {
+  const dir = join(tmpdir(), `hm-bench-chroma-${name}`);
+  rmSync(dir, { recursive: true, force: true });
+  const chroma = await startChroma(dir);
+  chroma.child.unref();
+  process.once("exit", () => {
+    chroma.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return chroma.url;
 }
 
 export async function freshBenchMemory(corner: BenchCorner) {
@@ -35,6 +62,7 @@ export async function freshBenchMemory(corner: BenchCorner) {
     ...process.env,
     ...corner.env,
     HIERARCHICAL_MEMORY_POSTGRESQL_URL: await ensureDatabase(wsProxy, corner.database),
+    ...(corner.sharedChroma ? {} : { HIERARCHICAL_MEMORY_CHROMADB_URL: await ownChroma(corner.collection) }),
     HIERARCHICAL_MEMORY_CHROMADB_COLLECTION: corner.collection,
     HIERARCHICAL_MEMORY_REDIS_DB: String(corner.redisDb),
   };
