@@ -4,11 +4,30 @@
  * server-to-client stream) and DELETE (session end) have no meaning without sessions: 405.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { requester } from "../api/audit.js";
 import type { AppEnv } from "../api/hono-env.js";
 import { problems } from "../api/problems.js";
-import { createMcpServer, type McpDeps } from "./server.js";
+import type { McpDeps } from "./server.js";
+
+/**
+ * The MCP SDK and the tools load on the first /mcp request: most containers never serve one, and
+ * the SDK (with its JSON Schema validator) took about a fifth of the API's import time.
+ */
+let sdk:
+  | Promise<
+      [
+        typeof import("./server.js"),
+        typeof import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+      ]
+    >
+  | undefined;
+const loadSdk = () => {
+  sdk ??= Promise.all([
+    import("./server.js"),
+    import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+  ]);
+  return sdk;
+};
 
 export function mcpRoutes(
   app: OpenAPIHono<AppEnv>,
@@ -23,6 +42,7 @@ export function mcpRoutes(
     if (Array.isArray(parsedBody))
       throw problems.badRequest("send one JSON-RPC message per request; batches are not accepted");
     const { tenantId, ...who } = requester(c);
+    const [{ createMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await loadSdk();
     const server = createMcpServer({
       memory,
       tenantId,
