@@ -5,7 +5,7 @@
  * timings the API reports, in-process assembly vs the legacy single-collection search on the same
  * data, and last a store load. Then the cold start of the bundled API function.
  *
- *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--connections 1,4,16,64,256]
+ *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--repeat 3] [--connections 1,4,16,64,256]
  *                    [--store-connections 1,16] [--samples 200] [--no-legacy] [--out bench/results/NAME.json]
  *                    [--cpu-profile DIR] [--no-cold-start] [--corner NAME (own database, collections, tenant)]
  */
@@ -21,7 +21,7 @@ import { machine } from "./report.js";
 const command = {
   name: "bench",
   usage: [
-    "npm run bench -- [--sizes LIST] [--users N] [--seconds N] [--connections LIST] [--store-connections LIST]",
+    "npm run bench -- [--sizes LIST] [--users N] [--seconds N] [--repeat N] [--connections LIST] [--store-connections LIST]",
     "                 [--samples N] [--no-legacy] [--no-cold-start] [--corner NAME] [--cpu-profile DIR] [--out FILE]",
   ],
   about: `
@@ -46,6 +46,13 @@ all dropped first. Prints the result as JSON and writes it with a markdown repor
       description: "users the exchanges are spread over",
     },
     seconds: { type: "string", value: "N", default: "10", description: "seconds of each HTTP load step" },
+    repeat: {
+      type: "string",
+      value: "N",
+      default: "3",
+      description:
+        "runs of each HTTP load step (the median run is reported, with every run's p50/p99 beside it)",
+    },
     connections: {
       type: "string",
       value: "LIST",
@@ -113,7 +120,7 @@ async function main() {
   const [
     { growTo },
     { processSnapshot, settle },
-    { httpLoad },
+    { httpLoad, repeated },
     { LegacyBaseline },
     { writeLoadReport },
     { startServer },
@@ -139,7 +146,9 @@ async function main() {
   const server = await startServer(env, { cpuProfileDir: values["cpu-profile"] });
   const apiPid = server.child.pid ?? 0;
   const load = (kind: "store" | "context", connections: number) =>
-    httpLoad({ url: server.url, apiKey: key, kind, connections, seconds, users, apiPid });
+    repeated(Number(values.repeat), () =>
+      httpLoad({ url: server.url, apiKey: key, kind, connections, seconds, users, apiPid }),
+    );
   const legacy = values["no-legacy"]
     ? undefined
     : await LegacyBaseline.create(chroma, processing.embedder, `bench_${tenant}_legacy`);

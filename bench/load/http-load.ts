@@ -18,6 +18,24 @@ export interface HttpResult {
   timeouts: number;
   /** CPU milliseconds per request in each process group (API, stores, bridges, load generator). */
   cpuMsPerRequest: Record<string, number>;
+  /** Each run of a repeated step (this result is the run with the median p50). */
+  runs?: { p50: number; p99: number; requestsPerSecond: number }[];
+}
+
+/** Runs a step `times` times; the run with the median p50 stands for it, every run's figures kept beside. */
+export async function repeated(times: number, step: () => Promise<HttpResult>): Promise<HttpResult> {
+  const results: HttpResult[] = [];
+  for (let i = 0; i < Math.max(1, times); i++) results.push(await step());
+  const byP50 = [...results].sort((a, b) => a.latencyMs.p50 - b.latencyMs.p50);
+  const median = byP50[Math.floor((byP50.length - 1) / 2)] as HttpResult;
+  return {
+    ...median,
+    runs: results.map((r) => ({
+      p50: r.latencyMs.p50,
+      p99: r.latencyMs.p99,
+      requestsPerSecond: r.requestsPerSecond,
+    })),
+  };
 }
 
 export async function httpLoad(options: {

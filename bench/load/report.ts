@@ -99,10 +99,29 @@ function goals(r: LoadResult): string {
   );
 }
 
-/** One row per size and connection count of an autocannon step list. */
+/** A figure's range over a repeated step's runs ("12-15"), or "-" for a single run. */
+const spread = (c: HttpResult, pick: (run: NonNullable<HttpResult["runs"]>[number]) => number) => {
+  if (!c.runs || c.runs.length < 2) return "-";
+  const xs = c.runs.map(pick);
+  return `${Math.min(...xs)}-${Math.max(...xs)}`;
+};
+
+/** One row per size and connection count of an autocannon step list (the median of repeated runs). */
 const httpTable = (r: LoadResult, steps: "contextHttp" | "storeHttp") =>
   table(
-    ["stored", "connections", "req/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "errors", "non-2xx"],
+    [
+      "stored",
+      "connections",
+      "req/s",
+      "p50 ms",
+      "p90 ms",
+      "p95 ms",
+      "p99 ms",
+      "p50 over runs",
+      "p99 over runs",
+      "errors",
+      "non-2xx",
+    ],
     r.sizes.flatMap((s) =>
       s[steps].map((c) => {
         const l = c.latencyMs;
@@ -114,6 +133,8 @@ const httpTable = (r: LoadResult, steps: "contextHttp" | "storeHttp") =>
           l.p90,
           l.p95,
           l.p99,
+          spread(c, (run) => run.p50),
+          spread(c, (run) => run.p99),
           c.errors + c.timeouts,
           c.non2xx,
         ];

@@ -20,7 +20,7 @@ describe("npm run bench at a smoke size", () => {
         "--import",
         "tsx",
         "bench/load.ts",
-        ...["--corner", "smoke", "--sizes", "300,600", "--users", "30", "--seconds", "1"],
+        ...["--corner", "smoke", "--sizes", "300,600", "--users", "30", "--seconds", "1", "--repeat", "2"],
         ...["--connections", "1,4", "--store-connections", "1", "--samples", "5", "--no-cold-start"],
         ...["--out", out],
       ],
@@ -32,6 +32,8 @@ describe("npm run bench at a smoke size", () => {
       expect(size.storedAtEnd).toBeGreaterThanOrEqual(size.size);
       for (const step of [...size.contextHttp, ...size.storeHttp]) {
         expect(step.requests).toBeGreaterThan(0);
+        expect(step.runs?.map((r) => r.p50)).toContain(step.latencyMs.p50);
+        expect(step.runs).toHaveLength(2);
         expect(step.errors + step.timeouts + step.non2xx).toBe(0);
         expect(step.cpuMsPerRequest.api).toBeGreaterThan(0);
         const { p50, p95, p99 } = step.latencyMs;
