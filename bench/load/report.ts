@@ -95,9 +95,40 @@ function goals(r: LoadResult): string {
         10,
         false,
       ),
+      row(
+        `CPU per context request in the API process, 1 connection, ${at} (ms) <= 1.0 (all processes: ${
+          oneConnection(last) ? fmt(cpuTotal(oneConnection(last)?.cpuMsPerRequest ?? {})) : "–"
+        })`,
+        oneConnection(last)?.cpuMsPerRequest.api,
+        1,
+        true,
+      ),
+      row(`API process memory after the load ${at} (MiB) <= 256`, last.memoryMiB.api, 256, true),
+      row(
+        "API bundle, minified (MB) <= 1",
+        cold("apiBundleBytes", (b) => Math.round(b / 10_000) / 100),
+        1,
+        true,
+      ),
+      row("API bundle import (ms) <= 250", cold("importMs"), 250, true),
+      row(
+        "first answer after the import (ms) <= 100",
+        cold("firstResponseMs", (first) => first - (cold("importMs") ?? first)),
+        100,
+        true,
+      ),
     ],
   );
+
+  /** A figure of the cold start (smoke:bundle's line), when it ran. */
+  function cold(key: string, as: (n: number) => number = (n) => n): number | undefined {
+    const value = r.coldStart[key];
+    return typeof value === "number" ? as(value) : undefined;
+  }
 }
+
+const cpuTotal = (byProcess: Record<string, number>) =>
+  Math.round(Object.values(byProcess).reduce((a, b) => a + b, 0) * 100) / 100;
 
 /** A figure's range over a repeated step's runs ("12-15"), or "-" for a single run. */
 const spread = (c: HttpResult, pick: (run: NonNullable<HttpResult["runs"]>[number]) => number) => {

@@ -7,7 +7,7 @@
  *
  *   npx cdk synth --quiet && npm run smoke:bundle
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, type Command, parseCommandLine, runMain } from "../cli/run-cli.js";
@@ -22,7 +22,7 @@ const command = {
 Runs the schema function as a deploy does (it prepares every tier), then the API function exactly as cdk
 synth bundled it (cdk.out/HierarchicalMemory.template.json and its asset) against the configured stores:
 imports the bundle, sends it GET /v1/health as an API Gateway HTTP
-API event, and fails unless every tier answers. Prints one JSON line: importMs, firstResponseMs, status,
+API event, and fails unless every tier answers. Prints one JSON line: apiBundleBytes, importMs, firstResponseMs, status,
 and the health status (ok: every tier answered). Fails too if the bundle holds the ONNX runtime (the
 local-minilm embedder is not deployed). Then imports the import tasks' bundle and runs its plan task for
 an unknown import: it must answer ImportRefused (the error name the import state machine does not
@@ -108,6 +108,7 @@ runMain(command, async () => {
   const importTasks = planned instanceof Error ? planned.name : String(planned);
   console.log(
     JSON.stringify({
+      apiBundleBytes: statSync(apiBundle).size,
       importMs: Math.round(imported - started),
       firstResponseMs: Math.round(answered - started),
       status: response.statusCode,
