@@ -16,6 +16,7 @@ import type { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { seededRandom } from "../shared/util/random.js";
 import { percentile } from "../shared/util/stats.js";
 import { question, userIdOf } from "./load/dataset.js";
+import type { SizeResult } from "./load/report.js";
 import { machine } from "./report.js";
 
 const command = {
@@ -28,8 +29,8 @@ const command = {
 Latency and throughput at growing stored sizes, through HTTP, side by side with the legacy design. For
 each size: bulk-load up to it, then a context concurrency sweep with autocannon against the API running
 as its own process, each tier's own latency from the timings the API reports, in-process assembly vs the
-legacy single-collection search on the same data, and last a store load. Then the cold start of the
-bundled API function (npx cdk synth, npm run smoke:bundle). Runs on the local emulation (brought up if
+legacy single-collection search on the same data, and last a store load; the report is written after
+each size. First, the cold start of the bundled API function (npx cdk synth, npm run smoke:bundle). Runs on the local emulation (brought up if
 needed) in a corner of its own: database hm_bench_<corner>, collections bench_<corner>, tenant <corner>,
 all dropped first. Prints the result as JSON and writes it with a markdown report and charts.`,
   options: {
@@ -153,7 +154,21 @@ async function main() {
     ? undefined
     : await LegacyBaseline.create(chroma, processing.embedder, `bench_${tenant}_legacy`);
 
-  const sizes = [];
+  const out = values.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-load.json`;
+  // First, while the machine is quiet (and so that a long run stopped early still has it).
+  const cold = values["no-cold-start"] ? { skipped: true } : coldStart();
+  const sizes: SizeResult[] = [];
+  const report = () => ({
+    benchmark: "load",
+    date: new Date().toISOString(),
+    machine: machine(),
+    users,
+    seconds,
+    repeat: Number(values.repeat),
+    sizes,
+    coldStart: cold,
+    wallSeconds: Math.round((performance.now() - started) / 1000),
+  });
   let loaded = 0;
   try {
     for (const size of numbers(values.sizes)) {
@@ -194,21 +209,13 @@ async function main() {
           : undefined,
         memoryMiB: processSnapshot(apiPid).memoryMiB,
       });
+      // Written after each size: a long run stopped early keeps what it measured.
+      writeLoadReport(report(), out);
     }
   } finally {
     await server.stop();
   }
-  const out = values.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-load.json`;
-  const result = {
-    benchmark: "load",
-    date: new Date().toISOString(),
-    machine: machine(),
-    users,
-    seconds,
-    sizes,
-    coldStart: values["no-cold-start"] ? { skipped: true } : coldStart(),
-    wallSeconds: Math.round((performance.now() - started) / 1000),
-  };
+  const result = report();
   console.log(JSON.stringify(result, null, 2));
   writeLoadReport(result, out);
   await memory.close();

@@ -9,16 +9,20 @@ export async function startServer(
   const port = await freePort();
   const profile = options.cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
   // node itself (not the tsx wrapper), so stopping it stops the server.
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "infra/local/start.ts"], {
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      LOG_LEVEL: "warn",
-      HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: "0",
+  const child = spawn(
+    process.execPath,
+    [...profile, "--import", "tsx", "--import", "./bench/load/exit-with-parent.ts", "infra/local/start.ts"],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        PORT: String(port),
+        LOG_LEVEL: "warn",
+        HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: "0",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("Listening on")) resolve();
