@@ -32,6 +32,8 @@ export interface LoadResult {
   machine: Record<string, unknown>;
   users: number;
   seconds: number;
+  /** Runs of each HTTP step (the median run is reported). */
+  repeat?: number;
   sizes: SizeResult[];
   coldStart: Record<string, unknown>;
   wallSeconds: number;
