@@ -10,7 +10,7 @@ import type { Exchange } from "../../domain/types.js";
 import { describeError } from "../../errors/memory-error.js";
 import { tierFailureCode } from "../../tiers/failures.js";
 import type { ProjectionDeps } from "./deps.js";
-import { summarizeWindows, windowsOf } from "./windows.js";
+import { rewriteWindowsOf } from "./windows.js";
 
 export interface BulkProjectionReport {
   applied: ProjectionTier[];
@@ -33,7 +33,7 @@ export class BulkProjector {
     if (exchanges.length === 0) return report;
     const work: Record<ProjectionTier, () => Promise<void>> = {
       redis: () => this.#toCache(exchanges),
-      chroma: () => this.#toSummaries(exchanges),
+      chroma: () => rewriteWindowsOf(this.#deps, exchanges),
       neo4j: () => this.#toGraph(exchanges),
     };
     const { health, stores, logger } = this.#deps;
@@ -65,20 +65,6 @@ export class BulkProjector {
     if (!cache || !archive) return;
     const users = [...new Set(exchanges.map((e) => e.userId))];
     await cache.replaceMany(await archive.recentForUsers(users, cache.capacity));
-  }
-
-  /**
-   * Rewrites every touched window's summary, under the windows' locks, taken in one go; the batch's
-   * exchanges get their own vectors (a window's other exchanges have theirs).
-   */
-  async #toSummaries(exchanges: readonly Exchange[]) {
-    const { summaries, archive } = this.#deps.stores;
-    if (!summaries || !archive) return;
-    const size = this.#deps.summaryWindow;
-    const fresh = new Set(exchanges.map((e) => e.id));
-    await archive.rewriteWindows(windowsOf(exchanges, size), size, (window) =>
-      summarizeWindows(this.#deps, window, fresh),
-    );
   }
 
   async #toGraph(exchanges: readonly Exchange[]) {

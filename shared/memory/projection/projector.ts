@@ -13,7 +13,7 @@ import { extractionOf } from "../../processing/index.js";
 import type { EraseTask } from "../../tiers/erasures.js";
 import { withTimeout } from "../../util/timeout.js";
 import type { ProjectionDeps } from "./deps.js";
-import { summarizeWindows, windowsOf } from "./windows.js";
+import { rewriteWindowsOf, summarizeWindows, windowsOf } from "./windows.js";
 
 /** A projection that has not finished in this time counts as failed; the outbox retries it. */
 const projectionTimeoutMs = 15_000;
@@ -180,16 +180,8 @@ export class Projector {
    * Rewrites the summaries of the windows these exchanges fall in, with their own vectors (under the
    * windows' locks): several exchanges of one window cost one rewrite.
    */
-  async #toSummaries(exchanges: readonly Exchange[]) {
-    const { summaries, archive } = this.#deps.stores;
-    if (!summaries || !archive) return;
-    const size = this.#deps.summaryWindow;
-    const fresh = new Set(exchanges.map((e) => e.id));
-    await this.#lockedWrites(() =>
-      archive.rewriteWindows(windowsOf(exchanges, size), size, (inWindows) =>
-        summarizeWindows(this.#deps, inWindows, fresh),
-      ),
-    );
+  #toSummaries(exchanges: readonly Exchange[]) {
+    return this.#lockedWrites(() => rewriteWindowsOf(this.#deps, exchanges));
   }
 
   /** What corrected exchanges stated before goes; what all of them state now comes. */

@@ -73,6 +73,20 @@ export async function summarizeWindows(
   return built;
 }
 
+/**
+ * Rewrites the summaries of the windows these exchanges fall in, under the windows' locks taken in
+ * one go; these exchanges get their own vectors (a window's other exchanges have theirs).
+ */
+export async function rewriteWindowsOf(deps: ProjectionDeps, exchanges: readonly Exchange[]): Promise<void> {
+  const { summaries, archive } = deps.stores;
+  if (!summaries || !archive) return;
+  const size = deps.summaryWindow;
+  const fresh = new Set(exchanges.map((e) => e.id));
+  await archive.rewriteWindows(windowsOf(exchanges, size), size, (inWindows) =>
+    summarizeWindows(deps, inWindows, fresh),
+  );
+}
+
 /** The vectors the index holds of these exchanges, by exchange id (one user at a time). */
 async function storedVectors(
   summaries: NonNullable<ProjectionDeps["stores"]["summaries"]>,
