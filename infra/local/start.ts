@@ -80,6 +80,9 @@ runMain(command, async () => {
   });
   clearInterval(worker);
   server.close();
+  // Stores' background projections finish rather than fail on closed clients (their outbox rows
+  // would stay due anyway); a hung tier does not hold the exit for long.
+  await Promise.race([memory.manager.projectionsIdle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
   await memory.close();
   if (startedLocal) await stopLocal();
   return 0;

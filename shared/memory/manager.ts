@@ -55,6 +55,14 @@ export class HierarchicalMemoryManager {
     return this.#s.storing.store(input);
   }
 
+  /**
+   * Resolves once this process's background projections of earlier stores are done (applied, or
+   * left in the outbox for the worker): for a graceful shutdown, or a check that must not race them.
+   */
+  projectionsIdle(): Promise<void> {
+    return this.#s.storing.projectionsIdle();
+  }
+
   /** Many exchanges at once (imports, loads); nothing stored twice by (user, idempotency key). */
   storeConversations(exchanges: readonly NewExchange[]) {
     return this.#s.storing.storeMany(exchanges);

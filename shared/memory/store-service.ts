@@ -68,6 +68,11 @@ export class StoreService {
     );
   }
 
+  /** Resolves once the background projections of this process's stores have finished (or failed). */
+  projectionsIdle(): Promise<void> {
+    return this.#derived.idle();
+  }
+
   get mode(): "durable" | "cache-only" {
     return this.#deps.stores.archive ? "durable" : "cache-only";
   }

@@ -22,6 +22,8 @@ export class ProjectionQueue<R> {
   /** Users with a batch in flight: a user's next batch waits for it (its windows build on it). */
   readonly #busy = new Set<string>();
   #size = 0;
+  /** Callers of idle() waiting for the queue to empty. */
+  #idleWaiters: (() => void)[] = [];
 
   constructor(
     apply: (exchanges: Exchange[]) => Promise<R>,
@@ -35,6 +37,16 @@ export class ProjectionQueue<R> {
   /** Exchanges waiting (not yet in flight). */
   get size(): number {
     return this.#size;
+  }
+
+  /** Resolves once nothing waits and nothing is in flight (e.g. before a shutdown or a check). */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #isIdle() {
+    return this.#size === 0 && this.#busy.size === 0;
   }
 
   /** What applying the batch this exchange joined gave; undefined when the queue is full. */
@@ -69,6 +81,7 @@ export class ProjectionQueue<R> {
         .finally(() => {
           this.#busy.delete(userId);
           this.#pump();
+          if (this.#isIdle()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
         });
     }
   }

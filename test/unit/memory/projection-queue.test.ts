@@ -85,6 +85,24 @@ describe("ProjectionQueue", () => {
     await expect(failed).rejects.toThrow("tier down");
     expect(await next).toBe(1);
   });
+
+  it("is idle only once nothing waits and nothing is in flight", async () => {
+    const { queue, batches } = heldQueue(1);
+    await queue.idle();
+    void queue.offer(exchange("a", 1));
+    void queue.offer(exchange("b", 1));
+    let idle = false;
+    void queue.idle().then(() => {
+      idle = true;
+    });
+    batches[0]?.finish();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(idle).toBe(false);
+    expect(batches.map((b) => b.ids)).toEqual([["a-1"], ["b-1"]]);
+    batches[1]?.finish();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(idle).toBe(true);
+  });
 });
 
 describe("the reconciler's lanes", () => {
