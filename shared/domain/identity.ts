@@ -26,3 +26,7 @@ export const userIdOfKey = (key: string) => key.slice(key.indexOf("/") + 1);
 
 /** The tenant a stored key belongs to. */
 export const tenantOfKey = (key: string) => key.slice(0, Math.max(0, key.indexOf("/")));
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Memory, import, endpoint and delivery ids are UUIDs: anything else names nothing (and must not reach a uuid cast). */
+export const isUuid = (id: string) => uuidPattern.test(id);

@@ -5,7 +5,9 @@
  * belongs to an endpoint and goes with it. Secrets are `whsec_` + base64 of 32 random bytes (the
  * Standard Webhooks format): kept as they are, since signing needs them, and shown once.
  */
+
 import { randomBytes } from "node:crypto";
+import { isUuid } from "../domain/identity.js";
 import type { TierName } from "../domain/tiers.js";
 import type {
   DeliveredEventType,
@@ -148,6 +150,5 @@ export interface TierIncidents {
 /** A fresh endpoint secret: `whsec_` + base64 of 32 random bytes. */
 export const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Endpoint and delivery ids are UUIDs; anything else names nothing. */
-export const isWebhookId = (id: string) => uuidPattern.test(id);
+export const isWebhookId = isUuid;

@@ -3,7 +3,9 @@
  * imports row beside it. Every query a tenant makes names the tenant, so another tenant's id finds
  * nothing.
  */
+
 import type { Pool } from "@neondatabase/serverless";
+import { isUuid } from "../../domain/identity.js";
 import type { ImportEntry, ImportStore, NewImport } from "../imports.js";
 import type { RunState } from "../migration-runs.js";
 import { guard, inTransaction, type Queryable } from "./client.js";
@@ -44,8 +46,6 @@ const toEntry = (r: Row): ImportEntry => ({
   updatedAt: new Date(r.updated_at),
 });
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export class PostgresImports implements ImportStore {
   readonly #pool: Pool;
   readonly #db: Queryable;
@@ -77,7 +77,7 @@ export class PostgresImports implements ImportStore {
   }
 
   async get(tenantId: string, id: string): Promise<ImportEntry | undefined> {
-    if (!uuid.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const { rows } = await this.#db.query<Row>(`${select} WHERE i.run_id = $1 AND i.tenant_id = $2`, [
       id,
       tenantId,
@@ -102,7 +102,7 @@ export class PostgresImports implements ImportStore {
   }
 
   async body(id: string): Promise<string | undefined> {
-    if (!uuid.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const { rows } = await this.#db.query<{ body: string | null }>(
       "SELECT body FROM imports WHERE run_id = $1",
       [id],

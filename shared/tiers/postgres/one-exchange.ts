@@ -3,7 +3,9 @@
  * replaces, list those versions, and erase it. A correction and an erase each commit with the work
  * they leave to the projection tiers (outbox rows, erase tasks), so no tier can miss them.
  */
+
 import type { Pool } from "@neondatabase/serverless";
+import { isUuid } from "../../domain/identity.js";
 import type { ProjectionTier } from "../../domain/tiers.js";
 import type { Exchange, ExchangePatch, ExchangeVersion } from "../../domain/types.js";
 import { windowLockKey } from "../archive.js";
@@ -18,11 +20,8 @@ import {
   versionColumns,
 } from "./rows.js";
 
-/** Ids are UUIDs: anything else names nothing (and must not reach a uuid cast). */
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function exchangeOf(db: Queryable, userId: string, id: string): Promise<Exchange | undefined> {
-  if (!uuidPattern.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const { rows } = await db.query<ExchangeRow>(
     `SELECT ${exchangeColumns} FROM exchanges WHERE user_id = $1 AND id = $2`,
     [userId, id],
@@ -39,7 +38,7 @@ export function correctExchange(
   by: string,
   projections: readonly ProjectionTier[],
 ): Promise<Exchange | undefined> {
-  if (!uuidPattern.test(id)) return Promise.resolve(undefined);
+  if (!isUuid(id)) return Promise.resolve(undefined);
   return inTransaction(pool, async (c) => {
     const { rows } = await c.query<ExchangeRow>(
       `SELECT ${exchangeColumns} FROM exchanges WHERE user_id = $1 AND id = $2 FOR UPDATE`,
@@ -80,7 +79,7 @@ export function correctExchange(
 }
 
 export async function versionsOf(db: Queryable, userId: string, id: string): Promise<ExchangeVersion[]> {
-  if (!uuidPattern.test(id)) return [];
+  if (!isUuid(id)) return [];
   const { rows } = await db.query<VersionRow>(
     `SELECT ${versionColumns.replace(/(\w+)/g, "v.$1")}
        FROM exchange_versions v JOIN exchanges e ON e.id = v.exchange_id
@@ -102,7 +101,7 @@ export function deleteExchange(
   projections: readonly ProjectionTier[],
   summaryWindow: number,
 ): Promise<Exchange | undefined> {
-  if (!uuidPattern.test(id)) return Promise.resolve(undefined);
+  if (!isUuid(id)) return Promise.resolve(undefined);
   return inTransaction(pool, async (c) => {
     // As a user's erase: a migration batch writing this user commits wholly before it or after it.
     await lockUserForErase(c, userId);
