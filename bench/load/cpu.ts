@@ -23,6 +23,14 @@ function proportionalKiB(pid: number): number {
   return Number(match?.[1] ?? 0);
 }
 
+/** One process's cumulative CPU milliseconds (user + system) and proportional set size in MiB. */
+export function processUsage(pid: number): { cpuMs: number; pssMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { cpuMs: (ticks * 1000) / ticksPerSecond, pssMiB: proportionalKiB(pid) / 1024 };
+}
+
 function groupOf(pid: number, comm: string, cmdline: string, apiPid: number): string | undefined {
   if (pid === apiPid) return "api";
   if (pid === process.pid) return "loadGenerator";
@@ -43,15 +51,14 @@ export function processSnapshot(apiPid: number): ProcessSnapshot {
     if (!Number.isInteger(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // comm is in parentheses and may hold spaces; the fields after it are space-separated.
+      // comm is in parentheses and may hold spaces.
       const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
       const group = groupOf(pid, comm, cmdline, apiPid);
       if (!group) continue;
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      cpuMs[group] = (cpuMs[group] ?? 0) + (ticks * 1000) / ticksPerSecond;
-      memoryMiB[group] = Math.round((memoryMiB[group] ?? 0) + proportionalKiB(pid) / 1024);
+      const usage = processUsage(pid);
+      cpuMs[group] = (cpuMs[group] ?? 0) + usage.cpuMs;
+      memoryMiB[group] = Math.round((memoryMiB[group] ?? 0) + usage.pssMiB);
     } catch {
       // The process ended between listing and reading.
     }
