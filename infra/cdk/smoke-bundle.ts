@@ -63,6 +63,10 @@ runMain(command, async () => {
   const importsBundle = bundleOf("ImportPlan", "import tasks");
   const { resolveEnv } = await import("../local/resolve-env.js");
   Object.assign(process.env, (await resolveEnv()).env);
+  // The functions are deployed without the local model (its runtime stays out of the bundles, checked
+  // above): a local emulation set to it would fail the bundle's semantic tier and skew its first answer.
+  if (process.env.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER?.startsWith("local"))
+    process.env.HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER = "hashing";
   // As a deploy does: the schema function prepares the tiers before any other function runs.
   const schema = (await import(pathToFileURL(schemaBundle).href)) as { handler: () => Promise<unknown> };
   await schema.handler();
