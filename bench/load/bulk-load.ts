@@ -16,11 +16,11 @@ export async function growTo(
   const per = (total: number, user: number) =>
     Math.floor(total / options.users) + (user < total % options.users ? 1 : 0);
   const limit = pLimit(2);
-  // About 4,000 new exchanges a chunk, at least 200 users: each chunk writes to every Chroma shard its
-  // users fall in, and a write call's fixed cost (tens of ms with 64 collections) dwarfs a record's
-  // (~1-3 ms), so a first size of one exchange a user ran at ~34/s in chunks of 200 users.
+  // About 600 new exchanges a chunk: few users a chunk and every Chroma write call carries a few
+  // records at a fixed cost (chunks of 200 one-exchange users ran at ~34 exchanges/s); many and a chunk's
+  // Chroma writes (~4 ms of its CPU a record with 64 shards) outlast the projection timeout (15 s).
   const newPerUser = Math.max(1, Math.ceil((options.to - options.from) / options.users));
-  const chunk = Math.max(200, Math.ceil(4_000 / newPerUser));
+  const chunk = Math.max(50, Math.ceil(600 / newPerUser));
   let inserted = 0;
   await Promise.all(
     Array.from({ length: Math.ceil(options.users / chunk) }, (_, c) =>

@@ -125,7 +125,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
     { scope, filter, asOf }: FactsQuery = {},
   ): Promise<GraphFact[]> {
     if (keys.length === 0) return [];
-    const { records } = await this.#driver.executeQuery(
+    const records = await this.#readOnce(
       `UNWIND $uids AS uid
        MATCH (e:Entity {uid: uid})<-[:ABOUT]-(f:Fact)
        WHERE f.userId = $userId AND ($sessionId IS NULL OR f.sessionId = $sessionId)
@@ -145,7 +145,6 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
         at: (asOf ?? new Date()).getTime(),
         asOf: asOf ? asOf.getTime() : null,
       },
-      { database: this.#database, routing: neo4j.routing.READ },
     );
     const facts = records.map(
       (r): GraphFact => ({
@@ -262,6 +261,21 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
       await lockUsers(tx, [userId], { create: false });
       await removeStatements(tx, userId, exchangeIds);
     });
+  }
+
+  /**
+   * One auto-commit read, for the context path: its RUN and PULL leave in one socket write, where a
+   * managed transaction (executeQuery) adds a BEGIN and a COMMIT, each a write and a round trip (a
+   * profile of a busy bot put a tenth of the process's CPU in socket writes). The context has its own
+   * deadline, so the managed transaction's retries would not help it.
+   */
+  async #readOnce(cypher: string, params: Record<string, unknown>) {
+    const session = this.#driver.session({ database: this.#database, defaultAccessMode: neo4j.session.READ });
+    try {
+      return (await session.run(cypher, params)).records;
+    } finally {
+      await session.close();
+    }
   }
 
   async #transaction(work: (tx: ManagedTransaction) => Promise<void>) {
