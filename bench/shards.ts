@@ -4,15 +4,17 @@
  * measures bulk write speed, a single store's write, search latency when quiet and while a writer
  * runs, how long Chroma keeps working after the load, and its memory and disk.
  *
- *   npm run bench:shards -- [--users 20000] [--shards 8,16,32,64] [--chunk 1000] [--out FILE]
+ *   npm run bench:shards -- [--users 20000] [--shards 8,16,32,64] [--chunk 1000] [--settle 180] [--out FILE]
  */
 import { writeFileSync } from "node:fs";
-import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
+import { type Command, parseCommandLine, runMain, UsageError } from "../infra/cli/run-cli.js";
 import { benchExitStatus, machine, outOption, publish } from "./report.js";
 
 const command = {
   name: "bench:shards",
-  usage: ["npm run bench:shards -- [--users N] [--shards LIST] [--chunk N] [--queries N] [--out FILE]"],
+  usage: [
+    "npm run bench:shards -- [--users N] [--shards LIST] [--chunk N] [--queries N] [--settle S] [--out FILE]",
+  ],
   about: `
 For each shard count, starts a Chroma server on an empty folder (the emulation is not needed), writes
 N users' window summaries and exchange vectors (hashing embedder, 512 dimensions) in chunks of users,
@@ -42,13 +44,10 @@ async function main() {
     .split(",")
     .map((s) => Number(s.trim()));
   const numbers = [values.users, values.chunk, values.queries, values.settle].map(Number);
-  if ([...counts, ...numbers].some((n) => !Number.isInteger(n) || n < 1)) {
-    console.error(
-      "bench:shards: --users, --chunk, --queries, --settle and each of --shards must be positive integers",
+  if ([...counts, ...numbers].some((n) => !Number.isInteger(n) || n < 1))
+    throw new UsageError(
+      "--users, --chunk, --queries, --settle and each of --shards must be positive integers",
     );
-    process.exitCode = 2;
-    return;
-  }
   const [users, chunk, queries, settleSeconds] = numbers as [number, number, number, number];
   const runs = [];
   for (const shards of counts) {

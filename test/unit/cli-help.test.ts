@@ -71,6 +71,7 @@ const flags: Record<string, string[]> = {
   "bench:import": ["--lines", "--batch-size", "--concurrency", "--seed", "--validate", "--out"],
   "bench:profile": ["--top"],
   "bench:embedding": ["--provider", "--queries", "--batches"],
+  "bench:shards": ["--users", "--shards", "--chunk", "--queries", "--settle", "--out"],
   "rewrite-report": [],
 };
 
