@@ -173,10 +173,16 @@ async function main() {
   try {
     for (const size of numbers(values.sizes)) {
       console.error(`loading ${size} exchanges over ${users} users`);
-      const bulk = await growTo(memory.manager, { tenant, users, from: loaded, to: size });
+      const bulk = await growTo(memory.manager, {
+        tenant,
+        users,
+        from: loaded,
+        to: size,
+        shards: memory.config.chroma.shards,
+      });
       const legacyLoadSeconds = await legacy?.growTo({ tenant, users, from: loaded, to: size });
       loaded = size;
-      console.error(`size ${size}: waiting for the stores to settle`);
+      console.error(`size ${size}: bulk load ${bulk.seconds} s; waiting for the stores to settle`);
       const settleSeconds = await settle(apiPid);
       const context = [];
       for (const connections of numbers(values.connections)) {

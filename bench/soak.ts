@@ -63,7 +63,13 @@ async function main() {
   const { key } = await memory.keys.create(tenant, "soak");
   // Every user has a little history first, so context requests find one (an unknown user is a 404).
   const users = Number(values.users);
-  await growTo(memory.manager, { tenant, users, from: 0, to: users * 2 });
+  await growTo(memory.manager, {
+    tenant,
+    users,
+    from: 0,
+    to: users * 2,
+    shards: memory.config.chroma.shards,
+  });
   const server = await startServer(env);
   const apiPid = server.child.pid ?? 0;
   const windowSeconds = Number(values.window);

@@ -22,6 +22,14 @@ import { CollectionWrites, type UpsertRecords } from "./collection-writes.js";
 type Windows = readonly { summary: Summary; embedding: number[] }[];
 type Exchanges = readonly { exchange: IndexedExchange; embedding: number[] }[];
 
+/**
+ * The shard (collection) a user's summaries live in, of `shards`. Bulk writers that order users by it
+ * write a few collections a batch with many records a call, instead of every collection a few records
+ * a call (each write call has a fixed cost in Chroma).
+ */
+export const shardOfUser = (userId: string, shards: number) =>
+  createHash("sha1").update(userId).digest().readUInt32BE(0) % shards;
+
 /** A user's session or agent as one metadata value (a separator no id contains). */
 const scopedKey = (userId: string, id: string) => `${userId}\u001f${id}`;
 
@@ -52,7 +60,7 @@ export class ChromaSummaryIndex implements SummaryIndex {
   }
 
   shardOf(userId: string): number {
-    return createHash("sha1").update(userId).digest().readUInt32BE(0) % this.#shards;
+    return shardOfUser(userId, this.#shards);
   }
 
   collectionName(shard: number): string {
