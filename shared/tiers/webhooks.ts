@@ -5,7 +5,6 @@
  * belongs to an endpoint and goes with it. Secrets are `whsec_` + base64 of 32 random bytes (the
  * Standard Webhooks format): kept as they are, since signing needs them, and shown once.
  */
-
 import { randomBytes } from "node:crypto";
 import { isUuid } from "../domain/identity.js";
 import type { TierName } from "../domain/tiers.js";

@@ -23,7 +23,7 @@ export class ProjectionQueue<R> {
   readonly #busy = new Set<string>();
   #size = 0;
   /** Callers of idle() waiting for the queue to empty. */
-  #idleWaiters: (() => void)[] = [];
+  readonly #idleWaiters: (() => void)[] = [];
 
   constructor(
     apply: (exchanges: Exchange[]) => Promise<R>,

@@ -266,7 +266,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
   /**
    * One auto-commit read, for the context path: its RUN and PULL leave in one socket write, where a
    * managed transaction (executeQuery) adds a BEGIN and a COMMIT, each a write and a round trip (a
-   * profile of a busy bot put a tenth of the process's CPU in socket writes). The context has its own
+   * profile of a busy bot put about a fifth of its busy CPU in socket writes). The context has its own
    * deadline, so the managed transaction's retries would not help it.
    */
   async #readOnce(cypher: string, params: Record<string, unknown>) {

@@ -3,7 +3,6 @@
  * imports row beside it. Every query a tenant makes names the tenant, so another tenant's id finds
  * nothing.
  */
-
 import type { Pool } from "@neondatabase/serverless";
 import { isUuid } from "../../domain/identity.js";
 import type { ImportEntry, ImportStore, NewImport } from "../imports.js";

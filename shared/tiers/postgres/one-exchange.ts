@@ -3,7 +3,6 @@
  * replaces, list those versions, and erase it. A correction and an erase each commit with the work
  * they leave to the projection tiers (outbox rows, erase tasks), so no tier can miss them.
  */
-
 import type { Pool } from "@neondatabase/serverless";
 import { isUuid } from "../../domain/identity.js";
 import type { ProjectionTier } from "../../domain/tiers.js";
