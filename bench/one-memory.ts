@@ -6,8 +6,7 @@
  *   npm run bench:one-memory -- [--exchanges 5000] [--users 100] [--samples 100] [--out FILE]
  */
 import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
-import { percentile } from "../shared/util/stats.js";
-import { machine, publish } from "./report.js";
+import { machine, publish, timingStats } from "./report.js";
 
 const command = {
   name: "bench:one-memory",
@@ -88,11 +87,6 @@ async function main() {
       ms.delete.push(performance.now() - t);
       if (deleted.pending.length > 0) pendingAfter.delete++;
     }
-    const stats = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      const at = (q: number) => Math.round((percentile(s, q) ?? 0) * 10) / 10;
-      return { p50: at(0.5), p95: at(0.95), p99: at(0.99), n: s.length };
-    };
     const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM exchanges");
     const result = {
       benchmark: "one memory at a time (issue 18)",
@@ -104,7 +98,11 @@ async function main() {
         perUser,
         summaryWindow: memory.config.memory.summaryWindow,
       },
-      ms: { read: stats(ms.read), correctEveryTier: stats(ms.correct), deleteEveryTier: stats(ms.delete) },
+      ms: {
+        read: timingStats(ms.read),
+        correctEveryTier: timingStats(ms.correct),
+        deleteEveryTier: timingStats(ms.delete),
+      },
       answeredWithPending: pendingAfter,
     };
     const out = values.out ?? `bench/results/${new Date().toISOString().slice(0, 10)}-one-memory.json`;

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname } from "node:path";
+import { percentile } from "../shared/util/stats.js";
 
 export function machine() {
   const cores = cpus();
@@ -49,3 +50,10 @@ export const outOption = {
 
 /** What every benchmark's --help says of its exit status. */
 export const benchExitStatus = "Exit status: 0 measured; 1 it failed; 2 for a usage error.";
+
+/** p50, p95 and p99 of these timings in ms (one decimal), and how many there were. */
+export function timingStats(xs: readonly number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => Math.round((percentile(s, q) ?? 0) * 10) / 10;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), n: s.length };
+}

@@ -13,9 +13,9 @@ import { HashingEmbedder } from "../../shared/processing/embedder.js";
 import { ChromaSummaryIndex } from "../../shared/tiers/chroma/summary-index.js";
 import type { IndexedExchange } from "../../shared/tiers/summary-index.js";
 import { seededRandom } from "../../shared/util/random.js";
-import { percentile } from "../../shared/util/stats.js";
 import { processUsage } from "../load/cpu.js";
 import { conversation, userIdOf } from "../load/dataset.js";
+import { timingStats } from "../report.js";
 
 const tenant = "shards";
 const embedder = new HashingEmbedder(512);
@@ -31,12 +31,6 @@ function recordsOf(u: number, version = 0) {
   const exchange: IndexedExchange = { userId, exchangeId: `e${u}`, windowIndex: 0, text, createdAt: at };
   return { window: { summary, embedding }, exchange: { exchange, embedding } };
 }
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => Math.round((percentile(s, q) ?? 0) * 10) / 10;
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), n: s.length };
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,7 +114,7 @@ export async function measureShardCount(options: {
         await index.search(userIdOf(tenant, u), vector, 5);
         ms.push(performance.now() - t);
       }
-      return stats(ms);
+      return timingStats(ms);
     };
     const quiet = await search();
     // One writer storing continuously, as a busy bot's stores do beside its context reads.
@@ -140,7 +134,7 @@ export async function measureShardCount(options: {
       emptyCollections,
       bulk,
       settleSecondsAfterBulk: settleSeconds,
-      singleWriteMs: stats(singleWrite),
+      singleWriteMs: timingStats(singleWrite),
       searchMs: { quiet, besideOneWriter: besideWrites },
       chroma: { pssMiB: Math.round(processUsage(pid).pssMiB), diskMiB: diskMiB(dir) },
     };
