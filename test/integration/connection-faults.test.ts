@@ -187,9 +187,12 @@ describe("when Postgres stops answering (a hung primary)", () => {
         if (attempts <= 1 || !(error instanceof TierUnavailableError)) throw error;
         return retry(attempts - 1);
       });
-    const retried = await retry(3);
+    // Every idle connection of the pool (up to its size) may be one the outage broke, and each retry
+    // meets the next: a client that keeps retrying reaches a fresh one after at most that many.
+    const attempts = t.config.postgres.maxConnections + 1;
+    const retried = await retry(attempts);
     // The pool may hold more than one connection the outage broke: the client retries this one too.
-    const again = await retry(3);
+    const again = await retry(attempts);
     expect(again).toMatchObject({ exchangeId: retried.exchangeId, duplicate: true });
     const rows = (await t.stores.archive?.allExchanges(userId)) ?? [];
     expect(rows.filter((e) => e.userMessage === input.userMessage)).toHaveLength(1);
