@@ -30,6 +30,8 @@ export interface LoadResult {
   benchmark: string;
   date: string;
   machine: Record<string, unknown>;
+  /** The embedder of stores and queries (runs before it was recorded used the emulation's). */
+  embedder?: string;
   users: number;
   seconds: number;
   /** Runs of each HTTP step (the median run is reported). */
@@ -266,7 +268,7 @@ export function writeLoadReport(r: LoadResult, out: string) {
   const md = [
     "# Load benchmark",
     "",
-    `${r.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · ${fmt(r.users)} users · ${r.seconds} s per step · whole run ${fmt(r.wallSeconds)} s. All four stores, their bridges, the API and the load generator share this machine.`,
+    `${r.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · ${fmt(r.users)} users · embedder ${r.embedder ?? "as the emulation set it"} · ${r.seconds} s per step · whole run ${fmt(r.wallSeconds)} s. All four stores, their bridges, the API and the load generator share this machine.`,
     "",
     "## Goals",
     "",

@@ -56,7 +56,7 @@ export function createApp(memory: Memory, options: AppOptions = {}) {
         if (!authenticated || status === 404 || path.startsWith(consolePrefix)) return;
         const context = method === "POST" && route === contextRoute;
         traffic
-          .record({ status, durationMs, context })
+          .record([{ status, durationMs, context, at: Date.now() }])
           .catch((error: unknown) => logger.debug("traffic not recorded", { cause: describeError(error) }));
       }
     : undefined;

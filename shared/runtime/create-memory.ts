@@ -5,7 +5,7 @@
  */
 import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import type { Config } from "../config/index.js";
-import { ConfigError } from "../errors/memory-error.js";
+import { ConfigError, describeError } from "../errors/memory-error.js";
 import { ImportManager } from "../import/import-manager.js";
 import { IntelligentContextAssembler } from "../memory/assembler/assembler.js";
 import { ErasureService } from "../memory/erasure.js";
@@ -23,6 +23,7 @@ import { WebhookService } from "../memory/webhooks/service.js";
 import { httpTransport, type WebhookTransport } from "../memory/webhooks/transport.js";
 import { HierarchicalMigrationManager } from "../migration/migration-manager.js";
 import { createProcessing, type Processing } from "../processing/index.js";
+import { BufferedTrafficLog } from "../tiers/buffered-traffic-log.js";
 import { createStores } from "../tiers/index.js";
 import type { KeyStore } from "../tiers/key-store.js";
 import type { LegacySource } from "../tiers/legacy-source.js";
@@ -154,6 +155,11 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     health,
     webhooks,
   });
+  const traffic =
+    stores.traffic &&
+    new BufferedTrafficLog(stores.traffic, {
+      onError: (error) => logger.debug("traffic not recorded", { cause: describeError(error) }),
+    });
   const migrationFrom = (source: LegacySource, settings: Partial<Config["migration"]> = {}) => {
     if (!stores.runs || !stores.erasures)
       throw new ConfigError([
@@ -178,7 +184,7 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
     manager,
     keys: stores.keys ?? refusingKeyStore,
     rateLimiter: stores.rateLimiter,
-    traffic: stores.traffic,
+    traffic,
     logger,
     audit: deps.audit ?? stdoutAudit,
     migration: stores.runs ? migrationFrom(stores.legacy ?? noLegacySource) : undefined,
@@ -197,7 +203,10 @@ export function createMemory(config: Config, deps: MemoryDeps = {}): Memory {
           })
         : undefined,
     events,
-    close: () => stores.close(),
+    close: async () => {
+      await traffic?.flush();
+      await stores.close();
+    },
   };
 }
 

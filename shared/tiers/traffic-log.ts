@@ -1,6 +1,7 @@
 /**
  * Port: traffic for the operator console, per minute: requests, server errors and the latencies of
- * context assembly, kept for two hours. Implemented by RedisTrafficLog.
+ * context assembly, kept for two hours. Implemented by RedisTrafficLog; a process writes through
+ * BufferedTrafficLog, so many requests cost one write.
  */
 
 export interface TrafficEntry {
@@ -8,6 +9,8 @@ export interface TrafficEntry {
   durationMs: number;
   /** A context assembly, whose latency is kept. */
   context: boolean;
+  /** When it was served, ms since the epoch: it counts in that minute, whenever it is written. */
+  at: number;
 }
 
 export interface TrafficMinute {
@@ -19,7 +22,8 @@ export interface TrafficMinute {
 }
 
 export interface TrafficLog {
-  record(entry: TrafficEntry, at?: number): Promise<void>;
+  /** Served requests, in one write. */
+  record(entries: readonly TrafficEntry[]): Promise<void>;
   /** The last `minutes` minutes, oldest first, empty minutes included. */
   read(minutes: number, now?: number): Promise<TrafficMinute[]>;
 }
@@ -28,3 +32,15 @@ export interface TrafficLog {
 export const trafficKeepSeconds = 2 * 60 * 60;
 /** Latencies kept per minute, at most (the newest). */
 export const latenciesPerMinute = 1000;
+
+/** Entries grouped by the minute they were served in (minutes since the epoch), in order. */
+export function byMinute(entries: readonly TrafficEntry[]): Map<number, TrafficEntry[]> {
+  const minutes = new Map<number, TrafficEntry[]>();
+  for (const e of entries) {
+    const m = Math.floor(e.at / 60_000);
+    const served = minutes.get(m) ?? [];
+    minutes.set(m, served);
+    served.push(e);
+  }
+  return minutes;
+}

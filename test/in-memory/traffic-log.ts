@@ -17,15 +17,17 @@ interface Minute {
 export class InMemoryTrafficLog implements TrafficLog {
   readonly #minutes = new Map<number, Minute>();
 
-  async record(entry: TrafficEntry, at = Date.now()): Promise<void> {
-    const m = Math.floor(at / 60_000);
-    const minute = this.#minutes.get(m) ?? { requests: 0, serverErrors: 0, latencies: [] };
-    this.#minutes.set(m, minute);
-    minute.requests++;
-    if (entry.status >= 500) minute.serverErrors++;
-    if (entry.context) {
-      minute.latencies.unshift(Math.round(entry.durationMs * 10) / 10);
-      minute.latencies.length = Math.min(minute.latencies.length, latenciesPerMinute);
+  async record(entries: readonly TrafficEntry[]): Promise<void> {
+    for (const entry of entries) {
+      const m = Math.floor(entry.at / 60_000);
+      const minute = this.#minutes.get(m) ?? { requests: 0, serverErrors: 0, latencies: [] };
+      this.#minutes.set(m, minute);
+      minute.requests++;
+      if (entry.status >= 500) minute.serverErrors++;
+      if (entry.context) {
+        minute.latencies.unshift(Math.round(entry.durationMs * 10) / 10);
+        minute.latencies.length = Math.min(minute.latencies.length, latenciesPerMinute);
+      }
     }
   }
 

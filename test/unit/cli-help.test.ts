@@ -58,6 +58,7 @@ const flags: Record<string, string[]> = {
     "--samples",
     "--no-legacy",
     "--no-cold-start",
+    "--embedder",
     "--corner",
     "--cpu-profile",
     "--out",

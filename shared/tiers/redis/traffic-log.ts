@@ -5,6 +5,7 @@
 import type { Redis } from "@upstash/redis";
 import { percentile } from "../../util/stats.js";
 import {
+  byMinute,
   latenciesPerMinute,
   type TrafficEntry,
   type TrafficLog,
@@ -25,16 +26,21 @@ export class RedisTrafficLog implements TrafficLog {
     return { counts: `${this.#prefix}console:t:${minute}`, latencies: `${this.#prefix}console:l:${minute}` };
   }
 
-  async record(entry: TrafficEntry, at = Date.now()): Promise<void> {
-    const { counts, latencies } = this.#keys(Math.floor(at / 60_000));
+  async record(entries: readonly TrafficEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     const p = this.#redis.pipeline();
-    p.hincrby(counts, "requests", 1);
-    if (entry.status >= 500) p.hincrby(counts, "serverErrors", 1);
-    p.expire(counts, trafficKeepSeconds);
-    if (entry.context) {
-      p.lpush(latencies, Math.round(entry.durationMs * 10) / 10);
-      p.ltrim(latencies, 0, latenciesPerMinute - 1);
-      p.expire(latencies, trafficKeepSeconds);
+    for (const [minute, served] of byMinute(entries)) {
+      const { counts, latencies } = this.#keys(minute);
+      p.hincrby(counts, "requests", served.length);
+      const serverErrors = served.filter((e) => e.status >= 500).length;
+      if (serverErrors > 0) p.hincrby(counts, "serverErrors", serverErrors);
+      p.expire(counts, trafficKeepSeconds);
+      const ms = served.filter((e) => e.context).map((e) => Math.round(e.durationMs * 10) / 10);
+      if (ms.length > 0) {
+        p.lpush(latencies, ...ms);
+        p.ltrim(latencies, 0, latenciesPerMinute - 1);
+        p.expire(latencies, trafficKeepSeconds);
+      }
     }
     await p.exec();
   }
