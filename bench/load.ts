@@ -143,6 +143,7 @@ async function main() {
     import("./load/server.js"),
     import("./setup.js"),
   ]);
+  const { warmUp } = await import("./load/warm-up.js");
   const users = Number(values.users);
   const seconds = Number(values.seconds);
   const embedder = values.embedder;
@@ -197,6 +198,11 @@ async function main() {
       loaded = size;
       console.error(`size ${size}: bulk load ${bulk.seconds} s; waiting for the stores to settle`);
       const settleSeconds = await settle(apiPid);
+      const shards = memory.config.chroma.shards;
+      const warm = await warmUp({ url: server.url, apiKey: key, tenant, users, shards });
+      console.error(
+        `size ${size}: settled in ${settleSeconds} s; warm-up ${warm.requests} requests in ${warm.seconds} s`,
+      );
       const context = [];
       for (const connections of numbers(values.connections)) {
         console.error(`size ${size}: context at ${connections} connections`);
@@ -216,6 +222,7 @@ async function main() {
         storedAtEnd: Number(rows[0]?.n),
         loadSeconds: bulk.seconds,
         settleSeconds,
+        warmUpSeconds: warm.seconds,
         legacyLoadSeconds,
         storeHttp: store,
         contextHttp: context,

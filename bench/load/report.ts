@@ -15,6 +15,8 @@ export interface SizeResult {
   loadSeconds: number;
   /** Seconds the stores kept working after the bulk load, before the measurements began. */
   settleSeconds?: number;
+  /** One context request a Chroma shard, one at a time, after settling (runs before it show none). */
+  warmUpSeconds?: number;
   legacyLoadSeconds?: number;
   storeHttp: HttpResult[];
   contextHttp: HttpResult[];
