@@ -272,7 +272,7 @@ export class Neo4jKnowledgeGraph implements KnowledgeGraph {
   async #readOnce(cypher: string, params: Record<string, unknown>) {
     const session = this.#driver.session({ database: this.#database, defaultAccessMode: neo4j.session.READ });
     try {
-      return (await session.run(cypher, params)).records;
+      return (await withoutStackCapture(() => session.run(cypher, params))).records;
     } finally {
       await session.close();
     }
@@ -312,3 +312,18 @@ export const metadataProperty = (m: Metadata) => (Object.keys(m).length === 0 ? 
 
 const optional = (name: "sessionId" | "agentId", value: unknown) =>
   typeof value === "string" ? { [name]: value } : {};
+
+/**
+ * Runs `start` (synchronous) with V8's stack capture off: the driver makes a stack trace for every
+ * result, to attach to an error that may come later, and formats it at once; that was ~0.15 ms of
+ * each context read's CPU in the load benchmark's profile. The read's own errors still say what failed.
+ */
+function withoutStackCapture<T>(start: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return start();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
