@@ -1,6 +1,10 @@
 /** A Chroma collection's writes: waiting upserts grouped into one call, deletes as barriers, in order. */
 import { describe, expect, it } from "vitest";
-import { CollectionWrites, type UpsertRecords } from "../../shared/tiers/chroma/collection-writes.js";
+import {
+  CollectionWrites,
+  inCallsOf,
+  type UpsertRecords,
+} from "../../shared/tiers/chroma/collection-writes.js";
 
 const records = (...ids: string[]): UpsertRecords => ({
   ids,
@@ -94,5 +98,21 @@ describe("CollectionWrites", () => {
       writes.upsert(records(...big.map((id) => `${id}x`)), write),
     ]);
     expect(sizes).toEqual([991, 990]);
+  });
+});
+
+describe("inCallsOf", () => {
+  it("splits records past the server's limit into calls it takes, in order, none lost", () => {
+    const calls = inCallsOf(records("a", "b", "c", "d", "e", "f", "g"), 3);
+    expect(calls.map((c) => c.ids)).toEqual([["a", "b", "c"], ["d", "e", "f"], ["g"]]);
+    expect(calls.map((c) => c.documents.length)).toEqual([3, 3, 1]);
+    // The last call's record keeps its own embedding and metadata.
+    expect(calls[2]).toEqual({ ...records("g"), embeddings: [[6]] });
+  });
+
+  it("keeps records within the limit, or under a server that names none, as one call", () => {
+    const all = records("a", "b");
+    expect(inCallsOf(all, 2)).toEqual([all]);
+    expect(inCallsOf(all, -1)).toEqual([all]);
   });
 });

@@ -52,6 +52,26 @@ export class CollectionWrites {
   }
 }
 
+/**
+ * The records in calls of at most `max` (the server's own limit: Chroma refuses a larger call
+ * outright, so a bulk write of one collection past it would fail on every retry); all at once
+ * when the server names no limit.
+ */
+export function inCallsOf(records: UpsertRecords, max: number): UpsertRecords[] {
+  if (max <= 0 || records.ids.length <= max) return [records];
+  const calls: UpsertRecords[] = [];
+  for (let start = 0; start < records.ids.length; start += max) {
+    const end = start + max;
+    calls.push({
+      ids: records.ids.slice(start, end),
+      embeddings: records.embeddings.slice(start, end),
+      documents: records.documents.slice(start, end),
+      metadatas: records.metadatas.slice(start, end),
+    });
+  }
+  return calls;
+}
+
 const copy = (r: UpsertRecords): UpsertRecords => ({
   ids: [...r.ids],
   embeddings: [...r.embeddings],

@@ -17,7 +17,7 @@ import type {
   SummaryHit,
   SummaryIndex,
 } from "../summary-index.js";
-import { CollectionWrites, type UpsertRecords } from "./collection-writes.js";
+import { CollectionWrites, inCallsOf, type UpsertRecords } from "./collection-writes.js";
 
 type Windows = readonly { summary: Summary; embedding: number[] }[];
 type Exchanges = readonly { exchange: IndexedExchange; embedding: number[] }[];
@@ -151,9 +151,11 @@ export class ChromaSummaryIndex implements SummaryIndex {
       ],
     };
     // In line at once (the collection is fetched when the call goes), so a delete asked later cannot pass it.
-    await this.#writesTo(this.collectionName(shard)).upsert(records, async (r) =>
-      (await this.ensureCollection(shard)).upsert(r),
-    );
+    await this.#writesTo(this.collectionName(shard)).upsert(records, async (r) => {
+      const collection = await this.ensureCollection(shard);
+      // Asked of the server once (the client keeps its answer): 5,461 records on the local Chroma.
+      for (const call of inCallsOf(r, await this.#chroma.getMaxBatchSize())) await collection.upsert(call);
+    });
   }
 
   /** A collection's writes in order, upserts that wait grouped into one call (see CollectionWrites). */
