@@ -4,16 +4,18 @@
  * Reports how many context answers came back degraded (and by which tier), and context and store
  * latency, with the machine and the settings.
  *
- *   npm run bench:busy-bot -- [--clients 4] [--users 8] [--seconds 40] [--out FILE]
+ *   npm run bench:busy-bot -- [--clients 4] [--users 8] [--seconds 40] [--embedder hashing|local] [--out FILE]
  */
 import type { AddressInfo } from "node:net";
-import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
+import { type Command, parseCommandLine, runMain, UsageError } from "../infra/cli/run-cli.js";
 import { percentile } from "../shared/util/stats.js";
 import { benchExitStatus, machine, outOption, publish } from "./report.js";
 
 const command = {
   name: "bench:busy-bot",
-  usage: ["npm run bench:busy-bot -- [--clients N] [--users N] [--seconds N] [--out FILE]"],
+  usage: [
+    "npm run bench:busy-bot -- [--clients N] [--users N] [--seconds N] [--embedder hashing|local] [--out FILE]",
+  ],
   about: `
 A busy bot against the app served over HTTP on this machine (fresh corner of the local emulation: database
 hm_bench_busy, tenant "busy", default settings but no rate limit, so the default 100 ms context deadline): --clients
@@ -26,6 +28,13 @@ the machine, as JSON.`,
     clients: { type: "string", value: "N", default: "4", description: "clients storing and asking at once" },
     users: { type: "string", value: "N", default: "8", description: "users they take turns on" },
     seconds: { type: "string", value: "N", default: "40", description: "how long the load runs" },
+    embedder: {
+      type: "string",
+      value: "NAME",
+      default: "hashing",
+      description:
+        "hashing (the deployed default) or local (the emulation's offline model, which shares the two cores with everything else)",
+    },
     out: outOption,
   },
   notes: benchExitStatus,
@@ -58,13 +67,18 @@ async function main() {
     number,
     number,
   ];
+  if (values.embedder !== "hashing" && values.embedder !== "local")
+    throw new UsageError(`--embedder must be hashing or local, not ${values.embedder}`);
   const { memory, pool } = await freshBenchMemory({
     database: "hm_bench_busy",
     collection: "bench_busy",
     redisDb: 7,
     tenant: "busy",
     // The load is the point: the per-tenant rate limit (600/min by default) would answer most of it 429.
-    env: { HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: "0" },
+    env: {
+      HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: "0",
+      HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: values.embedder,
+    },
   });
   const server = serve({ fetch: createApp(memory).fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));

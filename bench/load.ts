@@ -7,7 +7,7 @@
  *
  *   npm run bench -- [--sizes 10000,100000] [--users 10000] [--seconds 10] [--repeat 3] [--connections 1,4,16,64,256]
  *                    [--store-connections 1,16] [--samples 200] [--no-legacy] [--out bench/results/NAME.json]
- *                    [--embedder hashing|local] [--cpu-profile DIR] [--no-cold-start] [--corner NAME (own database, collections, tenant)]
+ *                    [--settle-seconds N] [--embedder hashing|local] [--cpu-profile DIR] [--no-cold-start] [--corner NAME (own database, collections, tenant)]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -23,7 +23,7 @@ const command = {
   name: "bench",
   usage: [
     "npm run bench -- [--sizes LIST] [--users N] [--seconds N] [--repeat N] [--connections LIST] [--store-connections LIST]",
-    "                 [--samples N] [--no-legacy] [--no-cold-start] [--embedder hashing|local] [--corner NAME]",
+    "                 [--samples N] [--no-legacy] [--no-cold-start] [--settle-seconds N] [--embedder hashing|local] [--corner NAME]",
     "                 [--cpu-profile DIR] [--out FILE]",
   ],
   about: `
@@ -77,6 +77,13 @@ all dropped first. Prints the result as JSON and writes it with a markdown repor
       type: "boolean",
       default: false,
       description: "skip the legacy single-collection baseline",
+    },
+    "settle-seconds": {
+      type: "string",
+      value: "N",
+      default: "300",
+      description:
+        "longest wait for the stores to go quiet after a bulk load (Chroma compacts for minutes after 100k and more)",
     },
     embedder: {
       type: "string",
@@ -197,11 +204,18 @@ async function main() {
       const legacyLoadSeconds = await legacy?.growTo({ tenant, users, from: loaded, to: size });
       loaded = size;
       console.error(`size ${size}: bulk load ${bulk.seconds} s; waiting for the stores to settle`);
-      const settleSeconds = await settle(apiPid);
+      if (Object.keys(bulk.pending).length > 0)
+        console.error(
+          `size ${size}: the bulk load left projections to the worker: ${JSON.stringify(bulk.pending)}`,
+        );
+      const owed = async () =>
+        Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM outbox")).rows[0]?.n ?? 0);
+      const settleSeconds = await settle(apiPid, 0.15, Number(values["settle-seconds"]), owed);
+      const outboxRowsAtStart = await owed();
       const shards = memory.config.chroma.shards;
       const warm = await warmUp({ url: server.url, apiKey: key, tenant, users, shards });
       console.error(
-        `size ${size}: settled in ${settleSeconds} s; warm-up ${warm.requests} requests in ${warm.seconds} s`,
+        `size ${size}: settled in ${settleSeconds} s (${outboxRowsAtStart} outbox rows left); warm-up ${warm.requests} requests in ${warm.seconds} s`,
       );
       const context = [];
       for (const connections of numbers(values.connections)) {
@@ -222,6 +236,8 @@ async function main() {
         storedAtEnd: Number(rows[0]?.n),
         loadSeconds: bulk.seconds,
         settleSeconds,
+        bulkPending: bulk.pending,
+        outboxRowsAtStart,
         warmUpSeconds: warm.seconds,
         legacyLoadSeconds,
         storeHttp: store,

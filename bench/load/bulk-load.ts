@@ -12,7 +12,7 @@ import { conversation, userIdOf } from "./dataset.js";
 export async function growTo(
   memory: HierarchicalMemoryManager,
   options: { tenant: string; users: number; from: number; to: number; shards: number },
-): Promise<{ seconds: number; inserted: number }> {
+): Promise<{ seconds: number; inserted: number; pending: Record<string, number> }> {
   const started = performance.now();
   const per = (total: number, user: number) =>
     Math.floor(total / options.users) + (user < total % options.users ? 1 : 0);
@@ -27,16 +27,19 @@ export async function growTo(
   );
   const order = shardOf.map((_, u) => u).sort((a, b) => (shardOf[a] ?? 0) - (shardOf[b] ?? 0) || a - b);
   let inserted = 0;
+  // Exchanges whose projection to a tier failed in bulk: their outbox rows wait for the worker.
+  const pending: Record<string, number> = {};
   await Promise.all(
     Array.from({ length: Math.ceil(options.users / chunk) }, (_, c) =>
       limit(async () => {
         const batch: NewExchange[] = [];
         for (const u of order.slice(c * chunk, (c + 1) * chunk))
           batch.push(...conversation(options.tenant, u, per(options.to, u)).slice(per(options.from, u)));
-        const { stored } = await memory.storeConversations(batch);
+        const { stored, pending: tiers } = await memory.storeConversations(batch);
         inserted += stored.length;
+        for (const tier of tiers) pending[tier] = (pending[tier] ?? 0) + stored.length;
       }),
     ),
   );
-  return { seconds: Math.round((performance.now() - started) / 100) / 10, inserted };
+  return { seconds: Math.round((performance.now() - started) / 100) / 10, inserted, pending };
 }

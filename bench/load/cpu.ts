@@ -77,9 +77,14 @@ export function cpuPerRequest(before: ProcessSnapshot, after: ProcessSnapshot, r
 /**
  * Waits until the stores stop working on their own (after a bulk load Chroma keeps indexing for a
  * while, and queries meanwhile miss the deadline): every group below `busyShare` of one core over
- * 2 s, or `maxSeconds`. Returns the seconds waited.
+ * 2 s and, with `owed`, no projection left in the outbox; or `maxSeconds`. Returns the seconds waited.
  */
-export async function settle(apiPid: number, busyShare = 0.15, maxSeconds = 300): Promise<number> {
+export async function settle(
+  apiPid: number,
+  busyShare = 0.15,
+  maxSeconds = 300,
+  owed: () => Promise<number> = async () => 0,
+): Promise<number> {
   const started = performance.now();
   for (;;) {
     const before = processSnapshot(apiPid);
@@ -91,6 +96,6 @@ export async function settle(apiPid: number, busyShare = 0.15, maxSeconds = 300)
       ),
     );
     const waited = (performance.now() - started) / 1000;
-    if (busiest < busyShare || waited >= maxSeconds) return Math.round(waited);
+    if ((busiest < busyShare && (await owed()) === 0) || waited >= maxSeconds) return Math.round(waited);
   }
 }

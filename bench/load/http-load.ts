@@ -18,6 +18,8 @@ export interface HttpResult {
   timeouts: number;
   /** CPU milliseconds per request in each process group (API, stores, bridges, load generator). */
   cpuMsPerRequest: Record<string, number>;
+  /** The API process's proportional set size right after the step (runs before it show none). */
+  apiMemoryMiB?: number;
   /** Each run of a repeated step (this result is the run with the median p50). */
   runs?: { p50: number; p99: number; requestsPerSecond: number }[];
 }
@@ -102,5 +104,6 @@ export async function httpLoad(options: {
     errors: result.errors,
     timeouts: result.timeouts,
     cpuMsPerRequest: cpuPerRequest(before, after, result.requests.total),
+    apiMemoryMiB: after.memoryMiB.api,
   };
 }

@@ -15,6 +15,10 @@ export interface SizeResult {
   loadSeconds: number;
   /** Seconds the stores kept working after the bulk load, before the measurements began. */
   settleSeconds?: number;
+  /** Exchanges whose bulk projection to a tier failed (left to the worker), by tier. */
+  bulkPending?: Record<string, number>;
+  /** Projections still owed (outbox rows) when the size's measurements began: a store not yet whole. */
+  outboxRowsAtStart?: number;
   /** One context request a Chroma shard, one at a time, after settling (runs before it show none). */
   warmUpSeconds?: number;
   legacyLoadSeconds?: number;
@@ -109,7 +113,15 @@ function goals(r: LoadResult): string {
         1,
         true,
       ),
-      row(`API process memory after the load ${at} (MiB) <= 256`, last.memoryMiB.api, 256, true),
+      // A Lambda container serves one request at a time: the 1-connection step is its load.
+      oneConnection(last)?.apiMemoryMiB === undefined
+        ? row(`API process memory after the load ${at} (MiB) <= 256`, last.memoryMiB.api, 256, true)
+        : row(
+            `API process memory after the 1-connection step ${at} (MiB) <= 256 (after every step: ${fmt(last.memoryMiB.api)})`,
+            oneConnection(last)?.apiMemoryMiB,
+            256,
+            true,
+          ),
       row(
         "API bundle, minified (MB) <= 1",
         cold("apiBundleBytes", (b) => Math.round(b / 10_000) / 100),
@@ -293,6 +305,7 @@ export function writeLoadReport(r: LoadResult, out: string) {
         "stored",
         "bulk load s",
         "settle s",
+        "outbox rows at start",
         "server total p50/p99",
         ...Object.keys(r.sizes[0]?.tierMs ?? {}).map((t) => `${t} p50/p99`),
         "in-process p50",
@@ -304,6 +317,7 @@ export function writeLoadReport(r: LoadResult, out: string) {
         s.size,
         s.loadSeconds,
         s.settleSeconds,
+        s.outboxRowsAtStart,
         `${s.contextServerTotalMs.p50} / ${s.contextServerTotalMs.p99}`,
         ...Object.keys(r.sizes[0]?.tierMs ?? {}).map((t) => `${s.tierMs[t]?.p50} / ${s.tierMs[t]?.p99}`),
         s.assemblyInProcessMs.p50,
