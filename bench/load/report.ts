@@ -36,6 +36,8 @@ export interface LoadResult {
   benchmark: string;
   date: string;
   machine: Record<string, unknown>;
+  /** What was found about the run after it (added by hand to the JSON; printed under the header). */
+  notes?: string[];
   /** The embedder of stores and queries (runs before it was recorded used the emulation's). */
   embedder?: string;
   users: number;
@@ -284,6 +286,7 @@ export function writeLoadReport(r: LoadResult, out: string) {
     "",
     `${r.date} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · ${fmt(r.users)} users · embedder ${r.embedder ?? "as the emulation set it"} · ${r.seconds} s per step · whole run ${fmt(r.wallSeconds)} s. All four stores, their bridges, the API and the load generator share this machine.`,
     "",
+    ...(r.notes ?? []).flatMap((note) => [`> ${note}`, ""]),
     "## Goals",
     "",
     goals(r),
