@@ -7,9 +7,9 @@
  *   npm run bench:busy-bot -- [--clients 4] [--users 8] [--seconds 40] [--embedder hashing|local] [--out FILE]
  */
 import type { AddressInfo } from "node:net";
-import { type Command, parseCommandLine, runMain, UsageError } from "../infra/cli/run-cli.js";
+import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
 import { percentile } from "../shared/util/stats.js";
-import { benchExitStatus, machine, outOption, publish } from "./report.js";
+import { benchExitStatus, embedderOf, embedderOption, machine, outOption, publish } from "./report.js";
 
 const command = {
   name: "bench:busy-bot",
@@ -28,13 +28,7 @@ the machine, as JSON.`,
     clients: { type: "string", value: "N", default: "4", description: "clients storing and asking at once" },
     users: { type: "string", value: "N", default: "8", description: "users they take turns on" },
     seconds: { type: "string", value: "N", default: "40", description: "how long the load runs" },
-    embedder: {
-      type: "string",
-      value: "NAME",
-      default: "hashing",
-      description:
-        "hashing (the deployed default) or local (the emulation's offline model, which shares the two cores with everything else)",
-    },
+    embedder: embedderOption,
     out: outOption,
   },
   notes: benchExitStatus,
@@ -67,8 +61,7 @@ async function main() {
     number,
     number,
   ];
-  if (values.embedder !== "hashing" && values.embedder !== "local")
-    throw new UsageError(`--embedder must be hashing or local, not ${values.embedder}`);
+  const embedder = embedderOf(values.embedder);
   const { memory, pool } = await freshBenchMemory({
     database: "hm_bench_busy",
     collection: "bench_busy",
@@ -77,7 +70,7 @@ async function main() {
     // The load is the point: the per-tenant rate limit (600/min by default) would answer most of it 429.
     env: {
       HIERARCHICAL_MEMORY_RATE_LIMIT_PER_MINUTE: "0",
-      HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: values.embedder,
+      HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: embedder,
     },
   });
   const server = serve({ fetch: createApp(memory).fetch, port: 0, hostname: "127.0.0.1" });

@@ -11,13 +11,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { type Command, parseCommandLine, runMain, UsageError } from "../infra/cli/run-cli.js";
+import { type Command, parseCommandLine, runMain } from "../infra/cli/run-cli.js";
 import type { HierarchicalMemoryManager } from "../shared/memory/manager.js";
 import { seededRandom } from "../shared/util/random.js";
 import { percentile } from "../shared/util/stats.js";
 import { question, userIdOf } from "./load/dataset.js";
 import type { SizeResult } from "./load/report.js";
-import { machine } from "./report.js";
+import { embedderOf, embedderOption, machine } from "./report.js";
 
 const command = {
   name: "bench",
@@ -85,13 +85,7 @@ all dropped first. Prints the result as JSON and writes it with a markdown repor
       description:
         "longest wait for the stores to go quiet after a bulk load (Chroma compacts for minutes after 100k and more)",
     },
-    embedder: {
-      type: "string",
-      value: "NAME",
-      default: "hashing",
-      description:
-        "hashing (the deployed default: measures the memory, not a model) or local (the emulation's offline model, ~2 ms a query and ~4.5 ms an exchange on its thread)",
-    },
+    embedder: embedderOption,
     "no-cold-start": {
       type: "boolean",
       default: false,
@@ -141,6 +135,7 @@ async function main() {
     { writeLoadReport },
     { startServer },
     { freshBenchMemory },
+    { warmUp },
   ] = await Promise.all([
     import("./load/bulk-load.js"),
     import("./load/cpu.js"),
@@ -149,13 +144,11 @@ async function main() {
     import("./load/report.js"),
     import("./load/server.js"),
     import("./setup.js"),
+    import("./load/warm-up.js"),
   ]);
-  const { warmUp } = await import("./load/warm-up.js");
   const users = Number(values.users);
   const seconds = Number(values.seconds);
-  const embedder = values.embedder;
-  if (embedder !== "hashing" && embedder !== "local")
-    throw new UsageError(`--embedder must be hashing or local, not ${embedder}`);
+  const embedder = embedderOf(values.embedder);
   const { env, chroma, memory, processing, pool } = await freshBenchMemory({
     database: `hm_bench_${tenant}`,
     collection: `bench_${tenant}`,
@@ -164,6 +157,7 @@ async function main() {
     env: { HIERARCHICAL_MEMORY_EMBEDDING_PROVIDER: embedder },
   });
   const { key } = await memory.keys.create(tenant, "bench");
+  const shards = memory.config.chroma.shards;
   const server = await startServer(env, { cpuProfileDir: values["cpu-profile"] });
   const apiPid = server.child.pid ?? 0;
   const load = (kind: "store" | "context", connections: number) =>
@@ -199,7 +193,7 @@ async function main() {
         users,
         from: loaded,
         to: size,
-        shards: memory.config.chroma.shards,
+        shards,
       });
       const legacyLoadSeconds = await legacy?.growTo({ tenant, users, from: loaded, to: size });
       loaded = size;
@@ -212,7 +206,6 @@ async function main() {
         Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM outbox")).rows[0]?.n ?? 0);
       const settleSeconds = await settle(apiPid, 0.15, Number(values["settle-seconds"]), owed);
       const outboxRowsAtStart = await owed();
-      const shards = memory.config.chroma.shards;
       const warm = await warmUp({ url: server.url, apiKey: key, tenant, users, shards });
       console.error(
         `size ${size}: settled in ${settleSeconds} s (${outboxRowsAtStart} outbox rows left); warm-up ${warm.requests} requests in ${warm.seconds} s`,

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname } from "node:path";
+import { UsageError } from "../infra/cli/run-cli.js";
 import { percentile } from "../shared/util/stats.js";
 
 export function machine() {
@@ -47,6 +48,21 @@ export const outOption = {
   description: "also write the result as JSON there, and as markdown beside it",
   defaultText: "print only",
 } as const;
+
+/** --embedder of the benchmarks that run the API: what stores and queries are embedded with. */
+export const embedderOption = {
+  type: "string",
+  value: "NAME",
+  default: "hashing",
+  description:
+    "hashing (the deployed default: measures the memory, not a model) or local (the emulation's offline model, ~2 ms a query and ~4.5 ms an exchange, on the same two cores as everything else)",
+} as const;
+
+/** The --embedder value, or a usage error. */
+export function embedderOf(value: string | undefined): "hashing" | "local" {
+  if (value === "hashing" || value === "local") return value;
+  throw new UsageError(`--embedder must be hashing or local, not ${value}`);
+}
 
 /** What every benchmark's --help says of its exit status. */
 export const benchExitStatus = "Exit status: 0 measured; 1 it failed; 2 for a usage error.";

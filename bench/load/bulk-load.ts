@@ -6,8 +6,7 @@
 import pLimit from "p-limit";
 import type { HierarchicalMemoryManager } from "../../shared/memory/manager.js";
 import type { NewExchange } from "../../shared/tiers/archive.js";
-import { shardOfUser } from "../../shared/tiers/chroma/summary-index.js";
-import { conversation, userIdOf } from "./dataset.js";
+import { conversation, shardsOfUsers } from "./dataset.js";
 
 export async function growTo(
   memory: HierarchicalMemoryManager,
@@ -22,9 +21,7 @@ export async function growTo(
   // to all 64 collections a few records a call (each call has a fixed cost), at ~34 exchanges/s.
   const newPerUser = Math.max(1, Math.ceil((options.to - options.from) / options.users));
   const chunk = Math.max(50, Math.ceil(600 / newPerUser));
-  const shardOf = Array.from({ length: options.users }, (_, u) =>
-    shardOfUser(userIdOf(options.tenant, u), options.shards),
-  );
+  const shardOf = shardsOfUsers(options.tenant, options.users, options.shards);
   const order = shardOf.map((_, u) => u).sort((a, b) => (shardOf[a] ?? 0) - (shardOf[b] ?? 0) || a - b);
   let inserted = 0;
   // Exchanges whose projection to a tier failed in bulk: their outbox rows wait for the worker.

@@ -5,6 +5,7 @@
 
 import { exchangeIdFor } from "../../shared/migration/plan.js";
 import type { NewExchange } from "../../shared/tiers/archive.js";
+import { shardOfUser } from "../../shared/tiers/chroma/summary-index.js";
 import { seededRandom } from "../../shared/util/random.js";
 
 const people = ["Ana", "Marco", "Priya", "Kenji", "Lena", "Omar", "Sofia", "Tom", "Yara", "Chen"];
@@ -47,6 +48,10 @@ const things = [
 const feelings = ["happy", "tired", "proud", "nervous", "calm", "excited"];
 
 export const userIdOf = (tenant: string, i: number) => `${tenant}/u${i}`;
+
+/** The Chroma shard of each of the first `users` users, by user number. */
+export const shardsOfUsers = (tenant: string, users: number, shards: number): number[] =>
+  Array.from({ length: users }, (_, u) => shardOfUser(userIdOf(tenant, u), shards));
 
 /**
  * Exchanges of one user, oldest first, an hour apart. With `sessionLength`, every run of that many

@@ -4,8 +4,7 @@
  * collections each loaded it (Chroma grew to 2.3 GB and every answer of the step met the deadline).
  * The cold start of a process is measured on its own (smoke:bundle); the sweep measures a warm one.
  */
-import { shardOfUser } from "../../shared/tiers/chroma/summary-index.js";
-import { userIdOf } from "./dataset.js";
+import { shardsOfUsers } from "./dataset.js";
 
 export async function warmUp(options: {
   url: string;
@@ -16,10 +15,9 @@ export async function warmUp(options: {
 }): Promise<{ requests: number; seconds: number }> {
   const started = performance.now();
   const firstOfShard = new Map<number, number>();
-  for (let u = 0; u < options.users && firstOfShard.size < options.shards; u++) {
-    const shard = shardOfUser(userIdOf(options.tenant, u), options.shards);
+  shardsOfUsers(options.tenant, options.users, options.shards).forEach((shard, u) => {
     if (!firstOfShard.has(shard)) firstOfShard.set(shard, u);
-  }
+  });
   for (const user of firstOfShard.values()) {
     const response = await fetch(`${options.url}/v1/users/u${user}/context`, {
       method: "POST",

@@ -32,15 +32,3 @@ export interface TrafficLog {
 export const trafficKeepSeconds = 2 * 60 * 60;
 /** Latencies kept per minute, at most (the newest). */
 export const latenciesPerMinute = 1000;
-
-/** Entries grouped by the minute they were served in (minutes since the epoch), in order. */
-export function byMinute(entries: readonly TrafficEntry[]): Map<number, TrafficEntry[]> {
-  const minutes = new Map<number, TrafficEntry[]>();
-  for (const e of entries) {
-    const m = Math.floor(e.at / 60_000);
-    const served = minutes.get(m) ?? [];
-    minutes.set(m, served);
-    served.push(e);
-  }
-  return minutes;
-}

@@ -5,7 +5,6 @@
 import type { Redis } from "@upstash/redis";
 import { percentile } from "../../util/stats.js";
 import {
-  byMinute,
   latenciesPerMinute,
   type TrafficEntry,
   type TrafficLog,
@@ -29,7 +28,7 @@ export class RedisTrafficLog implements TrafficLog {
   async record(entries: readonly TrafficEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const p = this.#redis.pipeline();
-    for (const [minute, served] of byMinute(entries)) {
+    for (const [minute, served] of Map.groupBy(entries, (e) => Math.floor(e.at / 60_000))) {
       const { counts, latencies } = this.#keys(minute);
       p.hincrby(counts, "requests", served.length);
       const serverErrors = served.filter((e) => e.status >= 500).length;
